@@ -1,0 +1,137 @@
+# vmm: one entry point. `make` builds build/riscv64/vmm, the native unit
+# tests and the firmware; `make check` runs every test; `make demo` boots a
+# Linux guest. See README.md.
+
+HOST_ARCH := $(shell uname -m)
+ifeq ($(HOST_ARCH),riscv64)
+CROSS_COMPILE ?=
+else
+CROSS_COMPILE ?= riscv64-linux-gnu-
+endif
+RV_CC := $(CROSS_COMPILE)gcc
+RV_OBJCOPY := $(CROSS_COMPILE)objcopy
+HOST_CC ?= cc
+
+XDG_CACHE_HOME ?= $(HOME)/.cache
+VMM_CACHE ?= $(XDG_CACHE_HOME)/vmm
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo 0.1)
+
+# Cache keys: a hash of everything that goes into each image, so a second
+# `make images` finds them and a changed input builds anew.
+LINUX_SRC_VERSION := $(shell dpkg-query -W -f='$${Version}' linux-source-6.1 2>/dev/null)
+hash = $(shell cat $(1) | sha256sum | cut -c1-16)
+KERNEL_DIR := $(VMM_CACHE)/kernel-$(call hash,tests/kernel.config contrib/build-kernel.sh)-$(LINUX_SRC_VERSION)
+LIBFDT_DIR := $(VMM_CACHE)/libfdt-riscv64-$(call hash,contrib/build-libfdt.sh)-$(LINUX_SRC_VERSION)
+BUSYBOX_DIR := $(VMM_CACHE)/busybox-$(call hash,contrib/build-busybox.sh)
+
+WARN := -Wall -Wextra -Werror
+CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSION)"'
+
+# Portable code: built for riscv64 and natively for the unit tests.
+PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
+	vmm/sbi.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
+	vmm/trap/csr.c fdt/fdt.c
+# riscv64 only: the CLI, the VM's life and the KVM backend.
+RISCV_SRCS := vmm/main.c vmm/vm.c vmm/console.c vmm/kvm/kvm.c
+HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
+
+RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS))
+NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PORTABLE_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,build/native/%,$(UNIT_SRCS))
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+NATIVE_CFLAGS := $(CFLAGS_COMMON) $(SAN) $(shell pkg-config --cflags cmocka 2>/dev/null)
+NATIVE_LIBS := -lfdt $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
+	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
+	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
+FW_PROGS := hello
+FW_ELFS := $(foreach p,$(FW_PROGS),build/firmware/$(p)-s.elf build/firmware/$(p)-m.elf)
+FW_BINS := $(foreach p,$(FW_PROGS),build/firmware/$(p)-s.bin)
+
+.PHONY: all unit images check demo deps clean format
+all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS)
+
+# --- riscv64 vmm ---------------------------------------------------------
+$(LIBFDT_DIR)/libfdt.a:
+	sh contrib/build-libfdt.sh $(RV_CC) $(LIBFDT_DIR)
+
+build/riscv64/obj/%.o: %.c $(HEADERS) $(LIBFDT_DIR)/libfdt.a
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(CFLAGS_COMMON) -fPIE -I$(LIBFDT_DIR)/include -c $< -o $@
+
+# Plain -static: Debian's cross glibc ships no rcrt1.o, so no -static-pie.
+build/riscv64/vmm: $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a
+	$(RV_CC) -static -o $@ $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a -lpthread
+
+# --- native unit tests ---------------------------------------------------
+build/native/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(NATIVE_CFLAGS) -c $< -o $@
+
+build/native/test_%: tests/unit/test_%.c tests/unit/unit.h $(NATIVE_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(NATIVE_CFLAGS) -Itests/unit -o $@ $< $(NATIVE_OBJS) $(NATIVE_LIBS) -lpthread
+
+unit: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+
+# --- firmware ------------------------------------------------------------
+FW_LIB := firmware/crt0.S firmware/lib.c
+build/firmware/%-s.elf: firmware/%.c $(FW_LIB) firmware/fw.h firmware/link-s.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(FW_CFLAGS) -DFW_SMODE -T firmware/link-s.ld -o $@ $(FW_LIB) $<
+build/firmware/%.bin: build/firmware/%.elf
+	$(RV_OBJCOPY) -O binary $< $@
+build/firmware/%-m.elf: firmware/%.c $(FW_LIB) firmware/fw.h firmware/link-m.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(FW_CFLAGS) -T firmware/link-m.ld -o $@ $(FW_LIB) $<
+
+# --- images (cached outside the tree) -------------------------------------
+$(KERNEL_DIR)/Image:
+	sh contrib/build-kernel.sh tests/kernel.config $(KERNEL_DIR)
+$(BUSYBOX_DIR)/busybox:
+	sh contrib/build-busybox.sh $(BUSYBOX_DIR)
+images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a
+	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR)"
+
+NESTED_SCRIPTS := $(wildcard tests/nested/tests/*.sh tests/nested/selftest/*.sh)
+
+# The initramfs of the nested host and of the guest it runs.
+build/nested/guest-init: tests/guest/init.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+build/nested/host-init: tests/nested/init.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+build/nested/guest.cpio: build/nested/guest-init $(BUSYBOX_DIR)/busybox contrib/mkcpio.sh
+	sh contrib/mkcpio.sh $@ build/nested/guest-init $(BUSYBOX_DIR)/busybox
+build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
+		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
+	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
+		bin/vmm=build/riscv64/vmm guest/Image=$(KERNEL_DIR)/Image \
+		guest/guest.cpio=build/nested/guest.cpio \
+		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
+		tests/lib.sh=tests/nested/lib.sh tests/demo.sh=tests/nested/demo.sh \
+		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
+
+# --- the two commands of README.md ----------------------------------------
+deps:
+	@sh contrib/check-deps.sh || sh contrib/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all images build/nested/host.cpio
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/check.sh $(UNIT_BINS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all images build/nested/host.cpio
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/demo.sh
+
+format:
+	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \
+		firmware/*.c firmware/*.h tests/nested/init.c tests/guest/init.c
+
+clean:
+	rm -rf build

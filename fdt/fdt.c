@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VM's device tree, written with libfdt's sequential-write API. Node
+ * layout and bindings follow QEMU's virt machine so that guests written for
+ * it find what they expect (Documentation/devicetree/bindings/ in Linux:
+ * riscv/cpus.yaml, interrupt-controller/sifive,plic-1.0.0.yaml,
+ * serial/8250.yaml, power/reset/syscon-poweroff.yaml, virtio/mmio.yaml).
+ */
+#include <errno.h>
+#include <libfdt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../vmm/hw/finisher.h"
+#include "../vmm/hw/plic.h"
+#include "../vmm/hw/uart8250.h"
+#include "../virtio/mmio.h"
+#include "fdt.h"
+
+/* phandles: one per hart's interrupt controller, then these. */
+#define PHANDLE_PLIC 100
+#define PHANDLE_TEST 101
+
+#define IRQ_S_EXT 9
+#define IRQ_M_EXT 11
+
+/* Every libfdt call returns 0 or a negative FDT_ERR_*; stop at the first. */
+#define TRY(call)                    \
+	do {                         \
+		int err_ = (call);   \
+		if (err_)            \
+			return err_; \
+	} while (0)
+
+static int prop_reg(void *fdt, uint64_t base, uint64_t size)
+{
+	fdt64_t reg[2] = { cpu_to_fdt64(base), cpu_to_fdt64(size) };
+
+	return fdt_property(fdt, "reg", reg, sizeof(reg));
+}
+
+static int isa_string(const struct fdt_vm *v, char *buf, size_t size)
+{
+	size_t n = (size_t)snprintf(buf, size, "rv64%s", v->isa_letters);
+	unsigned i;
+
+	for (i = 0; i < v->nr_isa_exts && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "_%s", v->isa_exts[i]);
+	return n < size ? 0 : -FDT_ERR_NOSPACE;
+}
+
+/* riscv,isa-extensions: a string list of every extension, letters too. */
+static int isa_extensions(void *fdt, const struct fdt_vm *v)
+{
+	char list[512];
+	size_t n = 0;
+	const char *l;
+	unsigned i;
+
+	for (l = v->isa_letters; *l && n + 2 <= sizeof(list); l++) {
+		list[n++] = *l;
+		list[n++] = '\0';
+	}
+	for (i = 0; i < v->nr_isa_exts; i++) {
+		size_t len = strlen(v->isa_exts[i]) + 1;
+
+		if (n + len > sizeof(list))
+			return -FDT_ERR_NOSPACE;
+		memcpy(list + n, v->isa_exts[i], len);
+		n += len;
+	}
+	return fdt_property(fdt, "riscv,isa-extensions", list, (int)n);
+}
+
+static int cpu_node(void *fdt, const struct fdt_vm *v, unsigned hart)
+{
+	char name[32], isa[512];
+
+	snprintf(name, sizeof(name), "cpu@%u", hart);
+	TRY(isa_string(v, isa, sizeof(isa)));
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "device_type", "cpu"));
+	TRY(fdt_property_u32(fdt, "reg", hart));
+	TRY(fdt_property_string(fdt, "status", "okay"));
+	TRY(fdt_property_string(fdt, "compatible", "riscv"));
+	TRY(fdt_property_string(fdt, "riscv,isa", isa));
+	TRY(fdt_property_string(fdt, "riscv,isa-base", "rv64i"));
+	TRY(isa_extensions(fdt, v));
+	TRY(fdt_property_string(fdt, "mmu-type", v->mmu_type));
+	if (v->cbom_block_size)
+		TRY(fdt_property_u32(fdt, "riscv,cbom-block-size",
+				     v->cbom_block_size));
+	TRY(fdt_begin_node(fdt, "interrupt-controller"));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
+	TRY(fdt_property_u32(fdt, "phandle", hart + 1));
+	TRY(fdt_end_node(fdt));
+	return fdt_end_node(fdt);
+}
+
+static int cpus_node(void *fdt, const struct fdt_vm *v)
+{
+	unsigned i;
+
+	TRY(fdt_begin_node(fdt, "cpus"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 1));
+	TRY(fdt_property_u32(fdt, "#size-cells", 0));
+	TRY(fdt_property_u32(fdt, "timebase-frequency", v->timebase_hz));
+	for (i = 0; i < v->nr_cpus; i++)
+		TRY(cpu_node(fdt, v, i));
+	return fdt_end_node(fdt);
+}
+
+static int memory_node(void *fdt, const struct fdt_vm *v)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "memory@%llx",
+		 (unsigned long long)v->mem_base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "device_type", "memory"));
+	TRY(prop_reg(fdt, v->mem_base, v->mem_size));
+	return fdt_end_node(fdt);
+}
+
+/* Two contexts per hart, M then S, as plic.c numbers them. */
+static int plic_node(void *fdt, const struct fdt_vm *v)
+{
+	fdt32_t ctx[4 * PLIC_MAX_HARTS];
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < v->nr_cpus; i++) {
+		ctx[4 * i + 0] = cpu_to_fdt32(i + 1);
+		ctx[4 * i + 1] = cpu_to_fdt32(IRQ_M_EXT);
+		ctx[4 * i + 2] = cpu_to_fdt32(i + 1);
+		ctx[4 * i + 3] = cpu_to_fdt32(IRQ_S_EXT);
+	}
+	snprintf(name, sizeof(name), "plic@%llx", PLIC_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "sifive,plic-1.0.0"));
+	TRY(prop_reg(fdt, PLIC_BASE, PLIC_SIZE));
+	TRY(fdt_property(fdt, "interrupts-extended", ctx,
+			 (int)(v->nr_cpus * 4 * sizeof(fdt32_t))));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property_u32(fdt, "riscv,ndev", PLIC_NR_SOURCES - 1));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_PLIC));
+	return fdt_end_node(fdt);
+}
+
+static int device_irq(void *fdt, unsigned irq)
+{
+	TRY(fdt_property_u32(fdt, "interrupts", irq));
+	return fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC);
+}
+
+static int uart_node(void *fdt)
+{
+	TRY(fdt_begin_node(fdt, "serial@10000000"));
+	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
+	TRY(prop_reg(fdt, UART_BASE, UART_SIZE));
+	TRY(fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ));
+	TRY(device_irq(fdt, UART_IRQ));
+	return fdt_end_node(fdt);
+}
+
+static int syscon_power_node(void *fdt, const char *name, const char *compat,
+			     uint32_t value)
+{
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", compat));
+	TRY(fdt_property_u32(fdt, "regmap", PHANDLE_TEST));
+	TRY(fdt_property_u32(fdt, "offset", 0));
+	TRY(fdt_property_u32(fdt, "value", value));
+	return fdt_end_node(fdt);
+}
+
+static int finisher_node(void *fdt)
+{
+	static const char compat[] = "sifive,test1\0sifive,test0\0syscon";
+
+	TRY(fdt_begin_node(fdt, "test@100000"));
+	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
+	TRY(prop_reg(fdt, FINISHER_BASE, FINISHER_SIZE));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_TEST));
+	return fdt_end_node(fdt);
+}
+
+/* At the root, as on QEMU virt: they have no registers of their own. */
+static int power_nodes(void *fdt)
+{
+	TRY(syscon_power_node(fdt, "poweroff", "syscon-poweroff",
+			      FINISHER_PASS));
+	return syscon_power_node(fdt, "reboot", "syscon-reboot",
+				 FINISHER_RESET);
+}
+
+static int virtio_nodes(void *fdt, const struct fdt_vm *v)
+{
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < v->nr_virtio; i++) {
+		uint64_t base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE;
+
+		snprintf(name, sizeof(name), "virtio_mmio@%llx",
+			 (unsigned long long)base);
+		TRY(fdt_begin_node(fdt, name));
+		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
+		TRY(prop_reg(fdt, base, VIRTIO_MMIO_SIZE));
+		TRY(device_irq(fdt, VIRTIO_MMIO_IRQ + i));
+		TRY(fdt_end_node(fdt));
+	}
+	return 0;
+}
+
+static int soc_node(void *fdt, const struct fdt_vm *v)
+{
+	TRY(fdt_begin_node(fdt, "soc"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
+	TRY(fdt_property(fdt, "ranges", NULL, 0));
+	TRY(plic_node(fdt, v));
+	TRY(uart_node(fdt));
+	TRY(finisher_node(fdt));
+	TRY(virtio_nodes(fdt, v));
+	return fdt_end_node(fdt);
+}
+
+static int chosen_node(void *fdt, const struct fdt_vm *v)
+{
+	TRY(fdt_begin_node(fdt, "chosen"));
+	TRY(fdt_property_string(fdt, "bootargs",
+				v->bootargs ? v->bootargs : ""));
+	TRY(fdt_property_string(fdt, "stdout-path", "/soc/serial@10000000"));
+	if (v->initrd_end > v->initrd_start) {
+		TRY(fdt_property_u64(fdt, "linux,initrd-start",
+				     v->initrd_start));
+		TRY(fdt_property_u64(fdt, "linux,initrd-end", v->initrd_end));
+	}
+	return fdt_end_node(fdt);
+}
+
+static int build(void *fdt, const struct fdt_vm *v, size_t size)
+{
+	TRY(fdt_create(fdt, (int)size));
+	TRY(fdt_finish_reservemap(fdt));
+	TRY(fdt_begin_node(fdt, ""));
+	TRY(fdt_property_u32(fdt, "#address-cells", 2));
+	TRY(fdt_property_u32(fdt, "#size-cells", 2));
+	TRY(fdt_property_string(fdt, "compatible", "riscv-virtio"));
+	TRY(fdt_property_string(fdt, "model", "riscv-virtio,vmm"));
+	TRY(chosen_node(fdt, v));
+	TRY(cpus_node(fdt, v));
+	TRY(memory_node(fdt, v));
+	TRY(soc_node(fdt, v));
+	TRY(power_nodes(fdt));
+	TRY(fdt_end_node(fdt));
+	return fdt_finish(fdt);
+}
+
+int fdt_build(const struct fdt_vm *v, void *buf, size_t size)
+{
+	int err;
+
+	if (v->nr_cpus == 0 || v->nr_cpus > PLIC_MAX_HARTS ||
+	    v->nr_virtio > FDT_MAX_VIRTIO)
+		return -EINVAL;
+	err = build(buf, v, size);
+	if (err == -FDT_ERR_NOSPACE)
+		return -ENOSPC;
+	if (err)
+		return -EINVAL;
+	return (int)fdt_totalsize(buf);
+}

@@ -1,0 +1,18 @@
+#!/bin/sh
+# `make check`: native unit tests, firmware on plain QEMU (the reference),
+# then the nested system tests. Ends with "N passed, N failed".
+# usage: KERNEL=Image tests/check.sh UNIT_BINARY...
+mkdir -p build/check
+rm -f build/check/*.tap
+echo "# unit tests"
+sh tests/run-unit.sh "$@" >build/check/unit.tap
+cat build/check/unit.tap
+echo "# firmware on qemu-system-riscv64 -M virt (reference)"
+sh tests/reference.sh >build/check/reference.tap
+cat build/check/reference.tap
+echo "# nested harness self-test"
+sh tests/harness-selftest.sh >build/check/harness.tap
+cat build/check/harness.tap
+echo "# nested system tests"
+sh tests/nested/run tests/nested/tests/*.sh | tee build/check/nested.tap
+sh tests/tap-summary.sh build/check/*.tap

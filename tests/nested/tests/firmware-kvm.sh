@@ -1,0 +1,16 @@
+# cpu: h=true
+# timeout: 120
+# firmware/ programs under vmm print what they print on plain QEMU.
+. /tests/lib.sh
+plan 3
+vmm run --kernel /firmware/hello-s.elf </dev/null >/tmp/hello.out 2>/tmp/hello.err
+status=$?
+check "hello-s.elf under vmm: exit status 0 (PASS at the finisher)" [ $status -eq 0 ]
+tr -d '\r' </tmp/hello.out >/tmp/hello.txt
+printf 'hello from vmm firmware: S-mode, hart 0, uart\nhello from vmm firmware: S-mode, hart 0, sbi\n' >/tmp/want.txt
+check "hello-s.elf prints the reference output (UART and SBI)" cmp -s /tmp/hello.txt /tmp/want.txt
+cmp -s /tmp/hello.txt /tmp/want.txt || { show /tmp/hello.txt; show /tmp/hello.err; }
+vmm run --kernel /firmware/hello-s.bin </dev/null >/tmp/raw.out 2>&1
+tr -d '\r' </tmp/raw.out >/tmp/raw.txt
+check "hello-s.bin as a raw binary at 0x80200000 prints the same" cmp -s /tmp/raw.txt /tmp/want.txt
+done_testing

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Run each firmware program on plain qemu-system-riscv64 -M virt, the
+# reference every guest is compared with; keep its console output in
+# build/reference/ for the nested tests' comparison. Prints TAP.
+mkdir -p build/reference
+run() { # name bios elf
+	out=build/reference/$1.out
+	timeout 30 qemu-system-riscv64 -M virt -nographic -bios "$2" -kernel "$3" \
+		</dev/null 2>&1 | tr -d '\r' | grep '^hello from vmm firmware' >"$out"
+}
+t() { if eval "$2"; then echo "ok - reference: $1"; else echo "not ok - reference: $1"; sed 's/^/#   /' "$3"; fi; }
+run hello-s default build/firmware/hello-s.elf
+t "hello-s on QEMU with OpenSBI prints through the UART and SBI" \
+	'[ "$(cat build/reference/hello-s.out)" = "$(printf "hello from vmm firmware: S-mode, hart 0, uart\nhello from vmm firmware: S-mode, hart 0, sbi")" ]' build/reference/hello-s.out
+run hello-m none build/firmware/hello-m.elf
+t "hello-m on QEMU with -bios none prints through the UART" \
+	'[ "$(cat build/reference/hello-m.out)" = "hello from vmm firmware: M-mode, hart 0, uart" ]' build/reference/hello-m.out

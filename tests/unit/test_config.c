@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: MIT
+#include "unit.h"
+
+#include "../../vmm/config.h"
+
+static void test_parse_size(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(parse_size("256M", &v), 0);
+	assert_int_equal(v, 256ULL << 20);
+	assert_int_equal(parse_size("2G", &v), 0);
+	assert_int_equal(v, 2ULL << 30);
+	assert_int_equal(parse_size("64k", &v), 0);
+	assert_int_equal(v, 64ULL << 10);
+	assert_int_equal(parse_size("512MiB", &v), 0);
+	assert_int_equal(v, 512ULL << 20);
+	assert_int_equal(parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(parse_size("0x1000", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(parse_size("", &v), -EINVAL);
+	assert_int_equal(parse_size("M", &v), -EINVAL);
+	assert_int_equal(parse_size("-1M", &v), -EINVAL);
+	assert_int_equal(parse_size("12Q", &v), -EINVAL);
+	assert_int_equal(parse_size("12MB", &v), -EINVAL);
+	assert_int_equal(parse_size("99999999999999G", &v), -EINVAL);
+	assert_int_equal(parse_size("99999999999999999999999", &v), -EINVAL);
+}
+
+static void test_validate(void **state)
+{
+	struct vm_config c;
+	char err[128];
+
+	(void)state;
+	vm_config_defaults(&c);
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "no kernel"));
+	c.kernel = "Image";
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), 0);
+	c.memory = 0;
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--memory"));
+	c.memory = 256ULL << 20;
+	c.cpus = 99;
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--cpus 99"));
+	c.cpus = 8;
+	c.kernel_addr = 0x1000;
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--kernel-addr"));
+	c.kernel_addr = 0x80000000ULL + (256ULL << 20);
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_validate),
+	};
+
+	return RUN(tests);
+}

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+#include <libfdt.h>
+
+#include "unit.h"
+
+#include "../../fdt/fdt.h"
+
+static uint8_t dtb[64 * 1024];
+
+static struct fdt_vm vm4(void)
+{
+	struct fdt_vm v = {
+		.nr_cpus = 4,
+		.isa_letters = "imafdc",
+		.isa_exts = { "sstc", "zihintpause" },
+		.nr_isa_exts = 2,
+		.mmu_type = "riscv,sv48",
+		.timebase_hz = 10000000,
+		.mem_base = 0x80000000ULL,
+		.mem_size = 256ULL << 20,
+		.bootargs = "console=ttyS0 quiet",
+		.initrd_start = 0x82000000ULL,
+		.initrd_end = 0x82100000ULL,
+		.nr_virtio = 2,
+	};
+	return v;
+}
+
+static const void *prop(const char *path, const char *name, int *len)
+{
+	int node = fdt_path_offset(dtb, path);
+
+	assert_true(node >= 0);
+	return fdt_getprop(dtb, node, name, len);
+}
+
+static uint32_t prop_u32(const char *path, const char *name)
+{
+	int len;
+	const fdt32_t *p = prop(path, name, &len);
+
+	assert_non_null(p);
+	assert_int_equal(len, 4);
+	return fdt32_to_cpu(*p);
+}
+
+static uint64_t prop_u64(const char *path, const char *name, int idx)
+{
+	int len;
+	const uint8_t *p = prop(path, name, &len);
+	fdt64_t v;
+
+	assert_non_null(p);
+	assert_true(len >= 8 * (idx + 1));
+	memcpy(&v, p + 8 * idx, sizeof(v)); /* properties are 4-byte aligned */
+	return fdt64_to_cpu(v);
+}
+
+static void build(const struct fdt_vm *v)
+{
+	int size = fdt_build(v, dtb, sizeof(dtb));
+
+	assert_true(size > 0);
+	assert_int_equal(fdt_check_header(dtb), 0);
+}
+
+static void test_cpus(void **state)
+{
+	struct fdt_vm v = vm4();
+	char path[64];
+	int i, len;
+
+	(void)state;
+	build(&v);
+	assert_int_equal(prop_u32("/cpus", "timebase-frequency"), 10000000);
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), "/cpus/cpu@%d", i);
+		assert_int_equal(prop_u32(path, "reg"), i);
+		assert_string_equal(prop(path, "riscv,isa", &len),
+				    "rv64imafdc_sstc_zihintpause");
+		assert_string_equal(prop(path, "mmu-type", &len), "riscv,sv48");
+		assert_string_equal(prop(path, "riscv,isa-base", &len),
+				    "rv64i");
+		assert_non_null(prop(path, "riscv,isa-extensions", &len));
+		assert_int_equal(len, 6 * 2 + 5 + 12);
+		snprintf(path, sizeof(path),
+			 "/cpus/cpu@%d/interrupt-controller", i);
+		assert_string_equal(prop(path, "compatible", &len),
+				    "riscv,cpu-intc");
+		assert_int_equal(prop_u32(path, "phandle"), i + 1);
+	}
+	assert_true(fdt_path_offset(dtb, "/cpus/cpu@4") < 0);
+}
+
+static void test_memory_and_chosen(void **state)
+{
+	struct fdt_vm v = vm4();
+	int len;
+
+	(void)state;
+	build(&v);
+	assert_int_equal(prop_u64("/memory@80000000", "reg", 0), 0x80000000ULL);
+	assert_int_equal(prop_u64("/memory@80000000", "reg", 1), 256ULL << 20);
+	assert_string_equal(prop("/chosen", "bootargs", &len),
+			    "console=ttyS0 quiet");
+	assert_string_equal(prop("/chosen", "stdout-path", &len),
+			    "/soc/serial@10000000");
+	assert_int_equal(prop_u64("/chosen", "linux,initrd-start", 0),
+			 0x82000000ULL);
+	assert_int_equal(prop_u64("/chosen", "linux,initrd-end", 0),
+			 0x82100000ULL);
+	v.initrd_start = v.initrd_end = 0;
+	build(&v);
+	assert_null(prop("/chosen", "linux,initrd-start", &len));
+}
+
+static void test_devices(void **state)
+{
+	struct fdt_vm v = vm4();
+	const fdt32_t *ctx;
+	int len;
+
+	(void)state;
+	build(&v);
+	ctx = prop("/soc/plic@c000000", "interrupts-extended", &len);
+	assert_int_equal(len, 4 * 4 * 4);
+	assert_int_equal(fdt32_to_cpu(ctx[0]), 1); /* hart 0 intc */
+	assert_int_equal(fdt32_to_cpu(ctx[1]), 11); /* M external */
+	assert_int_equal(fdt32_to_cpu(ctx[3]), 9); /* S external */
+	assert_int_equal(fdt32_to_cpu(ctx[14]), 4); /* hart 3 intc */
+	assert_int_equal(prop_u32("/soc/plic@c000000", "riscv,ndev"), 63);
+	assert_int_equal(prop_u32("/soc/serial@10000000", "interrupts"), 10);
+	assert_int_equal(prop_u32("/soc/serial@10000000", "clock-frequency"),
+			 3686400);
+	assert_int_equal(prop_u64("/soc/test@100000", "reg", 0), 0x100000);
+	assert_int_equal(prop_u32("/poweroff", "value"), 0x5555);
+	assert_int_equal(prop_u32("/reboot", "value"), 0x7777);
+	assert_int_equal(prop_u32("/soc/virtio_mmio@10001000", "interrupts"),
+			 1);
+	assert_int_equal(prop_u32("/soc/virtio_mmio@10002000", "interrupts"),
+			 2);
+	assert_true(fdt_path_offset(dtb, "/soc/virtio_mmio@10003000") < 0);
+}
+
+static void test_limits(void **state)
+{
+	struct fdt_vm v = vm4();
+	uint8_t small[256];
+
+	(void)state;
+	assert_int_equal(fdt_build(&v, small, sizeof(small)), -ENOSPC);
+	v.nr_cpus = 0;
+	assert_int_equal(fdt_build(&v, dtb, sizeof(dtb)), -EINVAL);
+	v.nr_cpus = 9;
+	assert_int_equal(fdt_build(&v, dtb, sizeof(dtb)), -EINVAL);
+}
+
+/* dtc must read our DTB back without a single warning. */
+static void test_dtc_reads_it_without_warnings(void **state)
+{
+	struct fdt_vm v = vm4();
+	char cmd[256], line[512];
+	int size = fdt_build(&v, dtb, sizeof(dtb));
+	FILE *f;
+	int lines = 0;
+
+	(void)state;
+	assert_true(size > 0);
+	f = fopen("build/native/test.dtb", "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(dtb, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	snprintf(
+		cmd, sizeof(cmd),
+		"dtc -I dtb -O dts -o build/native/test.dts build/native/test.dtb 2>&1; echo status=$?");
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		if (lines == 1)
+			assert_string_equal(line, "status=0\n");
+		else
+			fail_msg("dtc said: %s", line);
+	}
+	pclose(f);
+	assert_int_equal(lines, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_memory_and_chosen),
+		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_dtc_reads_it_without_warnings),
+	};
+
+	return RUN(tests);
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+#include "unit.h"
+
+#include "../../vmm/hw/uart8250.h"
+
+enum {
+	RBR = 0,
+	THR = 0,
+	DLL = 0,
+	IER = 1,
+	DLM = 1,
+	IIR = 2,
+	FCR = 2,
+	LCR = 3,
+	MCR = 4,
+	LSR = 5,
+	MSR = 6,
+	SCR = 7
+};
+
+static struct uart8250 u;
+static int irq_level;
+static char txbuf[256];
+static size_t txlen;
+
+static void set_level(void *ctrl, unsigned irq, int level)
+{
+	(void)ctrl;
+	assert_int_equal(irq, UART_IRQ);
+	irq_level = level;
+}
+
+static void tx(void *opaque, const uint8_t *buf, size_t len)
+{
+	(void)opaque;
+	memcpy(txbuf + txlen, buf, len);
+	txlen += len;
+}
+
+static int setup(void **state)
+{
+	struct irq_line l = { set_level, NULL, UART_IRQ };
+
+	(void)state;
+	irq_level = 0;
+	txlen = 0;
+	uart_init(&u, l, tx, NULL);
+	return 0;
+}
+
+static uint8_t rd(unsigned reg)
+{
+	uint64_t v;
+
+	assert_int_equal(uart_read(&u, reg, 1, &v), 0);
+	return (uint8_t)v;
+}
+
+static void wr(unsigned reg, uint8_t v)
+{
+	assert_int_equal(uart_write(&u, reg, 1, v), 0);
+}
+
+static void test_transmit(void **state)
+{
+	(void)state;
+	assert_int_equal(rd(LSR) & 0x60, 0x60); /* THRE | TEMT */
+	wr(THR, 'h');
+	wr(THR, 'i');
+	assert_int_equal(txlen, 2);
+	assert_memory_equal(txbuf, "hi", 2);
+}
+
+static void test_divisor_latch(void **state)
+{
+	(void)state;
+	wr(LCR, 0x83); /* DLAB, 8N1 */
+	wr(DLL, 0x0c);
+	wr(DLM, 0x01);
+	assert_int_equal(rd(DLL), 0x0c);
+	assert_int_equal(rd(DLM), 0x01);
+	wr(LCR, 0x03);
+	assert_int_equal(rd(LCR), 0x03);
+	assert_int_equal(rd(IER), 0); /* DLM did not touch IER */
+	wr(THR, 'x');
+	assert_int_equal(txlen, 1); /* DLL write did not transmit */
+}
+
+static void test_receive_fifo_and_interrupt(void **state)
+{
+	uint8_t in[20];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 20; i++)
+		in[i] = (uint8_t)('a' + i);
+	assert_int_equal(uart_receive(&u, in, 5), 1); /* FIFOs off: 1 byte */
+	assert_int_equal(rd(RBR), 'a');
+	wr(FCR, 0x07);
+	assert_int_equal(rd(IIR) & 0xc0, 0xc0);
+	assert_int_equal(uart_receive(&u, in, 20), UART_FIFO_SIZE);
+	assert_int_equal(irq_level, 0); /* RDI not enabled */
+	wr(IER, 0x01);
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(rd(IIR) & 0x0f, 0x04); /* received data */
+	for (i = 0; i < UART_FIFO_SIZE; i++) {
+		assert_true(rd(LSR) & 0x01);
+		assert_int_equal(rd(RBR), 'a' + i);
+	}
+	assert_false(rd(LSR) & 0x01);
+	assert_int_equal(irq_level, 0);
+	assert_int_equal(rd(IIR) & 0x0f, 0x01); /* none */
+}
+
+static void test_thre_interrupt(void **state)
+{
+	(void)state;
+	wr(IER, 0x02); /* enabling THRI with THR empty raises it */
+	assert_int_equal(irq_level, 1);
+	assert_int_equal(rd(IIR) & 0x0f, 0x02);
+	assert_int_equal(irq_level, 0); /* reading IIR acknowledged it */
+	wr(THR, 'z');
+	assert_int_equal(irq_level, 1);
+	wr(IER, 0x00);
+	assert_int_equal(irq_level, 0);
+}
+
+static void test_rx_has_priority_over_thre(void **state)
+{
+	uint8_t c = 'q';
+
+	(void)state;
+	wr(IER, 0x03);
+	uart_receive(&u, &c, 1);
+	assert_int_equal(rd(IIR) & 0x0f, 0x04);
+	rd(RBR);
+	assert_int_equal(rd(IIR) & 0x0f, 0x02);
+}
+
+static void test_loopback(void **state)
+{
+	(void)state;
+	wr(FCR, 0x01);
+	wr(MCR, 0x10 | 0x08 | 0x02 | 0x01); /* LOOP, OUT2, RTS, DTR */
+	wr(IER, 0x01);
+	wr(THR, 'L');
+	assert_int_equal(txlen, 0); /* nothing leaves in loopback */
+	assert_int_equal(irq_level, 0); /* OUT2 is cut off from the PLIC */
+	assert_int_equal(rd(RBR), 'L');
+	assert_int_equal(rd(MSR) & 0xf0, 0x10 | 0x20 | 0x80); /* CTS DSR DCD */
+	wr(MCR, 0);
+	assert_int_equal(rd(MCR), 0);
+}
+
+static void test_overrun(void **state)
+{
+	uint8_t two[2] = { '1', '2' };
+
+	(void)state;
+	assert_int_equal(uart_receive(&u, two, 2), 1);
+	wr(MCR, 0x10);
+	wr(THR, 'x'); /* loopback into a full receiver */
+	assert_true(rd(LSR) & 0x02);
+	assert_false(rd(LSR) & 0x02); /* cleared by the read */
+}
+
+static void test_scratch_and_bad_widths(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	wr(SCR, 0x5a);
+	assert_int_equal(rd(SCR), 0x5a);
+	assert_int_equal(uart_read(&u, LSR, 4, &v), -EINVAL);
+	assert_int_equal(uart_write(&u, THR, 2, 'x'), -EINVAL);
+	assert_int_equal(txlen, 0);
+	/* Past the eight registers: reads 0, writes ignored. */
+	assert_int_equal(uart_read(&u, 0x40, 1, &v), 0);
+	assert_int_equal(v, 0);
+}
+
+static void test_pop_input_and_reset(void **state)
+{
+	uint8_t c = 'k';
+
+	(void)state;
+	assert_int_equal(uart_pop_input(&u), -1);
+	uart_receive(&u, &c, 1);
+	assert_int_equal(uart_pop_input(&u), 'k');
+	wr(IER, 0x0f);
+	wr(LCR, 0x83);
+	uart_reset(&u);
+	assert_int_equal(rd(LCR), 0);
+	assert_int_equal(rd(IER), 0);
+	assert_int_equal(uart_wait_rx_space(&u), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_transmit, setup),
+		cmocka_unit_test_setup(test_divisor_latch, setup),
+		cmocka_unit_test_setup(test_receive_fifo_and_interrupt, setup),
+		cmocka_unit_test_setup(test_thre_interrupt, setup),
+		cmocka_unit_test_setup(test_rx_has_priority_over_thre, setup),
+		cmocka_unit_test_setup(test_loopback, setup),
+		cmocka_unit_test_setup(test_overrun, setup),
+		cmocka_unit_test_setup(test_scratch_and_bad_widths, setup),
+		cmocka_unit_test_setup(test_pop_input_and_reset, setup),
+	};
+
+	return RUN(tests);
+}

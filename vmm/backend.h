@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_BACKEND_H
+#define VMM_BACKEND_H
+
+#include <stdint.h>
+
+struct vm;
+struct fdt_vm;
+
+/* What a backend must do for the VM; it never knows device registers.
+ * Every function returns 0 or a negative errno. */
+struct backend_ops {
+	const char *name;
+	/* Open the hypervisor, create the VM and its vCPUs, map guest RAM. */
+	int (*create)(struct vm *vm);
+	/* Fill the CPU part of the device tree (ISA, MMU, timebase). */
+	int (*describe_cpus)(struct vm *vm, struct fdt_vm *f);
+	/* Start all vCPUs: hart 0 at entry with a0 = 0, a1 = dtb; the others
+	 * stopped until the guest starts them (SBI HSM). */
+	int (*start)(struct vm *vm, uint64_t entry, uint64_t dtb);
+	/* Stop and join every vCPU thread (after vm_request_exit). */
+	void (*stop)(struct vm *vm);
+	/* Raise or lower a hart's supervisor external interrupt. Any thread. */
+	void (*set_external_irq)(struct vm *vm, unsigned hart, int level);
+	void (*destroy)(struct vm *vm);
+};
+
+extern const struct backend_ops kvm_backend;
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stdint.h>
+
+#define VM_MAX_CPUS 8
+#define VM_DEFAULT_MEMORY (256ULL << 20)
+#define VM_MIN_MEMORY (2ULL << 20)
+#define VM_MAX_MEMORY (64ULL << 30)
+#define VM_RAM_BASE 0x80000000ULL
+
+/* Everything that describes one VM, from flags (and later config files). */
+struct vm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	unsigned cpus;
+	uint64_t memory; /* bytes */
+	uint64_t kernel_addr; /* load address of a raw binary */
+	const char *dump_dtb; /* write the DTB here and stop */
+	const char *backend; /* "auto", "kvm" or "trap" */
+	const char *console; /* "stdio" or "file:PATH" */
+	int reboot; /* on guest reset: boot again instead of exiting */
+};
+
+void vm_config_defaults(struct vm_config *c);
+/* "256M", "2G", "4096K", "1048576": bytes, or -EINVAL. */
+int parse_size(const char *s, uint64_t *out);
+/* 0 or -EINVAL with a message in err: cross-field checks. */
+int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_CONSOLE_H
+#define VMM_CONSOLE_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <termios.h>
+
+struct uart8250;
+
+/* The guest's console on the host: output to stdout or a file, input from
+ * stdin into the UART. On a terminal, stdin is put in raw mode and
+ * Ctrl-A x quits (Ctrl-A Ctrl-A sends a Ctrl-A). */
+#define CONSOLE_ESCAPE 0x01 /* Ctrl-A */
+
+struct console {
+	int out_fd;
+	int in_fd; /* -1: no input */
+	int owns_out;
+	int tty; /* in_fd is a terminal we put in raw mode */
+	struct termios saved;
+	pthread_t input_thread;
+	int input_started;
+	struct uart8250 *uart;
+	void (*quit)(void *opaque);
+	void *quit_opaque;
+};
+
+/* spec: "stdio" (default) or "file:PATH" (output appended to PATH, no
+ * input). Returns 0 or a negative errno. */
+int console_open(struct console *c, const char *spec);
+/* Start feeding stdin to the UART; quit is called on the escape sequence. */
+int console_start_input(struct console *c, struct uart8250 *u,
+			void (*quit)(void *), void *opaque);
+void console_write(void *console, const uint8_t *buf, size_t len);
+/* Restore the terminal; safe to call more than once. */
+void console_close(struct console *c);
+
+#endif

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+/*
+ * 16550A UART. Register offsets and bits after the PC16550D data sheet;
+ * a register is one byte, at offset reg (reg-shift 0, reg-io-width 1).
+ * The transmitter is infinitely fast: a byte written to THR leaves at once,
+ * so LSR always shows THRE|TEMT.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "uart8250.h"
+
+enum {
+	REG_RBR_THR_DLL = 0,
+	REG_IER_DLM = 1,
+	REG_IIR_FCR = 2,
+	REG_LCR = 3,
+	REG_MCR = 4,
+	REG_LSR = 5,
+	REG_MSR = 6,
+	REG_SCR = 7,
+};
+
+#define IER_RDI 0x01 /* received data available */
+#define IER_THRI 0x02 /* transmitter holding register empty */
+#define IER_RLSI 0x04 /* receiver line status */
+#define IER_MSI 0x08 /* modem status */
+
+#define IIR_NO_INT 0x01
+#define IIR_MSI 0x00
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
+#define IIR_RLSI 0x06
+#define IIR_FIFO_ON 0xc0
+
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define FCR_CLEAR_TX 0x04
+
+#define LCR_DLAB 0x80
+
+#define MCR_DTR 0x01
+#define MCR_RTS 0x02
+#define MCR_OUT1 0x04
+#define MCR_OUT2 0x08
+#define MCR_LOOP 0x10
+
+#define LSR_DR 0x01
+#define LSR_OE 0x02
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+
+#define MSR_CTS 0x10
+#define MSR_DSR 0x20
+#define MSR_RI 0x40
+#define MSR_DCD 0x80
+
+static void reset_regs(struct uart8250 *u)
+{
+	u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
+	u->thre_pending = 0;
+	u->rx_head = u->rx_count = 0;
+	u->irq_level = 0;
+	u->lsr = LSR_THRE | LSR_TEMT;
+	u->msr = MSR_CTS | MSR_DSR | MSR_DCD;
+}
+
+void uart_init(struct uart8250 *u, struct irq_line irq, uart_tx_fn tx,
+	       void *tx_opaque)
+{
+	memset(u, 0, sizeof(*u));
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->rx_space, NULL);
+	u->irq = irq;
+	u->tx = tx;
+	u->tx_opaque = tx_opaque;
+	reset_regs(u);
+}
+
+void uart_reset(struct uart8250 *u)
+{
+	pthread_mutex_lock(&u->lock);
+	reset_regs(u);
+	pthread_cond_broadcast(&u->rx_space);
+	pthread_mutex_unlock(&u->lock);
+}
+
+static unsigned fifo_size(const struct uart8250 *u)
+{
+	/* With FIFOs off the receiver holds one byte, as a 16450 would. */
+	return (u->fcr & FCR_ENABLE) ? UART_FIFO_SIZE : 1;
+}
+
+/* Highest-priority pending interrupt, as IIR reports it. */
+static uint8_t iir(const struct uart8250 *u)
+{
+	if ((u->ier & IER_RLSI) && (u->lsr & LSR_OE))
+		return IIR_RLSI;
+	if ((u->ier & IER_RDI) && u->rx_count)
+		return IIR_RDI;
+	if ((u->ier & IER_THRI) && u->thre_pending)
+		return IIR_THRI;
+	if ((u->ier & IER_MSI) && (u->msr & 0x0f))
+		return IIR_MSI;
+	return IIR_NO_INT;
+}
+
+/* With the lock held. In loopback the OUT2 line does not reach the
+ * interrupt controller, exactly as on the real part. */
+static void update_irq(struct uart8250 *u)
+{
+	int level = iir(u) != IIR_NO_INT && !(u->mcr & MCR_LOOP);
+
+	if (level == u->irq_level)
+		return;
+	u->irq_level = level;
+	irq_line_set(&u->irq, level);
+}
+
+static void rx_push(struct uart8250 *u, uint8_t c)
+{
+	if (u->rx_count >= fifo_size(u)) {
+		u->lsr |= LSR_OE;
+		return;
+	}
+	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = c;
+	u->rx_count++;
+	u->lsr |= LSR_DR;
+}
+
+static uint8_t rx_pop(struct uart8250 *u)
+{
+	uint8_t c;
+
+	if (!u->rx_count)
+		return 0;
+	c = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
+	if (--u->rx_count == 0)
+		u->lsr &= ~LSR_DR;
+	pthread_cond_broadcast(&u->rx_space);
+	return c;
+}
+
+static uint8_t read_reg(struct uart8250 *u, unsigned reg)
+{
+	uint8_t v;
+
+	switch (reg) {
+	case REG_RBR_THR_DLL:
+		if (u->lcr & LCR_DLAB)
+			return u->dll;
+		return rx_pop(u);
+	case REG_IER_DLM:
+		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+	case REG_IIR_FCR:
+		v = iir(u);
+		/* Reading IIR while it reports THRE acknowledges it. */
+		if (v == IIR_THRI)
+			u->thre_pending = 0;
+		return v | ((u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0);
+	case REG_LCR:
+		return u->lcr;
+	case REG_MCR:
+		return u->mcr;
+	case REG_LSR:
+		v = u->lsr;
+		u->lsr &= ~LSR_OE; /* error bits clear on read */
+		return v;
+	case REG_MSR:
+		v = u->msr;
+		if (u->mcr & MCR_LOOP) {
+			/* Loopback wires the modem outputs to the inputs. */
+			v = (uint8_t)(((u->mcr & MCR_RTS) ? MSR_CTS : 0) |
+				      ((u->mcr & MCR_DTR) ? MSR_DSR : 0) |
+				      ((u->mcr & MCR_OUT1) ? MSR_RI : 0) |
+				      ((u->mcr & MCR_OUT2) ? MSR_DCD : 0));
+		}
+		u->msr &= 0xf0; /* delta bits clear on read */
+		return v;
+	default:
+		return u->scr;
+	}
+}
+
+/* Returns 1 when c must be transmitted (after the lock is dropped). */
+static int write_reg(struct uart8250 *u, unsigned reg, uint8_t v, uint8_t *c)
+{
+	switch (reg) {
+	case REG_RBR_THR_DLL:
+		if (u->lcr & LCR_DLAB) {
+			u->dll = v;
+			return 0;
+		}
+		u->thre_pending = 1; /* the byte left at once: THR is empty */
+		if (u->mcr & MCR_LOOP) {
+			rx_push(u, v);
+			return 0;
+		}
+		*c = v;
+		return 1;
+	case REG_IER_DLM:
+		if (u->lcr & LCR_DLAB) {
+			u->dlm = v;
+			return 0;
+		}
+		/* Enabling THRI with THR empty raises the interrupt at once. */
+		if ((v & IER_THRI) && !(u->ier & IER_THRI))
+			u->thre_pending = 1;
+		u->ier = v & 0x0f;
+		return 0;
+	case REG_IIR_FCR:
+		if ((v ^ u->fcr) & FCR_ENABLE) {
+			u->rx_count = 0; /* toggling FIFO mode resets them */
+			u->lsr &= ~LSR_DR;
+		}
+		if (v & FCR_CLEAR_RX) {
+			u->rx_count = 0;
+			u->lsr &= ~LSR_DR;
+			pthread_cond_broadcast(&u->rx_space);
+		}
+		u->fcr = v & ~(FCR_CLEAR_RX | FCR_CLEAR_TX);
+		return 0;
+	case REG_LCR:
+		u->lcr = v;
+		return 0;
+	case REG_MCR:
+		u->mcr = v & 0x1f;
+		return 0;
+	case REG_LSR:
+	case REG_MSR:
+		return 0; /* read-only (factory test writes ignored) */
+	default:
+		u->scr = v;
+		return 0;
+	}
+}
+
+int uart_read(void *opaque, uint64_t off, unsigned size, uint64_t *val)
+{
+	struct uart8250 *u = opaque;
+
+	*val = 0;
+	if (size != 1 || off > REG_SCR)
+		return off > REG_SCR ? 0 : -EINVAL;
+	pthread_mutex_lock(&u->lock);
+	*val = read_reg(u, (unsigned)off);
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
+int uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
+{
+	struct uart8250 *u = opaque;
+	uint8_t c = 0;
+	int send;
+
+	if (size != 1 || off > REG_SCR)
+		return off > REG_SCR ? 0 : -EINVAL;
+	pthread_mutex_lock(&u->lock);
+	send = write_reg(u, (unsigned)off, (uint8_t)val, &c);
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	if (send && u->tx)
+		u->tx(u->tx_opaque, &c, 1);
+	return 0;
+}
+
+size_t uart_receive(struct uart8250 *u, const uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&u->lock);
+	while (n < len && u->rx_count < fifo_size(u))
+		rx_push(u, buf[n++]);
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return n;
+}
+
+int uart_pop_input(struct uart8250 *u)
+{
+	int c = -1;
+
+	pthread_mutex_lock(&u->lock);
+	if (u->rx_count)
+		c = rx_pop(u);
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return c;
+}
+
+size_t uart_wait_rx_space(struct uart8250 *u)
+{
+	size_t room;
+
+	pthread_mutex_lock(&u->lock);
+	while (u->rx_count >= fifo_size(u))
+		pthread_cond_wait(&u->rx_space, &u->lock);
+	room = fifo_size(u) - u->rx_count;
+	pthread_mutex_unlock(&u->lock);
+	return room;
+}

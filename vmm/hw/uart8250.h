@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_HW_UART8250_H
+#define VMM_HW_UART8250_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../irq.h"
+
+#define UART_BASE 0x10000000ULL
+#define UART_SIZE 0x100ULL
+#define UART_IRQ 10
+#define UART_CLOCK_HZ 3686400
+#define UART_FIFO_SIZE 16
+
+/* Where transmitted bytes go: called without the UART's lock held. */
+typedef void (*uart_tx_fn)(void *opaque, const uint8_t *buf, size_t len);
+
+/* A 16550A: registers after the TI PC16550D data sheet. */
+struct uart8250 {
+	pthread_mutex_t lock;
+	pthread_cond_t rx_space; /* signalled when the guest drains RBR */
+	uint8_t ier, lcr, mcr, lsr, msr, scr, dll, dlm, fcr;
+	int thre_pending; /* THR-empty interrupt armed, not yet acknowledged */
+	uint8_t rx[UART_FIFO_SIZE];
+	unsigned rx_head, rx_count;
+	struct irq_line irq;
+	int irq_level;
+	uart_tx_fn tx;
+	void *tx_opaque;
+};
+
+void uart_init(struct uart8250 *u, struct irq_line irq, uart_tx_fn tx,
+	       void *tx_opaque);
+/* Back to power-on register state (a guest reboot); keeps the lock. */
+void uart_reset(struct uart8250 *u);
+int uart_read(void *uart, uint64_t off, unsigned size, uint64_t *val);
+int uart_write(void *uart, uint64_t off, unsigned size, uint64_t val);
+/* Queue received bytes; returns how many fit in the receive FIFO. */
+size_t uart_receive(struct uart8250 *u, const uint8_t *buf, size_t len);
+/* Take the next received byte (SBI getchar), or -1 when none. */
+int uart_pop_input(struct uart8250 *u);
+/* Block until the receive FIFO has room; returns the room. */
+size_t uart_wait_rx_space(struct uart8250 *u);
+
+#endif

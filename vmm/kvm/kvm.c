@@ -1,0 +1,522 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The KVM backend (Documentation/virt/kvm/api.rst): one VM fd, guest RAM as
+ * one memory slot, one thread per vCPU running KVM_RUN and serving its exits.
+ * Secondary harts start in KVM_MP_STATE_STOPPED; the kernel's SBI HSM starts
+ * them. SBI calls and CSRs the kernel does not handle come back here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "../../fdt/fdt.h"
+#include "../log.h"
+#include "../vm.h"
+
+#define KICK_SIGNAL SIGUSR1
+
+struct kvm_vcpu {
+	struct vm *vm;
+	unsigned id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	int started;
+};
+
+struct kvm {
+	int dev_fd, vm_fd;
+	size_t run_size;
+	struct kvm_vcpu vcpus[VM_MAX_CPUS];
+	unsigned nr_vcpus;
+};
+
+static uint64_t reg_id(uint64_t type, uint64_t index)
+{
+	return KVM_REG_RISCV | KVM_REG_SIZE_U64 | type | index;
+}
+
+static int get_reg(int fd, uint64_t id, uint64_t *val)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uint64_t)(uintptr_t)val };
+
+	return ioctl(fd, KVM_GET_ONE_REG, &r) < 0 ? -errno : 0;
+}
+
+static int set_reg(int fd, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg r = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
+
+	return ioctl(fd, KVM_SET_ONE_REG, &r) < 0 ? -errno : 0;
+}
+
+static uint64_t core_reg(size_t offset)
+{
+	return reg_id(KVM_REG_RISCV_CORE, offset / sizeof(unsigned long));
+}
+
+#define CORE_REG(name) core_reg(offsetof(struct kvm_riscv_core, name))
+
+static const struct {
+	int cap;
+	const char *name;
+} required_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+	{ KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG" },
+	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
+};
+
+static int check_kvm(struct kvm *k, unsigned cpus)
+{
+	int ver = ioctl(k->dev_fd, KVM_GET_API_VERSION, 0);
+	size_t i;
+	int max;
+
+	if (ver != KVM_API_VERSION) {
+		pr_err("/dev/kvm: API version %d, need %d", ver,
+		       KVM_API_VERSION);
+		return -ENOTSUP;
+	}
+	for (i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
+		if (ioctl(k->dev_fd, KVM_CHECK_EXTENSION,
+			  required_caps[i].cap) <= 0) {
+			pr_err("/dev/kvm: missing capability %s",
+			       required_caps[i].name);
+			return -ENOTSUP;
+		}
+	}
+	max = ioctl(k->dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (max > 0 && cpus > (unsigned)max) {
+		pr_err("/dev/kvm: %u vCPUs asked, the host allows %d", cpus,
+		       max);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+static int create_vcpu(struct kvm *k, struct vm *vm, unsigned id)
+{
+	struct kvm_vcpu *v = &k->vcpus[id];
+	void *run;
+
+	v->vm = vm;
+	v->id = id;
+	v->fd = ioctl(k->vm_fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0)
+		return -errno;
+	run = mmap(NULL, k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd,
+		   0);
+	if (run == MAP_FAILED) {
+		close(v->fd);
+		v->fd = -1;
+		return -errno;
+	}
+	v->run = run;
+	k->nr_vcpus++;
+	return 0;
+}
+
+static void kvm_destroy(struct vm *vm)
+{
+	struct kvm *k = vm->backend_data;
+	unsigned i;
+
+	if (!k)
+		return;
+	for (i = 0; i < k->nr_vcpus; i++) {
+		munmap(k->vcpus[i].run, k->run_size);
+		close(k->vcpus[i].fd);
+	}
+	if (k->vm_fd >= 0)
+		close(k->vm_fd);
+	if (k->dev_fd >= 0)
+		close(k->dev_fd);
+	free(k);
+	vm->backend_data = NULL;
+}
+
+static int kvm_create(struct vm *vm)
+{
+	struct kvm_userspace_memory_region region = { 0 };
+	struct kvm *k;
+	unsigned i;
+	int err, size;
+
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->vm_fd = -1;
+	vm->backend_data = k;
+	k->dev_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (k->dev_fd < 0) {
+		err = -errno;
+		pr_err("/dev/kvm: %s (this host has no usable KVM)",
+		       strerror(-err));
+		goto fail;
+	}
+	err = check_kvm(k, vm->cfg->cpus);
+	if (err)
+		goto fail;
+	size = ioctl(k->dev_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	k->vm_fd = ioctl(k->dev_fd, KVM_CREATE_VM, 0);
+	if (size <= 0 || k->vm_fd < 0) {
+		err = -errno;
+		pr_err("/dev/kvm: creating the VM: %s", strerror(-err));
+		goto fail;
+	}
+	k->run_size = (size_t)size;
+	region.guest_phys_addr = vm->mem.base;
+	region.memory_size = vm->mem.size;
+	region.userspace_addr = (uint64_t)(uintptr_t)vm->mem.host;
+	if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+		err = -errno;
+		pr_err("/dev/kvm: mapping guest RAM: %s", strerror(-err));
+		goto fail;
+	}
+	for (i = 0; i < vm->cfg->cpus; i++) {
+		err = create_vcpu(k, vm, i);
+		if (err) {
+			pr_err("/dev/kvm: creating vCPU %u: %s", i,
+			       strerror(-err));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	kvm_destroy(vm);
+	return err;
+}
+
+/* KVM ISA extension IDs (asm/kvm.h) with a multi-letter name. */
+static const struct {
+	unsigned id;
+	const char *name;
+} multi_letter_exts[] = {
+	{ KVM_RISCV_ISA_EXT_SSTC, "sstc" },
+	{ KVM_RISCV_ISA_EXT_SVINVAL, "svinval" },
+	{ KVM_RISCV_ISA_EXT_SVPBMT, "svpbmt" },
+	{ KVM_RISCV_ISA_EXT_ZICBOM, "zicbom" },
+	{ KVM_RISCV_ISA_EXT_ZIHINTPAUSE, "zihintpause" },
+};
+
+/* The host's MMU type, which a KVM guest shares. */
+static const char *host_mmu_type(void)
+{
+	static char buf[32];
+	int fd = open("/proc/device-tree/cpus/cpu@0/mmu-type", O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return "riscv,sv39";
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return "riscv,sv39";
+	buf[n] = '\0';
+	return buf;
+}
+
+static int kvm_describe_cpus(struct vm *vm, struct fdt_vm *f)
+{
+	static char letters[27];
+	static const char order[] =
+		"imafdqc"; /* ISA manual's canonical order */
+	struct kvm *k = vm->backend_data;
+	int fd = k->vcpus[0].fd;
+	uint64_t isa, v;
+	size_t i, n = 0;
+	int err;
+
+	err = get_reg(
+		fd, reg_id(KVM_REG_RISCV_CONFIG, KVM_REG_RISCV_CONFIG_REG(isa)),
+		&isa);
+	if (err)
+		return err;
+	for (i = 0; order[i]; i++)
+		if (isa & (1ULL << (order[i] - 'a')))
+			letters[n++] = order[i];
+	letters[n] = '\0';
+	f->isa_letters = letters;
+	f->nr_isa_exts = 0;
+	for (i = 0;
+	     i < sizeof(multi_letter_exts) / sizeof(multi_letter_exts[0]);
+	     i++) {
+		if (get_reg(fd,
+			    reg_id(KVM_REG_RISCV_ISA_EXT,
+				   multi_letter_exts[i].id),
+			    &v) ||
+		    !v)
+			continue;
+		f->isa_exts[f->nr_isa_exts++] = multi_letter_exts[i].name;
+		if (multi_letter_exts[i].id == KVM_RISCV_ISA_EXT_ZICBOM &&
+		    !get_reg(
+			    fd,
+			    reg_id(KVM_REG_RISCV_CONFIG,
+				   KVM_REG_RISCV_CONFIG_REG(zicbom_block_size)),
+			    &v))
+			f->cbom_block_size = (uint32_t)v;
+	}
+	err = get_reg(
+		fd,
+		reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(frequency)),
+		&v);
+	if (err)
+		return err;
+	f->timebase_hz = (uint32_t)v;
+	f->mmu_type = host_mmu_type();
+	return 0;
+}
+
+static void dump_vcpu(struct kvm_vcpu *v)
+{
+	static const char *const names[] = {
+		"pc", "ra", "sp",  "gp",  "tp", "t0", "t1", "t2",
+		"s0", "s1", "a0",  "a1",  "a2", "a3", "a4", "a5",
+		"a6", "a7", "s2",  "s3",  "s4", "s5", "s6", "s7",
+		"s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+	};
+	static const char *const csrs[] = { "sstatus",	"sie",	"stvec",
+					    "sscratch", "sepc", "scause",
+					    "stval",	"sip",	"satp" };
+	uint64_t val;
+	unsigned i;
+
+	pr_err("vCPU %u registers:", v->id);
+	for (i = 0; i < 32; i++)
+		if (!get_reg(v->fd, core_reg(i * sizeof(unsigned long)), &val))
+			pr_err("  %-4s 0x%016llx", names[i],
+			       (unsigned long long)val);
+	for (i = 0; i < sizeof(csrs) / sizeof(csrs[0]); i++)
+		if (!get_reg(v->fd, reg_id(KVM_REG_RISCV_CSR, i), &val))
+			pr_err("  %-8s 0x%016llx", csrs[i],
+			       (unsigned long long)val);
+}
+
+static void handle_mmio(struct kvm_vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	uint64_t val = 0;
+
+	if (r->mmio.len > 8) {
+		vm_mmio(v->vm, r->mmio.phys_addr, 0, r->mmio.is_write, &val);
+		return;
+	}
+	/* Guest data is little-endian, as is every riscv64 host. */
+	if (r->mmio.is_write)
+		memcpy(&val, r->mmio.data, r->mmio.len);
+	vm_mmio(v->vm, r->mmio.phys_addr, r->mmio.len, r->mmio.is_write, &val);
+	if (!r->mmio.is_write)
+		memcpy(r->mmio.data, &val, r->mmio.len);
+}
+
+static void handle_sbi(struct kvm_vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	struct sbi_call c = { .ext = r->riscv_sbi.extension_id,
+			      .fid = r->riscv_sbi.function_id };
+
+	memcpy(c.args, r->riscv_sbi.args, sizeof(c.args));
+	sbi_handle(&v->vm->sbi, &c);
+	r->riscv_sbi.ret[0] = (unsigned long)c.ret[0];
+	r->riscv_sbi.ret[1] = (unsigned long)c.ret[1];
+}
+
+static void handle_csr(struct kvm_vcpu *v)
+{
+	struct kvm_run *r = v->run;
+	uint64_t old = 0;
+
+	if (csr_emulate(&v->vm->csr, (unsigned)r->riscv_csr.csr_num,
+			r->riscv_csr.new_value, r->riscv_csr.write_mask, &old))
+		pr_warn("vCPU %u: CSR 0x%lx emulation failed", v->id,
+			r->riscv_csr.csr_num);
+	r->riscv_csr.ret_value = old;
+}
+
+static void handle_system_event(struct kvm_vcpu *v)
+{
+	switch (v->run->system_event.type) {
+	case KVM_SYSTEM_EVENT_SHUTDOWN:
+		vm_request_exit(v->vm, VMM_EXIT_OK);
+		break;
+	case KVM_SYSTEM_EVENT_RESET:
+		vm_request_exit(v->vm, VMM_EXIT_RESET);
+		break;
+	default:
+		pr_err("vCPU %u: guest system event %u", v->id,
+		       v->run->system_event.type);
+		vm_request_exit(v->vm, VMM_EXIT_GUEST_CRASH);
+	}
+}
+
+/* Returns 0 to keep running, or the exit status the VM must end with. */
+static int handle_exit(struct kvm_vcpu *v)
+{
+	struct kvm_run *r = v->run;
+
+	switch (r->exit_reason) {
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		return 0;
+	case KVM_EXIT_RISCV_SBI:
+		handle_sbi(v);
+		return 0;
+	case KVM_EXIT_RISCV_CSR:
+		handle_csr(v);
+		return 0;
+	case KVM_EXIT_SYSTEM_EVENT:
+		handle_system_event(v);
+		return 0;
+	case KVM_EXIT_INTR:
+		return 0;
+	case KVM_EXIT_FAIL_ENTRY:
+		pr_err("vCPU %u: entry failed (hardware reason 0x%llx)", v->id,
+		       (unsigned long long)
+			       r->fail_entry.hardware_entry_failure_reason);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		pr_err("vCPU %u: KVM internal error %u", v->id,
+		       r->internal.suberror);
+		break;
+	default:
+		pr_err("vCPU %u: unexpected exit reason %u", v->id,
+		       r->exit_reason);
+		break;
+	}
+	dump_vcpu(v);
+	return VMM_EXIT_GUEST_CRASH;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct kvm_vcpu *v = arg;
+	sigset_t set;
+	int status;
+
+	sigemptyset(&set);
+	sigaddset(&set, KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	while (!vm_exiting(v->vm)) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			pr_err("vCPU %u: KVM_RUN: %s", v->id, strerror(errno));
+			vm_request_exit(v->vm, VMM_EXIT_ERROR);
+			break;
+		}
+		status = handle_exit(v);
+		if (status)
+			vm_request_exit(v->vm, status);
+	}
+	return NULL;
+}
+
+static void on_kick(int sig)
+{
+	(void)sig; /* only there to make KVM_RUN return EINTR */
+}
+
+static int setup_vcpu(struct kvm_vcpu *v, uint64_t entry, uint64_t dtb)
+{
+	struct kvm_mp_state stopped = { .mp_state = KVM_MP_STATE_STOPPED };
+	int err;
+
+	if (v->id != 0)
+		return ioctl(v->fd, KVM_SET_MP_STATE, &stopped) < 0 ? -errno
+								    : 0;
+	err = set_reg(v->fd, CORE_REG(regs.pc), entry);
+	if (!err)
+		err = set_reg(v->fd, CORE_REG(regs.a0), v->id);
+	if (!err)
+		err = set_reg(v->fd, CORE_REG(regs.a1), dtb);
+	return err;
+}
+
+static int kvm_start(struct vm *vm, uint64_t entry, uint64_t dtb)
+{
+	struct kvm *k = vm->backend_data;
+	struct sigaction sa = { .sa_handler = on_kick };
+	sigset_t set, old;
+	unsigned i;
+	int err;
+
+	sigaction(KICK_SIGNAL, &sa, NULL);
+	for (i = 0; i < k->nr_vcpus; i++) {
+		err = setup_vcpu(&k->vcpus[i], entry, dtb);
+		if (err) {
+			pr_err("vCPU %u: setting registers: %s", i,
+			       strerror(-err));
+			return err;
+		}
+	}
+	/* Threads inherit a mask with the kick signal blocked and unblock it
+	 * themselves, so it never lands on another thread. */
+	sigemptyset(&set);
+	sigaddset(&set, KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (i = 0; i < k->nr_vcpus; i++) {
+		err = pthread_create(&k->vcpus[i].thread, NULL, vcpu_thread,
+				     &k->vcpus[i]);
+		if (err) {
+			pr_err("vCPU %u: thread: %s", i, strerror(err));
+			break;
+		}
+		k->vcpus[i].started = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err ? -err : 0;
+}
+
+static void kvm_stop(struct vm *vm)
+{
+	struct kvm *k = vm->backend_data;
+	unsigned i;
+
+	for (i = 0; i < k->nr_vcpus; i++) {
+		struct kvm_vcpu *v = &k->vcpus[i];
+
+		if (!v->started)
+			continue;
+		/* immediate_exit covers a kick that lands just before the
+		 * thread enters KVM_RUN. */
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
+		pthread_kill(v->thread, KICK_SIGNAL);
+	}
+	for (i = 0; i < k->nr_vcpus; i++) {
+		if (!k->vcpus[i].started)
+			continue;
+		pthread_join(k->vcpus[i].thread, NULL);
+		k->vcpus[i].started = 0;
+	}
+}
+
+static void kvm_set_external_irq(struct vm *vm, unsigned hart, int level)
+{
+	struct kvm *k = vm->backend_data;
+	struct kvm_interrupt irq = { .irq = level ? KVM_INTERRUPT_SET
+						  : KVM_INTERRUPT_UNSET };
+
+	/* KVM_INTERRUPT is an asynchronous vCPU ioctl on RISC-V: safe from
+	 * the device threads while the vCPU thread sits in KVM_RUN. */
+	if (k && hart < k->nr_vcpus &&
+	    ioctl(k->vcpus[hart].fd, KVM_INTERRUPT, &irq) < 0)
+		pr_warn("vCPU %u: KVM_INTERRUPT: %s", hart, strerror(errno));
+}
+
+const struct backend_ops kvm_backend = {
+	.name = "kvm",
+	.create = kvm_create,
+	.describe_cpus = kvm_describe_cpus,
+	.start = kvm_start,
+	.stop = kvm_stop,
+	.set_external_irq = kvm_set_external_irq,
+	.destroy = kvm_destroy,
+};

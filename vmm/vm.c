@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+/* A VM's life: load files, build RAM and devices, boot, wait for the end. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../fdt/fdt.h"
+#include "../virtio/mmio.h"
+#include "loader.h"
+#include "log.h"
+#include "vm.h"
+
+#define DTB_MAX_SIZE (64 * 1024)
+#define MMIO_WARN_LIMIT 10
+
+struct file_buf {
+	void *data;
+	size_t len;
+};
+
+static int read_file(const char *path, struct file_buf *f, uint64_t limit)
+{
+	struct stat st;
+	ssize_t n;
+	size_t off = 0;
+	int fd, err = 0;
+
+	f->data = NULL;
+	f->len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+		goto out;
+	}
+	if ((uint64_t)st.st_size > limit) {
+		err = -EFBIG;
+		goto out;
+	}
+	f->len = (size_t)st.st_size;
+	f->data = malloc(f->len ? f->len : 1);
+	if (!f->data) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (off < f->len) {
+		n = read(fd, (char *)f->data + off, f->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			goto out;
+		}
+		off += (size_t)n;
+	}
+out:
+	close(fd);
+	if (err) {
+		free(f->data);
+		f->data = NULL;
+	}
+	return err;
+}
+
+void vm_request_exit(struct vm *vm, int status)
+{
+	pthread_mutex_lock(&vm->exit_lock);
+	if (!vm->exiting) {
+		vm->exiting = 1;
+		vm->exit_status = status;
+		pthread_cond_broadcast(&vm->exit_cond);
+	}
+	pthread_mutex_unlock(&vm->exit_lock);
+}
+
+int vm_exiting(struct vm *vm)
+{
+	return __atomic_load_n(&vm->exiting, __ATOMIC_ACQUIRE);
+}
+
+void vm_mmio(struct vm *vm, uint64_t addr, unsigned size, int is_write,
+	     uint64_t *val)
+{
+	static unsigned warnings;
+	int err;
+
+	if (is_write)
+		err = bus_write(&vm->bus, addr, size, *val);
+	else
+		err = bus_read(&vm->bus, addr, size, val);
+	if (!err)
+		return;
+	/* A guest can trigger this at will: keep the log bounded. */
+	if (__atomic_fetch_add(&warnings, 1, __ATOMIC_RELAXED) <
+	    MMIO_WARN_LIMIT)
+		pr_warn("guest %s of %u bytes at 0x%llx: %s%s",
+			is_write ? "write" : "read", size,
+			(unsigned long long)addr,
+			err == -EFAULT ? "no device there" : "bad access",
+			warnings == MMIO_WARN_LIMIT ? " (no more such warnings)"
+						    : "");
+}
+
+static void on_finisher(void *opaque, enum finisher_event ev, unsigned code)
+{
+	struct vm *vm = opaque;
+
+	switch (ev) {
+	case FINISHER_EV_PASS:
+		vm_request_exit(vm, VMM_EXIT_OK);
+		break;
+	case FINISHER_EV_FAIL:
+		if (code == 0 || code > VMM_EXIT_GUEST_FAIL_MAX)
+			code = VMM_EXIT_GUEST_FAIL_MAX;
+		vm_request_exit(vm, (int)code);
+		break;
+	case FINISHER_EV_RESET:
+		vm_request_exit(vm, VMM_EXIT_RESET);
+		break;
+	}
+}
+
+static void on_plic_output(void *opaque, unsigned hart, enum plic_mode mode,
+			   int level)
+{
+	struct vm *vm = opaque;
+
+	/* Backends that run the guest in S-mode only see S contexts. */
+	if (mode == PLIC_MODE_S)
+		vm->backend->set_external_irq(vm, hart, level);
+}
+
+/* SBI console calls share the UART's input queue and output. */
+static int sbi_console_getchar(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	return uart_pop_input(&vm->uart);
+}
+
+static void sbi_console_write(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct vm *vm = opaque;
+
+	console_write(vm->console, buf, len);
+}
+
+static void console_quit(void *opaque)
+{
+	pr_info("console escape: quitting");
+	vm_request_exit(opaque, VMM_EXIT_OK);
+}
+
+static int add_devices(struct vm *vm)
+{
+	const struct bus_region regions[] = {
+		{ "plic", PLIC_BASE, PLIC_SIZE, &vm->plic, plic_read,
+		  plic_write },
+		{ "uart", UART_BASE, UART_SIZE, &vm->uart, uart_read,
+		  uart_write },
+		{ "finisher", FINISHER_BASE, FINISHER_SIZE, &vm->finisher,
+		  finisher_read, finisher_write },
+	};
+	size_t i;
+	int err;
+
+	plic_init(&vm->plic, vm->cfg->cpus, on_plic_output, vm);
+	uart_init(&vm->uart, plic_irq_line(&vm->plic, UART_IRQ), console_write,
+		  vm->console);
+	vm->finisher.fn = on_finisher;
+	vm->finisher.opaque = vm;
+	vm->sbi.mem = &vm->mem;
+	vm->sbi.con.write = sbi_console_write;
+	vm->sbi.con.getchar = sbi_console_getchar;
+	vm->sbi.con.opaque = vm;
+	for (i = 0; i < sizeof(regions) / sizeof(regions[0]); i++) {
+		err = bus_register(&vm->bus, &regions[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static const char *errno_text(int err)
+{
+	switch (err) {
+	case -EFBIG:
+		return "does not fit in guest RAM";
+	case -EINVAL:
+		return "not a valid image (corrupt or truncated)";
+	default:
+		return strerror(-err);
+	}
+}
+
+static void report(const char *what, const char *path, int err, uint64_t ram)
+{
+	if (err == -EFBIG)
+		pr_err("%s %s: %s (%llu MiB)", what, path, errno_text(err),
+		       (unsigned long long)(ram >> 20));
+	else
+		pr_err("%s %s: %s", what, path, errno_text(err));
+}
+
+static int load_files(struct vm *vm, struct load_info *li, uint64_t dtb_addr)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct file_buf kernel, initrd = { 0 };
+	int err;
+
+	err = read_file(cfg->kernel, &kernel, cfg->memory);
+	if (!err) {
+		err = load_kernel(&vm->mem, kernel.data, kernel.len,
+				  cfg->kernel_addr, li);
+		if (!err && li->kernel_end > dtb_addr)
+			err = -EFBIG;
+		free(kernel.data);
+	}
+	if (err) {
+		report("kernel", cfg->kernel, err, cfg->memory);
+		return err;
+	}
+	pr_info("kernel %s: %s, entry 0x%llx", cfg->kernel,
+		kernel_format_name(li->format), (unsigned long long)li->entry);
+	if (!cfg->initrd)
+		return 0;
+	err = read_file(cfg->initrd, &initrd, cfg->memory);
+	if (!err) {
+		err = load_initrd(&vm->mem, initrd.data, initrd.len, dtb_addr,
+				  li);
+		free(initrd.data);
+	}
+	if (err)
+		report("initrd", cfg->initrd, err, cfg->memory);
+	return err;
+}
+
+static int write_dtb(const char *path, const void *dtb, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	if (fwrite(dtb, 1, len, f) != len)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
+{
+	struct fdt_vm f = { 0 };
+	int err;
+
+	f.nr_cpus = vm->cfg->cpus;
+	f.mem_base = vm->mem.base;
+	f.mem_size = vm->mem.size;
+	f.bootargs = vm->cfg->cmdline;
+	f.initrd_start = li->initrd_start;
+	f.initrd_end = li->initrd_end;
+	err = vm->backend->describe_cpus(vm, &f);
+	if (err) {
+		pr_err("%s: reading the vCPU's ISA: %s", vm->backend->name,
+		       strerror(-err));
+		return err;
+	}
+	csr_emul_init(&vm->csr, f.timebase_hz);
+	err = fdt_build(&f, dtb, DTB_MAX_SIZE);
+	if (err < 0)
+		pr_err("device tree: %s", strerror(-err));
+	return err;
+}
+
+/* The PLIC calls into the backend with its lock held: holding the same
+ * lock while the backend comes and goes keeps device threads from raising
+ * an interrupt on a vCPU that is being created or freed. */
+static int create_backend(struct vm *vm)
+{
+	int err;
+
+	pthread_mutex_lock(&vm->plic.lock);
+	err = vm->backend->create(vm);
+	pthread_mutex_unlock(&vm->plic.lock);
+	return err;
+}
+
+static void destroy_backend(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->plic.lock);
+	vm->backend->destroy(vm);
+	pthread_mutex_unlock(&vm->plic.lock);
+}
+
+/* One boot of the guest, from empty RAM to the guest's last exit. */
+static int boot(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	struct load_info li;
+	uint64_t dtb_addr = dtb_place(&vm->mem, DTB_MAX_SIZE);
+	void *dtb;
+	int size, err;
+
+	err = load_files(vm, &li, dtb_addr);
+	if (err)
+		return VMM_EXIT_ERROR;
+	err = create_backend(vm);
+	if (err)
+		return VMM_EXIT_ERROR; /* the backend said why */
+	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
+	size = build_dtb(vm, &li, dtb);
+	if (size < 0) {
+		destroy_backend(vm);
+		return VMM_EXIT_ERROR;
+	}
+	if (cfg->dump_dtb) {
+		err = write_dtb(cfg->dump_dtb, dtb, (size_t)size);
+		destroy_backend(vm);
+		if (err)
+			pr_err("dump-dtb %s: %s", cfg->dump_dtb,
+			       strerror(-err));
+		return err ? VMM_EXIT_ERROR : VMM_EXIT_OK;
+	}
+	err = vm->backend->start(vm, li.entry, dtb_addr);
+	if (!err) {
+		pthread_mutex_lock(&vm->exit_lock);
+		while (!vm->exiting)
+			pthread_cond_wait(&vm->exit_cond, &vm->exit_lock);
+		pthread_mutex_unlock(&vm->exit_lock);
+	} else {
+		vm_request_exit(vm, VMM_EXIT_ERROR);
+	}
+	vm->backend->stop(vm);
+	destroy_backend(vm);
+	return vm->exit_status;
+}
+
+static const struct backend_ops *pick_backend(const char *name)
+{
+	if (!strcmp(name, "auto") || !strcmp(name, "kvm"))
+		return &kvm_backend;
+	return NULL;
+}
+
+int vm_run(const struct vm_config *cfg, struct console *console)
+{
+	struct vm *vm;
+	int status, err;
+
+	vm = calloc(1, sizeof(*vm));
+	if (!vm) {
+		pr_err("out of memory");
+		return VMM_EXIT_ERROR;
+	}
+	vm->cfg = cfg;
+	vm->console = console;
+	vm->backend = pick_backend(cfg->backend);
+	pthread_mutex_init(&vm->exit_lock, NULL);
+	pthread_cond_init(&vm->exit_cond, NULL);
+	if (!vm->backend) {
+		pr_err("backend %s: not available in this build (use kvm)",
+		       cfg->backend);
+		status = VMM_EXIT_ERROR;
+		goto out;
+	}
+	err = guest_mem_init(&vm->mem, VM_RAM_BASE, cfg->memory);
+	if (err) {
+		pr_err("guest RAM (%llu MiB): %s",
+		       (unsigned long long)(cfg->memory >> 20), strerror(-err));
+		status = VMM_EXIT_ERROR;
+		goto out;
+	}
+	err = add_devices(vm);
+	if (err) {
+		pr_err("devices: %s", strerror(-err));
+		status = VMM_EXIT_ERROR;
+		goto out_mem;
+	}
+	if (!cfg->dump_dtb) {
+		err = console_start_input(console, &vm->uart, console_quit, vm);
+		if (err)
+			pr_warn("console input: %s", strerror(-err));
+	}
+	for (;;) {
+		status = boot(vm);
+		if (status != VMM_EXIT_RESET || !cfg->reboot)
+			break;
+		pr_info("guest reset: rebooting");
+		vm->exiting = 0;
+		memset(vm->mem.host, 0, vm->mem.size);
+		uart_reset(&vm->uart);
+		plic_reset(&vm->plic);
+	}
+out_mem:
+	guest_mem_free(&vm->mem);
+out:
+	/* vm is not freed: the console input thread may still point at it
+	 * until the process exits. */
+	return status;
+}
