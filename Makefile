@@ -47,11 +47,14 @@ NATIVE_LIBS := -lfdt $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmoc
 FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
-FW_PROGS := hello
-FW_ELFS := $(foreach p,$(FW_PROGS),build/firmware/$(p)-s.elf build/firmware/$(p)-m.elf)
-FW_BINS := $(foreach p,$(FW_PROGS),build/firmware/$(p)-s.bin)
+# Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
+FW_S_PROGS := hello csr
+FW_M_PROGS := hello
+FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
+	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
+FW_BINS := $(FW_ELFS:.elf=.bin)
 
-.PHONY: all unit images check demo deps clean format
+.PHONY: all unit images check demo bench deps clean format
 all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS)
 
 # --- riscv64 vmm ---------------------------------------------------------
@@ -83,6 +86,9 @@ FW_LIB := firmware/crt0.S firmware/lib.c
 build/firmware/%-s.elf: firmware/%.c $(FW_LIB) firmware/fw.h firmware/link-s.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(FW_CFLAGS) -DFW_SMODE -T firmware/link-s.ld -o $@ $(FW_LIB) $<
+build/firmware/first.elf: firmware/first.S firmware/link-s.ld firmware/layout.ld
+	@mkdir -p $(dir $@)
+	$(RV_CC) $(FW_CFLAGS) -T firmware/link-s.ld -o $@ $<
 build/firmware/%.bin: build/firmware/%.elf
 	$(RV_OBJCOPY) -O binary $< $@
 build/firmware/%-m.elf: firmware/%.c $(FW_LIB) firmware/fw.h firmware/link-m.ld
@@ -103,15 +109,20 @@ NESTED_SCRIPTS := $(wildcard tests/nested/tests/*.sh tests/nested/selftest/*.sh)
 build/nested/guest-init: tests/guest/init.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+build/nested/bench-boot: bench/boot.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 build/nested/host-init: tests/nested/init.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 build/nested/guest.cpio: build/nested/guest-init $(BUSYBOX_DIR)/busybox contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/guest-init $(BUSYBOX_DIR)/busybox
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
+		build/nested/bench-boot bench/boot.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
-		bin/vmm=build/riscv64/vmm guest/Image=$(KERNEL_DIR)/Image \
+		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
+		tests/bench-boot.sh=bench/boot.sh guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
 		tests/lib.sh=tests/nested/lib.sh tests/demo.sh=tests/nested/demo.sh \
@@ -129,9 +140,15 @@ demo: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
 	@KERNEL=$(KERNEL_DIR)/Image sh tests/demo.sh
 
+# Benchmarks print figures; they are not tests (README "Benchmarks").
+bench: deps
+	@$(MAKE) --no-print-directory all images build/nested/host.cpio
+	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh
+
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \
-		firmware/*.c firmware/*.h tests/nested/init.c tests/guest/init.c
+		firmware/*.c firmware/*.h tests/nested/init.c tests/guest/init.c bench/*.c
 
 clean:
 	rm -rf build

@@ -2,6 +2,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader.h"
 
@@ -51,23 +52,54 @@ int riscv_image_parse(const void *buf, size_t len, struct riscv_image *img)
 	return 0;
 }
 
-static int place(struct guest_mem *m, uint64_t gpa, const void *src,
-		 uint64_t filesz, uint64_t memsz)
+int load_src_read(const struct load_src *src, uint64_t off, void *dst,
+		  uint64_t len)
+{
+	uint8_t *p = dst;
+	ssize_t n;
+
+	if (off > src->len || len > src->len - off)
+		return -EINVAL;
+	if (src->buf) {
+		memcpy(dst, src->buf + off, len);
+		return 0;
+	}
+	while (len) {
+		n = pread(src->fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO; /* the file shrank */
+		p += n;
+		off += (uint64_t)n;
+		len -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Copy filesz bytes of the source at off to gpa and zero up to memsz. */
+static int place(struct guest_mem *m, uint64_t gpa, const struct load_src *src,
+		 uint64_t off, uint64_t filesz, uint64_t memsz)
 {
 	uint8_t *dst = guest_mem_ptr(m, gpa, memsz);
+	int err;
 
-	if (!dst || filesz > memsz)
+	if (!dst)
 		return -EFBIG;
-	memcpy(dst, src, filesz);
+	if (filesz > memsz)
+		return -EINVAL;
+	err = load_src_read(src, off, dst, filesz);
+	if (err)
+		return err;
 	memset(dst + filesz, 0, memsz - filesz);
 	return 0;
 }
 
-static int load_image(struct guest_mem *m, const void *buf, size_t len,
+static int load_image(struct guest_mem *m, const struct load_src *src,
 		      const struct riscv_image *img, struct load_info *li)
 {
 	uint64_t start = m->base + img->text_offset;
-	int err = place(m, start, buf, len, img->image_size);
+	int err = place(m, start, src, 0, src->len, img->image_size);
 
 	if (err)
 		return err;
@@ -78,29 +110,26 @@ static int load_image(struct guest_mem *m, const void *buf, size_t len,
 	return 0;
 }
 
-static int load_elf(struct guest_mem *m, const uint8_t *buf, size_t len,
+static int load_elf(struct guest_mem *m, const struct load_src *src,
 		    struct load_info *li)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
 	uint64_t lo = UINT64_MAX, hi = 0;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
 	int i, err;
 
-	if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_machine != EM_RISCV || eh->e_phentsize != sizeof(Elf64_Phdr))
+	if (load_src_read(src, 0, &eh, sizeof(eh)) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_RISCV ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
 		return -EINVAL;
-	if (eh->e_phoff > len ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff)
-		return -EINVAL;
-	for (i = 0; i < eh->e_phnum; i++) {
-		Elf64_Phdr ph;
-
-		memcpy(&ph, buf + eh->e_phoff + i * sizeof(ph), sizeof(ph));
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (eh.e_phoff > src->len ||
+		    load_src_read(src, eh.e_phoff + (uint64_t)i * sizeof(ph),
+				  &ph, sizeof(ph)))
+			return -EINVAL;
 		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
 			continue;
-		if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset ||
-		    ph.p_filesz > ph.p_memsz)
-			return -EINVAL;
-		err = place(m, ph.p_paddr, buf + ph.p_offset, ph.p_filesz,
+		err = place(m, ph.p_paddr, src, ph.p_offset, ph.p_filesz,
 			    ph.p_memsz);
 		if (err)
 			return err;
@@ -109,52 +138,63 @@ static int load_elf(struct guest_mem *m, const uint8_t *buf, size_t len,
 		if (ph.p_paddr + ph.p_memsz > hi)
 			hi = ph.p_paddr + ph.p_memsz;
 	}
-	if (hi == 0 || !guest_mem_ptr(m, eh->e_entry, 2))
+	if (hi == 0 || !guest_mem_ptr(m, eh.e_entry, 2))
 		return -EINVAL;
 	li->format = KERNEL_ELF;
-	li->entry = eh->e_entry;
+	li->entry = eh.e_entry;
 	li->kernel_start = lo;
 	li->kernel_end = hi;
 	return 0;
 }
 
-int load_kernel(struct guest_mem *m, const void *buf, size_t len,
+int load_kernel(struct guest_mem *m, const struct load_src *src,
 		uint64_t raw_addr, struct load_info *li)
 {
+	uint8_t head[IMAGE_HEADER_SIZE] = { 0 };
+	uint64_t head_len = src->len < sizeof(head) ? src->len : sizeof(head);
 	struct riscv_image img;
 	int err;
 
 	memset(li, 0, sizeof(*li));
-	err = riscv_image_parse(buf, len, &img);
+	if (src->len == 0)
+		return -EINVAL;
+	err = load_src_read(src, 0, head, head_len);
+	if (err)
+		return err;
+	/* riscv_image_parse compares image_size with the whole file. */
+	err = riscv_image_parse(head, head_len, &img);
+	if (err == 0 && img.image_size < src->len)
+		err = -EINVAL;
 	if (err == 0)
-		return load_image(m, buf, len, &img, li);
+		return load_image(m, src, &img, li);
 	if (err != -ENOEXEC)
 		return err;
-	if (len >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG))
-		return load_elf(m, buf, len, li);
-	if (len == 0)
-		return -EINVAL;
-	err = place(m, raw_addr, buf, len, len);
+	if (head_len >= SELFMAG && !memcmp(head, ELFMAG, SELFMAG))
+		return load_elf(m, src, li);
+	err = place(m, raw_addr, src, 0, src->len, src->len);
 	if (err)
 		return err;
 	li->format = KERNEL_RAW;
 	li->entry = raw_addr;
 	li->kernel_start = raw_addr;
-	li->kernel_end = raw_addr + len;
+	li->kernel_end = raw_addr + src->len;
 	return 0;
 }
 
-int load_initrd(struct guest_mem *m, const void *buf, size_t len,
+int load_initrd(struct guest_mem *m, const struct load_src *src,
 		uint64_t reserve_top, struct load_info *li)
 {
 	uint64_t start = align_up(li->kernel_end, PAGE_SIZE);
+	int err;
 
-	if (start < m->base || start > reserve_top || len > reserve_top - start)
+	if (start < m->base || start > reserve_top ||
+	    src->len > reserve_top - start)
 		return -EFBIG;
-	if (place(m, start, buf, len, len))
-		return -EFBIG;
+	err = place(m, start, src, 0, src->len, src->len);
+	if (err)
+		return err;
 	li->initrd_start = start;
-	li->initrd_end = start + len;
+	li->initrd_end = start + src->len;
 	return 0;
 }
 

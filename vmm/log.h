@@ -9,6 +9,10 @@ extern enum log_level log_level;
 /* Set while stderr is a terminal in raw mode. */
 extern int log_crlf;
 
+/* Milliseconds since log_start() (called first thing in main). */
+void log_start(void);
+double log_elapsed_ms(void);
+
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -17,58 +17,31 @@
 #define DTB_MAX_SIZE (64 * 1024)
 #define MMIO_WARN_LIMIT 10
 
-struct file_buf {
-	void *data;
-	size_t len;
-};
-
-static int read_file(const char *path, struct file_buf *f, uint64_t limit)
+/* Open a regular file as a loader source (read straight into guest RAM). */
+static int open_src(const char *path, struct load_src *src, uint64_t limit)
 {
 	struct stat st;
-	ssize_t n;
-	size_t off = 0;
-	int fd, err = 0;
+	int err;
 
-	f->data = NULL;
-	f->len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	src->buf = NULL;
+	src->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (src->fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(src->fd, &st) < 0)
 		err = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
+	else if (!S_ISREG(st.st_mode))
 		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto out;
-	}
-	if ((uint64_t)st.st_size > limit) {
+	else if ((uint64_t)st.st_size > limit)
 		err = -EFBIG;
-		goto out;
-	}
-	f->len = (size_t)st.st_size;
-	f->data = malloc(f->len ? f->len : 1);
-	if (!f->data) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (off < f->len) {
-		n = read(fd, (char *)f->data + off, f->len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			err = n < 0 ? -errno : -EIO;
-			goto out;
-		}
-		off += (size_t)n;
-	}
-out:
-	close(fd);
+	else
+		err = 0;
 	if (err) {
-		free(f->data);
-		f->data = NULL;
+		close(src->fd);
+		src->fd = -1;
+		return err;
 	}
-	return err;
+	src->len = (uint64_t)st.st_size;
+	return 0;
 }
 
 void vm_request_exit(struct vm *vm, int status)
@@ -214,16 +187,15 @@ static void report(const char *what, const char *path, int err, uint64_t ram)
 static int load_files(struct vm *vm, struct load_info *li, uint64_t dtb_addr)
 {
 	const struct vm_config *cfg = vm->cfg;
-	struct file_buf kernel, initrd = { 0 };
+	struct load_src src;
 	int err;
 
-	err = read_file(cfg->kernel, &kernel, cfg->memory);
+	err = open_src(cfg->kernel, &src, cfg->memory);
 	if (!err) {
-		err = load_kernel(&vm->mem, kernel.data, kernel.len,
-				  cfg->kernel_addr, li);
+		err = load_kernel(&vm->mem, &src, cfg->kernel_addr, li);
 		if (!err && li->kernel_end > dtb_addr)
 			err = -EFBIG;
-		free(kernel.data);
+		close(src.fd);
 	}
 	if (err) {
 		report("kernel", cfg->kernel, err, cfg->memory);
@@ -233,11 +205,10 @@ static int load_files(struct vm *vm, struct load_info *li, uint64_t dtb_addr)
 		kernel_format_name(li->format), (unsigned long long)li->entry);
 	if (!cfg->initrd)
 		return 0;
-	err = read_file(cfg->initrd, &initrd, cfg->memory);
+	err = open_src(cfg->initrd, &src, cfg->memory);
 	if (!err) {
-		err = load_initrd(&vm->mem, initrd.data, initrd.len, dtb_addr,
-				  li);
-		free(initrd.data);
+		err = load_initrd(&vm->mem, &src, dtb_addr, li);
+		close(src.fd);
 	}
 	if (err)
 		report("initrd", cfg->initrd, err, cfg->memory);
@@ -276,7 +247,11 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 		return err;
 	}
 	csr_emul_init(&vm->csr, f.timebase_hz);
-	err = fdt_build(&f, dtb, DTB_MAX_SIZE);
+	/* fdt_create() zeroes its whole buffer: start small, so a typical VM
+	 * touches 4 pages of guest RAM rather than 16. */
+	err = fdt_build(&f, dtb, DTB_MAX_SIZE / 4);
+	if (err == -ENOSPC)
+		err = fdt_build(&f, dtb, DTB_MAX_SIZE);
 	if (err < 0)
 		pr_err("device tree: %s", strerror(-err));
 	return err;
@@ -314,9 +289,11 @@ static int boot(struct vm *vm)
 	err = load_files(vm, &li, dtb_addr);
 	if (err)
 		return VMM_EXIT_ERROR;
+	pr_debug("files loaded");
 	err = create_backend(vm);
 	if (err)
 		return VMM_EXIT_ERROR; /* the backend said why */
+	pr_debug("%s backend ready", vm->backend->name);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
 	size = build_dtb(vm, &li, dtb);
 	if (size < 0) {
@@ -331,7 +308,18 @@ static int boot(struct vm *vm)
 			       strerror(-err));
 		return err ? VMM_EXIT_ERROR : VMM_EXIT_OK;
 	}
+	pr_debug("device tree built (%d bytes at 0x%llx)", size,
+		 (unsigned long long)dtb_addr);
 	err = vm->backend->start(vm, li.entry, dtb_addr);
+	/* Input starts once the guest runs: off the path to its first
+	 * instruction, and only once across reboots. */
+	if (!err && !vm->console->input_started) {
+		err = console_start_input(vm->console, &vm->uart, console_quit,
+					  vm);
+		if (err)
+			pr_warn("console input: %s", strerror(-err));
+		err = 0;
+	}
 	if (!err) {
 		pthread_mutex_lock(&vm->exit_lock);
 		while (!vm->exiting)
@@ -362,6 +350,7 @@ int vm_run(const struct vm_config *cfg, struct console *console)
 		pr_err("out of memory");
 		return VMM_EXIT_ERROR;
 	}
+	pr_debug("vm_run: start");
 	vm->cfg = cfg;
 	vm->console = console;
 	vm->backend = pick_backend(cfg->backend);
@@ -385,11 +374,6 @@ int vm_run(const struct vm_config *cfg, struct console *console)
 		pr_err("devices: %s", strerror(-err));
 		status = VMM_EXIT_ERROR;
 		goto out_mem;
-	}
-	if (!cfg->dump_dtb) {
-		err = console_start_input(console, &vm->uart, console_quit, vm);
-		if (err)
-			pr_warn("console input: %s", strerror(-err));
 	}
 	for (;;) {
 		status = boot(vm);

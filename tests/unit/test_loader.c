@@ -6,6 +6,7 @@
 #include "../../vmm/loader.h"
 
 #define MiB (1ULL << 20)
+#define SRC(b, l) (&(struct load_src){ .buf = (b), .fd = -1, .len = (l) })
 
 static struct guest_mem mem;
 
@@ -98,7 +99,8 @@ static void test_load_image_zeroes_bss(void **state)
 	p = guest_mem_ptr(&mem, 0x80200000ULL, 3 * 4096);
 	memset(p, 0xff, 3 * 4096);
 	assert_int_equal(
-		load_kernel(&mem, buf, sizeof(buf), 0x80200000ULL, &li), 0);
+		load_kernel(&mem, SRC(buf, sizeof(buf)), 0x80200000ULL, &li),
+		0);
 	assert_int_equal(li.format, KERNEL_IMAGE);
 	assert_int_equal(li.entry, 0x80200000ULL);
 	assert_int_equal(li.kernel_end, 0x80200000ULL + 3 * 4096);
@@ -115,7 +117,7 @@ static void test_load_image_too_big(void **state)
 	(void)state;
 	make_image(buf, sizeof(buf), 0x200000, 15 * MiB);
 	assert_int_equal(
-		load_kernel(&mem, buf, sizeof(buf), 0x80200000ULL, &li),
+		load_kernel(&mem, SRC(buf, sizeof(buf)), 0x80200000ULL, &li),
 		-EFBIG);
 }
 
@@ -127,16 +129,17 @@ static void test_load_raw(void **state)
 	(void)state;
 	memset(buf, 0x42, sizeof(buf));
 	assert_int_equal(
-		load_kernel(&mem, buf, sizeof(buf), 0x80400000ULL, &li), 0);
+		load_kernel(&mem, SRC(buf, sizeof(buf)), 0x80400000ULL, &li),
+		0);
 	assert_int_equal(li.format, KERNEL_RAW);
 	assert_int_equal(li.entry, 0x80400000ULL);
 	assert_int_equal(*(uint8_t *)guest_mem_ptr(&mem, 0x80400000ULL, 1),
 			 0x42);
 	/* Past the end of RAM. */
-	assert_int_equal(load_kernel(&mem, buf, sizeof(buf),
+	assert_int_equal(load_kernel(&mem, SRC(buf, sizeof(buf)),
 				     0x80000000ULL + 16 * MiB - 10, &li),
 			 -EFBIG);
-	assert_int_equal(load_kernel(&mem, buf, 0, 0x80400000ULL, &li),
+	assert_int_equal(load_kernel(&mem, SRC(buf, 0), 0x80400000ULL, &li),
 			 -EINVAL);
 }
 
@@ -172,7 +175,8 @@ static void test_load_elf(void **state)
 
 	(void)state;
 	memset(p, 0xff, 200);
-	assert_int_equal(load_kernel(&mem, buf, len, 0x80200000ULL, &li), 0);
+	assert_int_equal(load_kernel(&mem, SRC(buf, len), 0x80200000ULL, &li),
+			 0);
 	assert_int_equal(li.format, KERNEL_ELF);
 	assert_int_equal(li.entry, 0x80000010ULL);
 	assert_int_equal(li.kernel_end, 0x80000000ULL + 200);
@@ -189,24 +193,24 @@ static void test_load_elf_hostile(void **state)
 	(void)state;
 	/* Segment outside RAM. */
 	len = make_elf(buf, 0x10000000ULL, 0x10000000ULL, 100, 100);
-	assert_int_equal(load_kernel(&mem, buf, len, 0, &li), -EFBIG);
+	assert_int_equal(load_kernel(&mem, SRC(buf, len), 0, &li), -EFBIG);
 	/* File data past the end of the file. */
 	len = make_elf(buf, 0x80000000ULL, 0x80000000ULL, 100, 100);
-	assert_int_equal(load_kernel(&mem, buf, len - 1, 0, &li), -EINVAL);
+	assert_int_equal(load_kernel(&mem, SRC(buf, len - 1), 0, &li), -EINVAL);
 	/* filesz > memsz. */
 	len = make_elf(buf, 0x80000000ULL, 0x80000000ULL, 100, 50);
-	assert_int_equal(load_kernel(&mem, buf, len, 0, &li), -EINVAL);
+	assert_int_equal(load_kernel(&mem, SRC(buf, len), 0, &li), -EINVAL);
 	/* Entry outside RAM. */
 	len = make_elf(buf, 0x80000000ULL, 0x1000ULL, 100, 100);
-	assert_int_equal(load_kernel(&mem, buf, len, 0, &li), -EINVAL);
+	assert_int_equal(load_kernel(&mem, SRC(buf, len), 0, &li), -EINVAL);
 	/* Program headers past the end. */
 	len = make_elf(buf, 0x80000000ULL, 0x80000000ULL, 100, 100);
 	((Elf64_Ehdr *)buf)->e_phnum = 60000;
-	assert_int_equal(load_kernel(&mem, buf, len, 0, &li), -EINVAL);
+	assert_int_equal(load_kernel(&mem, SRC(buf, len), 0, &li), -EINVAL);
 	/* Wrong machine. */
 	len = make_elf(buf, 0x80000000ULL, 0x80000000ULL, 100, 100);
 	((Elf64_Ehdr *)buf)->e_machine = EM_X86_64;
-	assert_int_equal(load_kernel(&mem, buf, len, 0, &li), -EINVAL);
+	assert_int_equal(load_kernel(&mem, SRC(buf, len), 0, &li), -EINVAL);
 }
 
 static void test_initrd_after_kernel(void **state)
@@ -218,12 +222,39 @@ static void test_initrd_after_kernel(void **state)
 	(void)state;
 	memset(rd, 0x31, sizeof(rd));
 	assert_int_equal(top, 0x80000000ULL + 16 * MiB - 64 * 1024);
-	assert_int_equal(load_initrd(&mem, rd, sizeof(rd), top, &li), 0);
+	assert_int_equal(load_initrd(&mem, SRC(rd, sizeof(rd)), top, &li), 0);
 	assert_int_equal(li.initrd_start, 0x80202000ULL);
 	assert_int_equal(li.initrd_end, 0x80202000ULL + 100);
-	assert_int_equal(load_initrd(&mem, rd, 16 * MiB, top, &li), -EFBIG);
+	assert_int_equal(load_initrd(&mem, SRC(rd, 16 * MiB), top, &li),
+			 -EFBIG);
 	li.kernel_end = top - 50;
-	assert_int_equal(load_initrd(&mem, rd, sizeof(rd), top, &li), -EFBIG);
+	assert_int_equal(load_initrd(&mem, SRC(rd, sizeof(rd)), top, &li),
+			 -EFBIG);
+}
+
+/* The file descriptor path reads straight into guest RAM. */
+static void test_load_from_fd(void **state)
+{
+	uint8_t buf[4096];
+	struct load_info li;
+	struct load_src src = { .buf = NULL };
+	FILE *f = tmpfile();
+
+	(void)state;
+	make_image(buf, sizeof(buf), 0x200000, 2 * 4096);
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, sizeof(buf), f), sizeof(buf));
+	fflush(f);
+	src.fd = fileno(f);
+	src.len = sizeof(buf);
+	assert_int_equal(load_kernel(&mem, &src, 0x80200000ULL, &li), 0);
+	assert_memory_equal(guest_mem_ptr(&mem, 0x80200000ULL, 4096), buf,
+			    4096);
+	/* A file that is shorter than it claimed (it shrank). */
+	src.len = 2 * sizeof(buf);
+	buf[16] = 0; /* keep image_size >= len */
+	assert_int_equal(load_initrd(&mem, &src, 0x80800000ULL, &li), -EIO);
+	fclose(f);
 }
 
 static void test_guest_mem_ptr_bounds(void **state)
@@ -253,6 +284,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_elf_hostile, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_initrd_after_kernel, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_load_from_fd, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_guest_mem_ptr_bounds,
 						setup, teardown),

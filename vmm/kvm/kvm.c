@@ -30,6 +30,7 @@ struct kvm_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
+	unsigned long mmio_seen;
 };
 
 struct kvm {
@@ -364,6 +365,8 @@ static int handle_exit(struct kvm_vcpu *v)
 
 	switch (r->exit_reason) {
 	case KVM_EXIT_MMIO:
+		if (log_level == LOG_DEBUG && !v->mmio_seen++)
+			pr_debug("vCPU %u: first MMIO exit", v->id);
 		handle_mmio(v);
 		return 0;
 	case KVM_EXIT_RISCV_SBI:
@@ -404,12 +407,21 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (v->id == 0)
+		pr_info("vCPU 0: entering the guest %.3f ms after start",
+			log_elapsed_ms());
 	while (!vm_exiting(v->vm)) {
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			/* 6.1 fails KVM_RUN with EFAULT on a guest trap it
+			 * cannot handle (an illegal instruction it was not
+			 * delegated): that is the guest's crash, not ours. */
 			pr_err("vCPU %u: KVM_RUN: %s", v->id, strerror(errno));
-			vm_request_exit(v->vm, VMM_EXIT_ERROR);
+			dump_vcpu(v);
+			vm_request_exit(v->vm, errno == EFAULT
+						       ? VMM_EXIT_GUEST_CRASH
+						       : VMM_EXIT_ERROR);
 			break;
 		}
 		status = handle_exit(v);
