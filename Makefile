@@ -30,9 +30,9 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSI
 # Portable code: built for riscv64 and natively for the unit tests.
 PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
-	vmm/trap/csr.c fdt/fdt.c
+	vmm/trap/csr.c vmm/console.c fdt/fdt.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
-RISCV_SRCS := vmm/main.c vmm/vm.c vmm/console.c vmm/kvm/kvm.c
+RISCV_SRCS := vmm/main.c vmm/vm.c vmm/kvm/kvm.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS))
@@ -48,7 +48,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
-FW_S_PROGS := hello csr
+FW_S_PROGS := hello csr sbi crash
 FW_M_PROGS := hello
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf

@@ -15,3 +15,10 @@ t "hello-s on QEMU with OpenSBI prints through the UART and SBI" \
 run hello-m none build/firmware/hello-m.elf
 t "hello-m on QEMU with -bios none prints through the UART" \
 	'[ "$(cat build/reference/hello-m.out)" = "hello from vmm firmware: M-mode, hart 0, uart" ]' build/reference/hello-m.out
+run_all() { # name
+	timeout 30 qemu-system-riscv64 -M virt -nographic -bios default -kernel "build/firmware/$1.elf" \
+		</dev/null 2>&1 | tr -d '\r' | grep "^$2" >"build/reference/$1.out"
+}
+run_all sbi-s 'sbi: '
+t "sbi-s on QEMU with OpenSBI: experimental and vendor calls answer NOT_SUPPORTED" \
+	'[ "$(cat build/reference/sbi-s.out)" = "$(printf "sbi: experimental extension: error -2\nsbi: vendor extension: error -2\nsbi: base extension answers: yes")" ]' build/reference/sbi-s.out

@@ -108,9 +108,7 @@ static void push_all(struct uart8250 *u, const uint8_t *buf, size_t len)
 	}
 }
 
-/* Strip the escape sequence from terminal input; returns the bytes left,
- * or -1 when the user asked to quit. */
-static ssize_t filter_escape(uint8_t *buf, size_t len, int *escaped)
+ssize_t console_filter_escape(uint8_t *buf, size_t len, int *escaped)
 {
 	size_t i, out = 0;
 
@@ -151,7 +149,7 @@ static void *input_thread(void *arg)
 		if (n <= 0)
 			break;
 		if (c->tty)
-			n = filter_escape(buf, (size_t)n, &escaped);
+			n = console_filter_escape(buf, (size_t)n, &escaped);
 		if (n < 0) {
 			c->quit(c->quit_opaque);
 			break;

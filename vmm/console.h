@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <termios.h>
 
 struct uart8250;
@@ -34,6 +35,10 @@ int console_open(struct console *c, const char *spec);
 int console_start_input(struct console *c, struct uart8250 *u,
 			void (*quit)(void *), void *opaque);
 void console_write(void *console, const uint8_t *buf, size_t len);
+/* Strip the escape sequence from terminal input in place; returns the
+ * bytes left, or -1 when the user typed Ctrl-A x. *escaped carries a
+ * Ctrl-A that ended the previous buffer. */
+ssize_t console_filter_escape(uint8_t *buf, size_t len, int *escaped);
 /* Restore the terminal; safe to call more than once. */
 void console_close(struct console *c);
 

@@ -256,6 +256,8 @@ int main(void)
 	} else if (!strcmp(mode, "fail")) {
 		finisher_fail(42);
 	} else if (!strcmp(mode, "reset")) {
+		printf("guest-reset: rebooting\n");
+		fflush(stdout);
 		reboot(RB_AUTOBOOT);
 	} else if (!strcmp(mode, "dt")) {
 		dt();

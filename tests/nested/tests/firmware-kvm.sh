@@ -2,7 +2,7 @@
 # timeout: 120
 # firmware/ programs under vmm print what they print on plain QEMU.
 . /tests/lib.sh
-plan 6
+plan 11
 vmm run --kernel /firmware/hello-s.elf </dev/null >/tmp/hello.out 2>/tmp/hello.err
 status=$?
 check "hello-s.elf under vmm: exit status 0 (PASS at the finisher)" [ $status -eq 0 ]
@@ -21,4 +21,17 @@ check "csr-s.elf: an unimplemented CSR traps into the guest (6.1 KVM)" grep -q '
 check "csr-s.elf: guest time advances" grep -q '^csr: time advances$' /tmp/csr.txt
 check "csr-s.elf: the guest carried on to PASS (exit status 0)" [ $status -eq 0 ]
 [ $status -eq 0 ] || { show /tmp/csr.txt; show /tmp/csr.err; }
+vmm run --kernel /firmware/sbi-s.elf </dev/null >/tmp/sbi.out 2>&1
+status=$?
+tr -d '\r' </tmp/sbi.out >/tmp/sbi.txt
+printf 'sbi: experimental extension: error -2\nsbi: vendor extension: error -2\nsbi: base extension answers: yes\n' >/tmp/want-sbi.txt
+check "sbi-s.elf: forwarded experimental/vendor SBI calls answer NOT_SUPPORTED, as on QEMU" cmp -s /tmp/sbi.txt /tmp/want-sbi.txt
+check "sbi-s.elf: exit status 0" [ $status -eq 0 ]
+cmp -s /tmp/sbi.txt /tmp/want-sbi.txt || show /tmp/sbi.txt
+vmm run --kernel /firmware/crash-s.elf </dev/null >/tmp/crash.out 2>/tmp/crash.err
+status=$?
+check "crash-s.elf: an unhandled guest trap ends the VM with exit status 66" [ $status -eq 66 ]
+check "crash-s.elf: the vCPU's registers are dumped" grep -q '^vmm:   pc   0x00000000802' /tmp/crash.err
+check "crash-s.elf: the guest ran up to the crash" grep -q 'crash: executing an illegal instruction' /tmp/crash.out
+[ $status -eq 66 ] || show /tmp/crash.err
 done_testing
