@@ -30,7 +30,8 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSI
 # Portable code: built for riscv64 and natively for the unit tests.
 PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
-	vmm/trap/csr.c vmm/console.c fdt/fdt.c
+	vmm/trap/csr.c vmm/console.c fdt/fdt.c virtio/virtq.c virtio/mmio.c \
+	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/vm.c vmm/kvm/kvm.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
@@ -115,13 +116,22 @@ build/nested/bench-boot: bench/boot.c
 build/nested/host-init: tests/nested/init.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
-build/nested/guest.cpio: build/nested/guest-init $(BUSYBOX_DIR)/busybox contrib/mkcpio.sh
-	sh contrib/mkcpio.sh $@ build/nested/guest-init $(BUSYBOX_DIR)/busybox
+build/nested/blkpattern: tests/guest/blkpattern.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+GUEST_SCRIPTS := $(wildcard tests/guest/scripts/*.sh)
+build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern $(GUEST_SCRIPTS) \
+		$(BUSYBOX_DIR)/busybox contrib/mkcpio.sh
+	sh contrib/mkcpio.sh $@ build/nested/guest-init $(BUSYBOX_DIR)/busybox \
+		bin/blkpattern=build/nested/blkpattern \
+		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
+		build/nested/blkpattern \
 		build/nested/bench-boot bench/boot.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
+		bin/blkpattern=build/nested/blkpattern \
 		tests/bench-boot.sh=bench/boot.sh guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \

@@ -21,7 +21,7 @@ sed -i -e 's/^# CONFIG_STATIC is not set/CONFIG_STATIC=y/' \
 	-e 's/^CONFIG_TC=y/# CONFIG_TC is not set/' \
 	-e 's/^CONFIG_FEATURE_TC_INGRESS=y/# CONFIG_FEATURE_TC_INGRESS is not set/' "$src/.config"
 yes '' | mk oldconfig >/dev/null
-mk -j"$(nproc)" busybox >/dev/null
+mk -j"$(nproc)" busybox >"$tmp/build.log" 2>&1 || { tail -n 30 "$tmp/build.log" >&2; exit 1; }
 cp "$src/busybox" "$tmp/busybox.bin"
 cd /
 mkdir -p "$out.new"

@@ -23,7 +23,7 @@ mk olddefconfig
 missing=$(grep '^CONFIG_.*=y' "$frag" | while read -r l; do grep -qx "$l" "$src/.config" || echo "$l"; done)
 [ -z "$missing" ] || { echo "build-kernel: options dropped by Kconfig: $missing" >&2; exit 1; }
 echo "build-kernel: building Image with $(nproc) jobs"
-mk -j"$(nproc)" Image
+mk -j"$(nproc)" Image >"$tmp/build.log" 2>&1 || { tail -n 30 "$tmp/build.log" >&2; exit 1; }
 cp "$src/arch/riscv/boot/Image" "$tmp/Image"
 cp "$src/.config" "$tmp/config"
 # Keep libfdt's sources: the riscv64 libfdt is built from the same tarball.

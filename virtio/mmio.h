@@ -2,11 +2,78 @@
 #ifndef VMM_VIRTIO_MMIO_H
 #define VMM_VIRTIO_MMIO_H
 
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../vmm/irq.h"
+#include "../vmm/mem.h"
+#include "virtq.h"
+
 /* virtio-mmio slots (DESIGN.md memory map): slot i at BASE + i * SIZE,
  * PLIC source IRQ + i. */
 #define VIRTIO_MMIO_BASE 0x10001000ULL
 #define VIRTIO_MMIO_SIZE 0x1000ULL
 #define VIRTIO_MMIO_IRQ 1
 #define VIRTIO_MMIO_SLOTS 8
+
+#define VIRTIO_MAX_QUEUES 8
+
+/* What a device (blk, ...) gives the transport. The transport owns the
+ * queues and their locks; an I/O thread takes a queue's lock around every
+ * virtq_pop()/virtq_push() batch and checks vq.ready under it. */
+struct virtio_device_ops {
+	const char *name;
+	int (*config_read)(void *dev, uint64_t off, unsigned size,
+			   uint64_t *val);
+	int (*config_write)(void *dev, uint64_t off, unsigned size,
+			    uint64_t val);
+	/* The driver kicked queue q (vCPU thread): wake its I/O thread. */
+	void (*notify)(void *dev, unsigned q);
+};
+
+struct virtio_queue {
+	pthread_mutex_t lock;
+	struct virtq vq;
+};
+
+/* One virtio-mmio device slot (virtio 1.2, 4.2.2; legacy: 4.2.4). */
+struct virtio_mmio {
+	pthread_mutex_t lock; /* registers; taken before a queue lock */
+	pthread_mutex_t irq_lock; /* interrupt_status; taken last */
+	const struct virtio_device_ops *ops;
+	void *dev;
+	const struct guest_mem *mem;
+	struct irq_line irq;
+	uint32_t device_id;
+	uint64_t device_features;
+	unsigned nr_queues;
+	int legacy; /* version 1 register layout */
+
+	uint32_t status; /* atomic: I/O threads may set NEEDS_RESET */
+	uint32_t device_features_sel, driver_features_sel, queue_sel;
+	uint64_t driver_features;
+	uint32_t interrupt_status;
+	uint32_t config_generation;
+	uint32_t guest_page_size, queue_align; /* legacy */
+	struct virtio_queue queues[VIRTIO_MAX_QUEUES];
+	uint32_t queue_pfn[VIRTIO_MAX_QUEUES]; /* legacy */
+};
+
+void virtio_mmio_init(struct virtio_mmio *m, const struct guest_mem *mem,
+		      struct irq_line irq, uint32_t device_id,
+		      uint64_t device_features, unsigned nr_queues,
+		      const struct virtio_device_ops *ops, void *dev,
+		      int legacy);
+/* Back to the state after power-on (a guest reboot). */
+void virtio_mmio_reset(struct virtio_mmio *m);
+int virtio_mmio_read(void *m, uint64_t off, unsigned size, uint64_t *val);
+int virtio_mmio_write(void *m, uint64_t off, unsigned size, uint64_t val);
+
+/* I/O thread side (with the queue's lock held): interrupt the driver for
+ * used buffers if the queue's suppression rules allow. */
+void virtio_mmio_used(struct virtio_mmio *m, struct virtio_queue *q);
+/* The driver broke the rules: set DEVICE_NEEDS_RESET and tell it. */
+void virtio_mmio_needs_reset(struct virtio_mmio *m, const char *why);
+int virtio_mmio_negotiated(const struct virtio_mmio *m, unsigned bit);
 
 #endif

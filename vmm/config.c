@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 #include "loader.h"
@@ -54,6 +55,86 @@ int parse_size(const char *s, uint64_t *out)
 	if (shift && v > (~0ULL >> shift))
 		return -EINVAL;
 	*out = v << shift;
+	return 0;
+}
+
+static int on_off(const char *v, int *out)
+{
+	if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes")) {
+		*out = 1;
+		return 0;
+	}
+	if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no")) {
+		*out = 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int disk_option(struct blk_options *o, const char *key, const char *val,
+		       char *err, size_t errlen)
+{
+	if (!strcmp(key, "readonly") && !on_off(val, &o->readonly))
+		return 0;
+	if (!strcmp(key, "legacy") && !on_off(val, &o->legacy))
+		return 0;
+	if (!strcmp(key, "cache") && !strcmp(val, "none")) {
+		o->direct = 1;
+		return 0;
+	}
+	if (!strcmp(key, "cache") && !strcmp(val, "writeback")) {
+		o->direct = 0;
+		return 0;
+	}
+	if (!strcmp(key, "readonly") || !strcmp(key, "legacy"))
+		snprintf(err, errlen, "%s=%s: must be on or off", key, val);
+	else if (!strcmp(key, "cache"))
+		snprintf(err, errlen, "cache=%s: must be writeback or none",
+			 val);
+	else
+		snprintf(err, errlen,
+			 "unknown option '%s' (readonly, cache, legacy)", key);
+	return -EINVAL;
+}
+
+int parse_disk(const char *spec, struct blk_options *o, char *err,
+	       size_t errlen)
+{
+	char *copy, *opt, *next, *eq;
+	int ret = 0;
+
+	memset(o, 0, sizeof(*o));
+	copy = strdup(spec);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	next = strchr(copy, ',');
+	if (next)
+		*next++ = '\0';
+	if (!*copy) {
+		snprintf(err, errlen, "no file name");
+		ret = -EINVAL;
+	}
+	for (opt = next; !ret && opt; opt = next) {
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		eq = strchr(opt, '=');
+		if (!eq) {
+			snprintf(err, errlen, "'%s': options are key=value",
+				 opt);
+			ret = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		ret = disk_option(o, opt, eq + 1, err, errlen);
+	}
+	if (ret) {
+		free(copy);
+		return ret;
+	}
+	o->path = copy; /* lives as long as the config */
 	return 0;
 }
 

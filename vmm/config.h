@@ -2,7 +2,10 @@
 #ifndef VMM_CONFIG_H
 #define VMM_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "../virtio/blk.h"
 
 #define VM_MAX_CPUS 8
 #define VM_DEFAULT_MEMORY (256ULL << 20)
@@ -22,11 +25,17 @@ struct vm_config {
 	const char *backend; /* "auto", "kvm" or "trap" */
 	const char *console; /* "stdio" or "file:PATH" */
 	int reboot; /* on guest reset: boot again instead of exiting */
+	struct blk_options disks[VIRTIO_MMIO_SLOTS];
+	unsigned nr_disks;
 };
 
 void vm_config_defaults(struct vm_config *c);
 /* "256M", "2G", "4096K", "1048576": bytes, or -EINVAL. */
 int parse_size(const char *s, uint64_t *out);
+/* "FILE[,readonly=on][,cache=none|writeback][,legacy=on]" (a bare path
+ * works): 0, or -EINVAL with a message in err. The path is copied. */
+int parse_disk(const char *spec, struct blk_options *o, char *err,
+	       size_t errlen);
 /* 0 or -EINVAL with a message in err: cross-field checks. */
 int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen);
 

@@ -27,6 +27,10 @@ static const char usage_text[] =
 	"  -a, --cmdline TEXT     kernel command line (default \"console=ttyS0\")\n"
 	"  -p, --cpus N           harts, 1 to 8 (default 1)\n"
 	"  -m, --memory SIZE      guest RAM, e.g. 256M or 1G (default 256M)\n"
+	"  -d, --disk FILE[,readonly=on][,cache=none][,legacy=on]\n"
+	"                         a virtio-blk disk (raw image or block device);\n"
+	"                         repeat for more, up to 8. cache=none is O_DIRECT,\n"
+	"                         legacy=on the virtio-mmio version 1 interface\n"
 	"      --kernel-addr ADDR load address of a raw binary (default 0x80200000)\n"
 	"      --backend NAME     auto or kvm (default auto: kvm)\n"
 	"      --console SPEC     stdio (default) or file:PATH (output only)\n"
@@ -60,6 +64,7 @@ static const struct option run_options[] = {
 	{ "cmdline", required_argument, NULL, 'a' },
 	{ "cpus", required_argument, NULL, 'p' },
 	{ "memory", required_argument, NULL, 'm' },
+	{ "disk", required_argument, NULL, 'd' },
 	{ "kernel-addr", required_argument, NULL, OPT_KERNEL_ADDR },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
@@ -117,7 +122,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "k:i:a:p:m:h", run_options,
+	while ((opt = getopt_long(argc, argv, "k:i:a:p:m:d:h", run_options,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'k':
@@ -141,6 +146,22 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 					"--memory %s: not a size like 256M or 1G",
 					optarg);
 			break;
+		case 'd': {
+			char err[160];
+
+			if (cfg->nr_disks == VIRTIO_MMIO_SLOTS)
+				return usage_error("--disk %s: at most 8 disks",
+						   optarg);
+			if (parse_disk(optarg, &cfg->disks[cfg->nr_disks], err,
+				       sizeof(err))) {
+				fprintf(stderr,
+					"vmm: --disk %s: %s (see vmm --help)\n",
+					optarg, err);
+				return VMM_EXIT_USAGE;
+			}
+			cfg->nr_disks++;
+			break;
+		}
 		case OPT_KERNEL_ADDR:
 			if (parse_uint(optarg, &n))
 				return usage_error(

@@ -133,6 +133,55 @@ static void console_quit(void *opaque)
 	vm_request_exit(opaque, VMM_EXIT_OK);
 }
 
+/* One virtio-blk device per --disk, in slot order. */
+static int add_disks(struct vm *vm)
+{
+	unsigned i;
+	int err;
+
+	for (i = 0; i < vm->cfg->nr_disks; i++) {
+		struct virtio_blk *b = calloc(1, sizeof(*b));
+		struct bus_region r = { "virtio-blk",
+					VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE,
+					VIRTIO_MMIO_SIZE,
+					NULL,
+					virtio_mmio_read,
+					virtio_mmio_write };
+
+		if (!b)
+			return -ENOMEM;
+		err = virtio_blk_open(
+			b, &vm->cfg->disks[i], &vm->mem,
+			plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + i),
+			vm->cfg->cpus);
+		if (err) {
+			free(b);
+			return err; /* the device said why */
+		}
+		vm->disks[vm->nr_disks++] = b;
+		r.opaque = &b->mmio;
+		err = bus_register(&vm->bus, &r);
+		if (!err)
+			err = virtio_blk_start(b);
+		if (err) {
+			pr_err("disk %s: %s", vm->cfg->disks[i].path,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void remove_disks(struct vm *vm)
+{
+	while (vm->nr_disks) {
+		struct virtio_blk *b = vm->disks[--vm->nr_disks];
+
+		virtio_blk_close(b);
+		free(b);
+	}
+}
+
 static int add_devices(struct vm *vm)
 {
 	const struct bus_region regions[] = {
@@ -240,6 +289,7 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 	f.bootargs = vm->cfg->cmdline;
 	f.initrd_start = li->initrd_start;
 	f.initrd_end = li->initrd_end;
+	f.nr_virtio = vm->nr_disks;
 	err = vm->backend->describe_cpus(vm, &f);
 	if (err) {
 		pr_err("%s: reading the vCPU's ISA: %s", vm->backend->name,
@@ -375,6 +425,10 @@ int vm_run(const struct vm_config *cfg, struct console *console)
 		status = VMM_EXIT_ERROR;
 		goto out_mem;
 	}
+	if (add_disks(vm)) {
+		status = VMM_EXIT_ERROR;
+		goto out_disks;
+	}
 	for (;;) {
 		status = boot(vm);
 		if (status != VMM_EXIT_RESET || !cfg->reboot)
@@ -384,7 +438,11 @@ int vm_run(const struct vm_config *cfg, struct console *console)
 		memset(vm->mem.host, 0, vm->mem.size);
 		uart_reset(&vm->uart);
 		plic_reset(&vm->plic);
+		for (unsigned i = 0; i < vm->nr_disks; i++)
+			virtio_mmio_reset(&vm->disks[i]->mmio);
 	}
+out_disks:
+	remove_disks(vm);
 out_mem:
 	guest_mem_free(&vm->mem);
 out:

@@ -14,6 +14,7 @@
 #include "mem.h"
 #include "sbi.h"
 #include "trap/csr.h"
+#include "../virtio/blk.h"
 
 /* Exit statuses of `vmm run` (README "Exit status"). Guest fail codes from
  * the test finisher pass through when 1..63; other codes become 63. */
@@ -36,6 +37,8 @@ struct vm {
 	struct console *console;
 	struct csr_emul csr;
 	struct sbi sbi;
+	struct virtio_blk *disks[VIRTIO_MMIO_SLOTS];
+	unsigned nr_disks;
 
 	pthread_mutex_t exit_lock;
 	pthread_cond_t exit_cond;

@@ -11,6 +11,8 @@
  *   reset   ask for a reboot (SBI system reset)
  *   dt      print device-tree values as "guest-dt: NAME VALUE" lines
  *   bench   print "guest-init" at once and power off (bench/boot)
+ *   script:NAME  run /tests/NAME.sh with busybox sh; a non-zero exit
+ *           status becomes FAIL (code 10 + status) at the test finisher
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -203,6 +205,30 @@ static void dt(void)
 	fflush(stdout);
 }
 
+static void run_script(const char *name)
+{
+	char path[128];
+	int status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "/tests/%s.sh", name);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", path, NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		printf("guest-done: %s failed\n", name);
+		fflush(stdout);
+		finisher_fail(10 + (pid > 0 && WIFEXITED(status)
+					    ? WEXITSTATUS(status)
+					    : 99));
+	}
+	printf("guest-done: %s passed\n", name);
+	fflush(stdout);
+}
+
 static void demo_shell(void)
 {
 	pid_t pid = fork();
@@ -261,6 +287,8 @@ int main(void)
 		reboot(RB_AUTOBOOT);
 	} else if (!strcmp(mode, "dt")) {
 		dt();
+	} else if (!strncmp(mode, "script:", 7)) {
+		run_script(mode + 7);
 	}
 	reboot(RB_POWER_OFF);
 	return 0;

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_VIRTIO_BLK_H
+#define VMM_VIRTIO_BLK_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "mmio.h"
+
+#define BLK_SECTOR 512
+#define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2) /* header and status take two */
+#define BLK_ID_BYTES 20 /* VIRTIO_BLK_ID_BYTES */
+
+/* How a disk is attached (--disk FILE[,readonly=on][,cache=none]...). */
+struct blk_options {
+	const char *path;
+	int readonly;
+	int direct; /* cache=none: O_DIRECT */
+	int legacy; /* virtio-mmio version 1 */
+};
+
+/* One parsed request (5.2.6): where its data and status byte are. */
+struct blk_request {
+	uint32_t type;
+	uint64_t sector;
+	struct iovec iov[VIRTQ_MAX_SEGS];
+	unsigned iovcnt;
+	uint64_t len; /* data bytes in iov */
+	unsigned readable, writable; /* iov entries of each direction */
+	uint8_t *status;
+};
+
+struct virtio_blk;
+
+struct blk_queue {
+	struct virtio_blk *blk;
+	unsigned index;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t kick;
+	int kicked, stop, started;
+	struct virtq_req req; /* scratch: too big for a thread's stack */
+	struct blk_request breq;
+};
+
+struct virtio_blk {
+	struct virtio_mmio mmio;
+	struct blk_options opt;
+	int fd;
+	uint64_t sectors;
+	char id[BLK_ID_BYTES];
+	unsigned nr_queues;
+	struct blk_queue queues[VIRTIO_MAX_QUEUES];
+};
+
+/* Split a popped chain into header, data and status (5.2.6). Returns 0,
+ * or -EINVAL when the chain cannot carry a request at all (no header, no
+ * writable status byte): such a chain is completed with nothing written.
+ * Pure: no I/O, no guest RAM beyond the chain's own buffers. */
+int blk_parse(const struct virtq_req *req, struct blk_request *out);
+
+/* Open the image (advisory lock included) and set the device up with one
+ * queue per vCPU. Errors: -errno, with a message already logged. */
+int virtio_blk_open(struct virtio_blk *b, const struct blk_options *opt,
+		    const struct guest_mem *mem, struct irq_line irq,
+		    unsigned nr_queues);
+/* Start the I/O threads. */
+int virtio_blk_start(struct virtio_blk *b);
+/* Stop the I/O threads and close the image. */
+void virtio_blk_close(struct virtio_blk *b);
+/* Serve one request against the image; returns bytes written into the
+ * guest's buffers (status byte included). */
+uint32_t blk_execute(struct virtio_blk *b, struct blk_request *r);
+
+#endif
