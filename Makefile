@@ -55,8 +55,8 @@ FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
 FW_BINS := $(FW_ELFS:.elf=.bin)
 
-.PHONY: all unit images check demo bench deps clean format
-all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS)
+.PHONY: all unit fuzz images check demo bench deps clean format
+all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS) build/fuzz/fuzz_virtq
 
 # --- riscv64 vmm ---------------------------------------------------------
 $(LIBFDT_DIR)/libfdt.a:
@@ -75,9 +75,20 @@ build/native/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(NATIVE_CFLAGS) -c $< -o $@
 
-build/native/test_%: tests/unit/test_%.c tests/unit/unit.h $(NATIVE_OBJS)
+build/native/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(NATIVE_OBJS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(NATIVE_CFLAGS) -Itests/unit -o $@ $< $(NATIVE_OBJS) $(NATIVE_LIBS) -lpthread
+
+# libFuzzer target for the virtqueue walker and blk requests (clang).
+FUZZ_SRCS := virtio/virtq.c virtio/blk.c virtio/mmio.c vmm/mem.c vmm/log.c
+build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c $(FUZZ_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_virtq.c $(FUZZ_SRCS) -lpthread
+
+FUZZ_SECONDS ?= 300
+fuzz: build/fuzz/fuzz_virtq
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)

@@ -2,10 +2,11 @@
 # Exit 0 when everything contrib/deps.sh installs is here, else say what is
 # missing and exit 1.
 missing=
-for cmd in riscv64-linux-gnu-gcc qemu-system-riscv64 dtc cpio pkg-config flex bison bc dpkg-source; do
+for cmd in riscv64-linux-gnu-gcc qemu-system-riscv64 dtc cpio pkg-config flex bison bc dpkg-source clang; do
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $cmd"
 done
 [ -r /usr/src/linux-source-6.1.tar.xz ] || missing="$missing linux-source-6.1"
+ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || [ "$(uname -m)" != x86_64 ] || missing="$missing libclang-rt-14-dev"
 [ -r /usr/include/libfdt.h ] || missing="$missing libfdt-dev"
 pkg-config --exists cmocka 2>/dev/null || missing="$missing libcmocka-dev"
 [ -r /usr/riscv64-linux-gnu/include/linux/kvm.h ] || missing="$missing linux-libc-dev-riscv64-cross"

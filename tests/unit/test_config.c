@@ -55,11 +55,50 @@ static void test_validate(void **state)
 	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
 }
 
+static void test_parse_disk(void **state)
+{
+	struct blk_options o;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(parse_disk("root.img", &o, err, sizeof(err)), 0);
+	assert_string_equal(o.path, "root.img");
+	assert_false(o.readonly || o.direct || o.legacy);
+	free((char *)o.path);
+	assert_int_equal(parse_disk("/d/x.img,readonly=on,cache=none,legacy=on",
+				    &o, err, sizeof(err)),
+			 0);
+	assert_string_equal(o.path, "/d/x.img");
+	assert_true(o.readonly && o.direct && o.legacy);
+	free((char *)o.path);
+	assert_int_equal(parse_disk("x.img,cache=writeback,readonly=off", &o,
+				    err, sizeof(err)),
+			 0);
+	assert_false(o.readonly || o.direct);
+	free((char *)o.path);
+	assert_int_equal(
+		parse_disk("x.img,cache=sometimes", &o, err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(err, "cache=sometimes: must be writeback or none");
+	assert_int_equal(
+		parse_disk("x.img,readonly=maybe", &o, err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(err, "readonly=maybe: must be on or off");
+	assert_int_equal(parse_disk("x.img,fast=yes", &o, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "unknown option 'fast'"));
+	assert_int_equal(parse_disk("x.img,ro", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_disk(",readonly=on", &o, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "no file name");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_validate),
+		cmocka_unit_test(test_parse_disk),
 	};
 
 	return RUN(tests);
