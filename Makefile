@@ -127,23 +127,27 @@ build/nested/bench-boot: bench/boot.c
 build/nested/host-init: tests/nested/init.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+build/nested/bench-blk: bench/blk.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $< -lpthread
 build/nested/blkpattern: tests/guest/blkpattern.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 GUEST_SCRIPTS := $(wildcard tests/guest/scripts/*.sh)
-build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern $(GUEST_SCRIPTS) \
+build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/nested/bench-blk $(GUEST_SCRIPTS) \
 		$(BUSYBOX_DIR)/busybox contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/guest-init $(BUSYBOX_DIR)/busybox \
-		bin/blkpattern=build/nested/blkpattern \
+		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
 		build/nested/blkpattern \
-		build/nested/bench-boot bench/boot.sh \
+		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
-		bin/blkpattern=build/nested/blkpattern \
-		tests/bench-boot.sh=bench/boot.sh guest/Image=$(KERNEL_DIR)/Image \
+		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
+		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh \
+		guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
 		tests/lib.sh=tests/nested/lib.sh tests/demo.sh=tests/nested/demo.sh \
@@ -164,8 +168,8 @@ demo: deps
 # Benchmarks print figures; they are not tests (README "Benchmarks").
 bench: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh
+	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \

@@ -117,7 +117,8 @@ static void reset(struct virtio_mmio *m)
 	__atomic_store_n(&m->status, 0, __ATOMIC_SEQ_CST);
 	m->device_features_sel = m->driver_features_sel = m->queue_sel = 0;
 	m->driver_features = 0;
-	m->guest_page_size = 0;
+	/* GuestPageSize survives a reset: legacy drivers write it once, at
+	 * probe time, before the first reset (4.2.4). */
 	m->queue_align = 4096;
 	ack_interrupt(m, ~0u);
 }

@@ -231,6 +231,11 @@ static void test_legacy_layout(void **state)
 	assert_int_equal(rd(VIRTIO_MMIO_QUEUE_PFN), DESC_GPA / 4096);
 	wr(VIRTIO_MMIO_QUEUE_PFN, 0);
 	assert_false(m.queues[0].vq.ready);
+	/* A reset keeps the page size that the driver wrote once. */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QNUM);
+	wr(VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(DESC_GPA / 4096));
+	assert_true(m.queues[0].vq.ready);
 }
 
 int main(void)
