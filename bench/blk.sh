@@ -13,6 +13,7 @@ vmm run --kernel /guest/Image --initrd /guest/guest.cpio --cpus 2 \
 	--cmdline "console=ttyS0 quiet vmm.guest=script:bench-blk vmm.bench_seconds=$secs" \
 	--disk /dev/vda,cache=none </dev/null 2>&1 | tr -d '\r' >/tmp/guest.txt
 check "bench-blk ran in the guest" grep -q randread4k-qd32 /tmp/guest.txt
+grep -q randread4k-qd32 /tmp/guest.txt || show /tmp/guest.txt 20
 for t in seqread seqwrite randread4k-qd1 randread4k-qd32; do
 	h=$(awk -v t="$t" '$2 == t { print $3 }' /tmp/host.txt)
 	g=$(awk -v t="$t" '$2 == t { print $3 }' /tmp/guest.txt)
