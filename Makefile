@@ -30,10 +30,12 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSI
 # Portable code: built for riscv64 and natively for the unit tests.
 PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
-	vmm/trap/csr.c vmm/console.c fdt/fdt.c virtio/virtq.c virtio/mmio.c \
+	vmm/trap/csr.c vmm/console.c vmm/config_file.c fdt/fdt.c \
+	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
-RISCV_SRCS := vmm/main.c vmm/vm.c vmm/kvm/kvm.c
+RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c \
+	vmm/kvm/kvm.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS))
@@ -56,7 +58,7 @@ FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 FW_BINS := $(FW_ELFS:.elf=.bin)
 
 .PHONY: all unit fuzz images check demo bench deps clean format
-all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS) build/fuzz/fuzz_virtq
+all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS) build/fuzz/fuzz_virtq build/fuzz/fuzz_config
 
 # --- riscv64 vmm ---------------------------------------------------------
 $(LIBFDT_DIR)/libfdt.a:
@@ -86,8 +88,14 @@ build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c $(FUZZ_SRCS) $(HEADERS)
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ tests/fuzz/fuzz_virtq.c $(FUZZ_SRCS) -lpthread
 
+CONFIG_FUZZ_SRCS := vmm/config_file.c vmm/config.c vmm/loader.c vmm/mem.c vmm/log.c
+build/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(CONFIG_FUZZ_SRCS) $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ tests/fuzz/fuzz_config.c $(CONFIG_FUZZ_SRCS)
+
 FUZZ_SECONDS ?= 300
-fuzz: build/fuzz/fuzz_virtq
+fuzz: build/fuzz/fuzz_virtq build/fuzz/fuzz_config
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 unit: $(UNIT_BINS)
@@ -124,6 +132,9 @@ build/nested/guest-init: tests/guest/init.c
 build/nested/bench-boot: bench/boot.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+build/nested/runas: tests/nested/runas.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 build/nested/host-init: tests/nested/init.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
@@ -140,12 +151,13 @@ build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/n
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
-		build/nested/blkpattern \
+		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
+		bin/runas=build/nested/runas $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
 		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh \
 		guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \

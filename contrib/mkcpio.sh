@@ -7,7 +7,7 @@ out=$1 init=$2 busybox=$3
 shift 3
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" "$stage/root"
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" "$stage/root" "$stage/run"
 cp "$init" "$stage/init"
 cp "$busybox" "$stage/bin/busybox"
 for pair in "$@"; do

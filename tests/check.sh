@@ -8,7 +8,7 @@ echo "# unit tests"
 sh tests/run-unit.sh "$@" >build/check/unit.tap
 cat build/check/unit.tap
 echo "# fuzzing (bounded; make fuzz runs longer)"
-sh tests/fuzz/run.sh 20 >build/check/fuzz.tap
+sh tests/fuzz/run.sh 15 >build/check/fuzz.tap
 cat build/check/fuzz.tap
 echo "# firmware on qemu-system-riscv64 -M virt (reference)"
 sh tests/reference.sh >build/check/reference.tap

@@ -20,6 +20,10 @@ struct backend_ops {
 	int (*start)(struct vm *vm, uint64_t entry, uint64_t dtb);
 	/* Stop and join every vCPU thread (after vm_request_exit). */
 	void (*stop)(struct vm *vm);
+	/* Hold every vCPU out of the guest, and let them go again; guest
+	 * time does not advance in between. */
+	int (*pause)(struct vm *vm);
+	int (*resume)(struct vm *vm);
 	/* Raise or lower a hart's supervisor external interrupt. Any thread. */
 	void (*set_external_irq)(struct vm *vm, unsigned hart, int level);
 	void (*destroy)(struct vm *vm);

@@ -19,6 +19,12 @@ void vm_config_defaults(struct vm_config *c)
 	};
 }
 
+void vm_config_free(struct vm_config *c)
+{
+	while (c->nr_owned)
+		free(c->owned[--c->nr_owned]);
+}
+
 int parse_size(const char *s, uint64_t *out)
 {
 	unsigned long long v;
@@ -164,4 +170,18 @@ int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int vm_name_valid(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (len < 1 || len > 64 || name[0] == '.')
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789-_.",
+			    name[i]))
+			return 0;
+	return 1;
 }

@@ -15,6 +15,8 @@
 
 /* Everything that describes one VM, from flags (and later config files). */
 struct vm_config {
+	const char *name; /* NULL: generated at start */
+	const char *log_level; /* NULL: leave as it is */
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;
@@ -25,17 +27,24 @@ struct vm_config {
 	const char *backend; /* "auto", "kvm" or "trap" */
 	const char *console; /* "stdio" or "file:PATH" */
 	int reboot; /* on guest reset: boot again instead of exiting */
+	int detach; /* go to the background once the guest runs */
 	struct blk_options disks[VIRTIO_MMIO_SLOTS];
 	unsigned nr_disks;
+	/* Strings a config file allocated (vm_config_free() frees them). */
+	char *owned[32];
+	unsigned nr_owned;
 };
 
 void vm_config_defaults(struct vm_config *c);
+void vm_config_free(struct vm_config *c);
 /* "256M", "2G", "4096K", "1048576": bytes, or -EINVAL. */
 int parse_size(const char *s, uint64_t *out);
 /* "FILE[,readonly=on][,cache=none|writeback][,legacy=on]" (a bare path
  * works): 0, or -EINVAL with a message in err. The path is copied. */
 int parse_disk(const char *spec, struct blk_options *o, char *err,
 	       size_t errlen);
+/* 1 to 64 of [A-Za-z0-9._-], not starting with '.': safe as a file name. */
+int vm_name_valid(const char *name);
 /* 0 or -EINVAL with a message in err: cross-field checks. */
 int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen);
 

@@ -12,6 +12,7 @@
 #include "../virtio/mmio.h"
 #include "loader.h"
 #include "log.h"
+#include "control.h"
 #include "vm.h"
 
 #define DTB_MAX_SIZE (64 * 1024)
@@ -369,6 +370,10 @@ static int boot(struct vm *vm)
 		if (err)
 			pr_warn("console input: %s", strerror(-err));
 		err = 0;
+		if (vm->control)
+			err = control_started(vm->control, vm);
+		if (err)
+			pr_err("control socket: %s", strerror(-err));
 	}
 	if (!err) {
 		pthread_mutex_lock(&vm->exit_lock);
@@ -378,8 +383,10 @@ static int boot(struct vm *vm)
 	} else {
 		vm_request_exit(vm, VMM_EXIT_ERROR);
 	}
+	pthread_mutex_lock(&vm->life_lock); /* no pause from now on */
 	vm->backend->stop(vm);
 	destroy_backend(vm);
+	pthread_mutex_unlock(&vm->life_lock);
 	return vm->exit_status;
 }
 
@@ -390,7 +397,8 @@ static const struct backend_ops *pick_backend(const char *name)
 	return NULL;
 }
 
-int vm_run(const struct vm_config *cfg, struct console *console)
+int vm_run(const struct vm_config *cfg, struct console *console,
+	   struct control *ctl)
 {
 	struct vm *vm;
 	int status, err;
@@ -403,8 +411,10 @@ int vm_run(const struct vm_config *cfg, struct console *console)
 	pr_debug("vm_run: start");
 	vm->cfg = cfg;
 	vm->console = console;
+	vm->control = ctl;
 	vm->backend = pick_backend(cfg->backend);
 	pthread_mutex_init(&vm->exit_lock, NULL);
+	pthread_mutex_init(&vm->life_lock, NULL);
 	pthread_cond_init(&vm->exit_cond, NULL);
 	if (!vm->backend) {
 		pr_err("backend %s: not available in this build (use kvm)",
@@ -449,4 +459,97 @@ out:
 	/* vm is not freed: the console input thread may still point at it
 	 * until the process exits. */
 	return status;
+}
+
+/* --- lifecycle ------------------------------------------------------------ */
+
+const char *vm_state(struct vm *vm)
+{
+	if (vm_exiting(vm))
+		return "exiting";
+	if (__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE))
+		return "stopping";
+	return __atomic_load_n(&vm->paused, __ATOMIC_ACQUIRE) ? "paused"
+							      : "running";
+}
+
+/* life_lock, not exit_lock: a vCPU that pause waits for may itself be
+ * taking exit_lock to end the VM. */
+int vm_pause(struct vm *vm)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&vm->life_lock);
+	if (!vm->paused && !vm_exiting(vm)) {
+		err = vm->backend->pause(vm);
+		if (!err)
+			__atomic_store_n(&vm->paused, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&vm->life_lock);
+	return err;
+}
+
+int vm_resume(struct vm *vm)
+{
+	int err = 0;
+
+	pthread_mutex_lock(&vm->life_lock);
+	if (vm->paused) {
+		err = vm->backend->resume(vm);
+		if (!err)
+			__atomic_store_n(&vm->paused, 0, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&vm->life_lock);
+	return err;
+}
+
+/* A serial break then a key: Linux's 8250 driver takes the key as a SysRq
+ * command (Documentation/admin-guide/sysrq.rst). */
+static void sysrq(struct vm *vm, char key)
+{
+	uint8_t c = (uint8_t)key;
+
+	uart_send_break(&vm->uart);
+	while (!uart_receive(&vm->uart, &c, 1))
+		uart_wait_rx_space(&vm->uart);
+}
+
+static void *stop_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct timespec deadline;
+	int timed_out = 0;
+
+	/* Sync, remount read-only, power off: what a careful admin types. */
+	sysrq(vm, 's');
+	sysrq(vm, 'u');
+	sysrq(vm, 'o');
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += vm->stop_timeout;
+	pthread_mutex_lock(&vm->exit_lock);
+	while (!vm->exiting && !timed_out)
+		timed_out =
+			pthread_cond_timedwait(&vm->exit_cond, &vm->exit_lock,
+					       &deadline) == ETIMEDOUT;
+	pthread_mutex_unlock(&vm->exit_lock);
+	if (timed_out) {
+		pr_warn("stop: the guest did not power off within %u s: killing it",
+			vm->stop_timeout);
+		vm_request_exit(vm, VMM_EXIT_KILLED);
+	}
+	return NULL;
+}
+
+void vm_stop(struct vm *vm, unsigned timeout)
+{
+	pthread_t t;
+
+	if (__atomic_exchange_n(&vm->stopping, 1, __ATOMIC_ACQ_REL))
+		return; /* already on its way */
+	vm_resume(vm);
+	vm->stop_timeout = timeout;
+	if (pthread_create(&t, NULL, stop_thread, vm) == 0)
+		pthread_detach(t);
+	else
+		vm_request_exit(vm, VMM_EXIT_KILLED);
 }

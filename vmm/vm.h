@@ -23,7 +23,9 @@
 #define VMM_EXIT_USAGE 64
 #define VMM_EXIT_RESET 65
 #define VMM_EXIT_GUEST_CRASH 66
+#define VMM_EXIT_KILLED 67
 #define VMM_EXIT_ERROR 70
+#define VMM_EXIT_NO_VM 71 /* lifecycle commands: no such VM, socket failed */
 
 struct vm {
 	const struct vm_config *cfg;
@@ -44,11 +46,28 @@ struct vm {
 	pthread_cond_t exit_cond;
 	int exiting;
 	int exit_status;
+	pthread_mutex_t life_lock; /* pause and resume */
+	int paused;
+	int stopping; /* a graceful stop is under way */
+	unsigned stop_timeout;
+	struct control *control;
 };
 
+struct control;
+
 /* Boot the VM described by cfg; returns a VMM_EXIT_* status (the error is
- * already reported on stderr). */
-int vm_run(const struct vm_config *cfg, struct console *console);
+ * already reported on stderr). ctl (may be NULL) starts serving requests
+ * once the guest runs. */
+int vm_run(const struct vm_config *cfg, struct console *console,
+	   struct control *ctl);
+
+/* Lifecycle, from the control thread. 0 or a negative errno. */
+int vm_pause(struct vm *vm);
+int vm_resume(struct vm *vm);
+/* Ask the guest to power off (serial break + SysRq s, u, o); after
+ * timeout seconds end the VM with VMM_EXIT_KILLED. */
+void vm_stop(struct vm *vm, unsigned timeout);
+const char *vm_state(struct vm *vm);
 
 /* First caller wins: the VM ends with this status. Any thread. */
 void vm_request_exit(struct vm *vm, int status);

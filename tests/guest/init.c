@@ -11,6 +11,8 @@
  *   reset   ask for a reboot (SBI system reset)
  *   dt      print device-tree values as "guest-dt: NAME VALUE" lines
  *   bench   print "guest-init" at once and power off (bench/boot)
+ *   clock   print "guest-clock: SECONDS" (CLOCK_MONOTONIC) every 200 ms,
+ *           forever: how the host sees the guest's time go by
  *   script:NAME  run /tests/NAME.sh with busybox sh; a non-zero exit
  *           status becomes FAIL (code 10 + status) at the test finisher
  */
@@ -25,6 +27,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FINISHER_BASE 0x100000
@@ -205,6 +208,19 @@ static void dt(void)
 	fflush(stdout);
 }
 
+static void clock_loop(void)
+{
+	struct timespec ts;
+
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		printf("guest-clock: %ld.%03ld\n", (long)ts.tv_sec,
+		       ts.tv_nsec / 1000000);
+		fflush(stdout);
+		usleep(200000);
+	}
+}
+
 static void run_script(const char *name)
 {
 	char path[128];
@@ -287,6 +303,8 @@ int main(void)
 		reboot(RB_AUTOBOOT);
 	} else if (!strcmp(mode, "dt")) {
 		dt();
+	} else if (!strcmp(mode, "clock")) {
+		clock_loop();
 	} else if (!strncmp(mode, "script:", 7)) {
 		run_script(mode + 7);
 	}

@@ -47,6 +47,7 @@ enum {
 
 #define LSR_DR 0x01
 #define LSR_OE 0x02
+#define LSR_BI 0x10
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 
@@ -94,7 +95,7 @@ static unsigned fifo_size(const struct uart8250 *u)
 /* Highest-priority pending interrupt, as IIR reports it. */
 static uint8_t iir(const struct uart8250 *u)
 {
-	if ((u->ier & IER_RLSI) && (u->lsr & LSR_OE))
+	if ((u->ier & IER_RLSI) && (u->lsr & (LSR_OE | LSR_BI)))
 		return IIR_RLSI;
 	if ((u->ier & IER_RDI) && u->rx_count)
 		return IIR_RDI;
@@ -165,7 +166,7 @@ static uint8_t read_reg(struct uart8250 *u, unsigned reg)
 		return u->mcr;
 	case REG_LSR:
 		v = u->lsr;
-		u->lsr &= ~LSR_OE; /* error bits clear on read */
+		u->lsr &= ~(LSR_OE | LSR_BI); /* error bits clear on read */
 		return v;
 	case REG_MSR:
 		v = u->msr;
@@ -277,6 +278,17 @@ size_t uart_receive(struct uart8250 *u, const uint8_t *buf, size_t len)
 	update_irq(u);
 	pthread_mutex_unlock(&u->lock);
 	return n;
+}
+
+void uart_send_break(struct uart8250 *u)
+{
+	pthread_mutex_lock(&u->lock);
+	while (u->rx_count)
+		pthread_cond_wait(&u->rx_space, &u->lock);
+	rx_push(u, 0);
+	u->lsr |= LSR_BI;
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
 }
 
 int uart_pop_input(struct uart8250 *u)

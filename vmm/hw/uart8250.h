@@ -39,6 +39,9 @@ int uart_read(void *uart, uint64_t off, unsigned size, uint64_t *val);
 int uart_write(void *uart, uint64_t off, unsigned size, uint64_t val);
 /* Queue received bytes; returns how many fit in the receive FIFO. */
 size_t uart_receive(struct uart8250 *u, const uint8_t *buf, size_t len);
+/* A break condition on the line: a NUL byte with LSR.BI, once the receive
+ * FIFO is empty (waits for that). */
+void uart_send_break(struct uart8250 *u);
 /* Take the next received byte (SBI getchar), or -1 when none. */
 int uart_pop_input(struct uart8250 *u);
 /* Block until the receive FIFO has room; returns the room. */

@@ -38,6 +38,12 @@ struct kvm {
 	size_t run_size;
 	struct kvm_vcpu vcpus[VM_MAX_CPUS];
 	unsigned nr_vcpus;
+	/* pause: vCPU threads park here until resumed or the VM ends */
+	pthread_mutex_t park_lock;
+	pthread_cond_t park_cond;
+	int pause_requested;
+	unsigned parked, running;
+	uint64_t paused_time; /* guest time when paused */
 };
 
 static uint64_t reg_id(uint64_t type, uint64_t index)
@@ -155,6 +161,8 @@ static int kvm_create(struct vm *vm)
 	if (!k)
 		return -ENOMEM;
 	k->vm_fd = -1;
+	pthread_mutex_init(&k->park_lock, NULL);
+	pthread_cond_init(&k->park_cond, NULL);
 	vm->backend_data = k;
 	k->dev_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (k->dev_fd < 0) {
@@ -398,9 +406,24 @@ static int handle_exit(struct kvm_vcpu *v)
 	return VMM_EXIT_GUEST_CRASH;
 }
 
+/* Wait out a pause. The kick that brought us here left immediate_exit
+ * set: clear it, or KVM_RUN would return at once forever. */
+static void park(struct kvm *k, struct kvm_vcpu *v)
+{
+	pthread_mutex_lock(&k->park_lock);
+	k->parked++;
+	pthread_cond_broadcast(&k->park_cond);
+	while (k->pause_requested && !vm_exiting(v->vm))
+		pthread_cond_wait(&k->park_cond, &k->park_lock);
+	k->parked--;
+	__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&k->park_lock);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct kvm_vcpu *v = arg;
+	struct kvm *k = v->vm->backend_data;
 	sigset_t set;
 	int status;
 
@@ -411,6 +434,10 @@ static void *vcpu_thread(void *arg)
 		pr_info("vCPU 0: entering the guest %.3f ms after start",
 			log_elapsed_ms());
 	while (!vm_exiting(v->vm)) {
+		if (__atomic_load_n(&k->pause_requested, __ATOMIC_ACQUIRE)) {
+			park(k, v);
+			continue;
+		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -487,9 +514,10 @@ static int kvm_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 	return err ? -err : 0;
 }
 
-static void kvm_stop(struct vm *vm)
+/* Get every vCPU thread out of KVM_RUN. immediate_exit covers a kick that
+ * lands just before a thread enters KVM_RUN. */
+static void kick_all(struct kvm *k)
 {
-	struct kvm *k = vm->backend_data;
 	unsigned i;
 
 	for (i = 0; i < k->nr_vcpus; i++) {
@@ -497,11 +525,85 @@ static void kvm_stop(struct vm *vm)
 
 		if (!v->started)
 			continue;
-		/* immediate_exit covers a kick that lands just before the
-		 * thread enters KVM_RUN. */
 		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_RELEASE);
 		pthread_kill(v->thread, KICK_SIGNAL);
 	}
+}
+
+static unsigned nr_started(const struct kvm *k)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < k->nr_vcpus; i++)
+		n += k->vcpus[i].started;
+	return n;
+}
+
+static uint64_t timer_time_reg(void)
+{
+	return reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(time));
+}
+
+static int kvm_pause(struct vm *vm)
+{
+	struct kvm *k = vm->backend_data;
+	unsigned want = nr_started(k);
+	int err;
+
+	pthread_mutex_lock(&k->park_lock);
+	k->pause_requested = 1;
+	pthread_mutex_unlock(&k->park_lock);
+	kick_all(k);
+	pthread_mutex_lock(&k->park_lock);
+	/* Threads that see the VM end leave without parking: look again
+	 * every 100 ms rather than wait for a broadcast that never comes. */
+	while (k->parked < want && !vm_exiting(vm)) {
+		struct timespec t;
+
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100000000;
+		if (t.tv_nsec >= 1000000000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&k->park_cond, &k->park_lock, &t);
+	}
+	pthread_mutex_unlock(&k->park_lock);
+	if (vm_exiting(vm))
+		return -ESRCH;
+	/* Remember the guest's clock, to start it again where it stopped. */
+	err = get_reg(k->vcpus[0].fd, timer_time_reg(), &k->paused_time);
+	if (err)
+		pr_warn("pause: reading the guest timer: %s", strerror(-err));
+	return 0;
+}
+
+static int kvm_resume(struct vm *vm)
+{
+	struct kvm *k = vm->backend_data;
+	int err;
+
+	/* The guest timer is per VM in KVM: one write sets every hart's. */
+	err = set_reg(k->vcpus[0].fd, timer_time_reg(), k->paused_time);
+	if (err)
+		pr_warn("resume: setting the guest timer: %s", strerror(-err));
+	pthread_mutex_lock(&k->park_lock);
+	k->pause_requested = 0;
+	pthread_cond_broadcast(&k->park_cond);
+	pthread_mutex_unlock(&k->park_lock);
+	return 0;
+}
+
+static void kvm_stop(struct vm *vm)
+{
+	struct kvm *k = vm->backend_data;
+	unsigned i;
+
+	kick_all(k);
+	/* Parked threads see the VM exiting and come out. */
+	pthread_mutex_lock(&k->park_lock);
+	pthread_cond_broadcast(&k->park_cond);
+	pthread_mutex_unlock(&k->park_lock);
 	for (i = 0; i < k->nr_vcpus; i++) {
 		if (!k->vcpus[i].started)
 			continue;
@@ -529,6 +631,8 @@ const struct backend_ops kvm_backend = {
 	.describe_cpus = kvm_describe_cpus,
 	.start = kvm_start,
 	.stop = kvm_stop,
+	.pause = kvm_pause,
+	.resume = kvm_resume,
 	.set_external_irq = kvm_set_external_irq,
 	.destroy = kvm_destroy,
 };

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+#include "unit.h"
+
+#include "../../vmm/config_file.h"
+
+static struct vm_config cfg;
+static char err[512];
+
+static int parse(const char *text)
+{
+	vm_config_free(&cfg);
+	vm_config_defaults(&cfg);
+	err[0] = '\0';
+	return config_parse("/etc/vmm/test.conf", text, &cfg, err, sizeof(err));
+}
+
+static void expect_error(const char *text, const char *msg)
+{
+	assert_int_equal(parse(text), -EINVAL);
+	assert_string_equal(err, msg);
+}
+
+static void test_full_file(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("# a comment\n"
+			       "[vm]\n"
+			       "name = web-1\n"
+			       "cpus = 4\n"
+			       "memory = 512M\n"
+			       "backend = kvm\n"
+			       "reboot = on\n"
+			       "log-level = info\n"
+			       "\n"
+			       "[kernel]\n"
+			       "  path = Image  \n"
+			       "initrd = /boot/initrd.cpio\n"
+			       "cmdline = \"console=ttyS0 quiet \"\n"
+			       "addr = 0x80400000\n"
+			       "; another comment\n"
+			       "[disk \"root\"]\n"
+			       "path = disks/root.img\n"
+			       "cache = none\n"
+			       "[disk \"data\"]\n"
+			       "path = /srv/data.img\n"
+			       "readonly = yes\n"
+			       "legacy = on\n"
+			       "[console]\n"
+			       "output = file:console.log\n"),
+			 0);
+	assert_string_equal(cfg.name, "web-1");
+	assert_int_equal(cfg.cpus, 4);
+	assert_int_equal(cfg.memory, 512ULL << 20);
+	assert_string_equal(cfg.backend, "kvm");
+	assert_true(cfg.reboot);
+	assert_string_equal(cfg.log_level, "info");
+	assert_string_equal(cfg.kernel, "/etc/vmm/Image");
+	assert_string_equal(cfg.initrd, "/boot/initrd.cpio");
+	assert_string_equal(cfg.cmdline, "console=ttyS0 quiet ");
+	assert_int_equal(cfg.kernel_addr, 0x80400000ULL);
+	assert_int_equal(cfg.nr_disks, 2);
+	assert_string_equal(cfg.disks[0].path, "/etc/vmm/disks/root.img");
+	assert_true(cfg.disks[0].direct);
+	assert_false(cfg.disks[0].readonly);
+	assert_string_equal(cfg.disks[1].path, "/srv/data.img");
+	assert_true(cfg.disks[1].readonly && cfg.disks[1].legacy);
+	assert_string_equal(cfg.console, "file:/etc/vmm/console.log");
+}
+
+static void test_minimal_file_keeps_defaults(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[kernel]\npath=Image\n"), 0);
+	assert_int_equal(cfg.cpus, 1);
+	assert_int_equal(cfg.memory, VM_DEFAULT_MEMORY);
+	assert_string_equal(cfg.cmdline, "console=ttyS0");
+	assert_null(cfg.name);
+}
+
+static void test_errors_name_file_and_line(void **state)
+{
+	(void)state;
+	expect_error("[vm]\ncpus = 99\n",
+		     "/etc/vmm/test.conf:2: cpus = 99: must be 1 to 8");
+	expect_error(
+		"[vm]\nmemory = lots\n",
+		"/etc/vmm/test.conf:2: memory = lots: not a size like 256M or 1G");
+	expect_error(
+		"[vm]\n\n\ncolour = blue\n",
+		"/etc/vmm/test.conf:4: unknown key 'colour' in [vm] (known: name, cpus, memory, backend, reboot, log-level, dump-dtb)");
+	expect_error(
+		"[network]\n",
+		"/etc/vmm/test.conf:1: unknown section [network] (vm, kernel, disk \"NAME\", console)");
+	expect_error("[vm]\n[vm]\n",
+		     "/etc/vmm/test.conf:2: duplicate section [vm]");
+	expect_error("[kernel]\npath = a\npath = b\n",
+		     "/etc/vmm/test.conf:3: duplicate key 'path'");
+	expect_error("[disk \"a\"]\npath = x\n[disk \"a\"]\npath = y\n",
+		     "/etc/vmm/test.conf:3: duplicate section [disk \"a\"]");
+	expect_error(
+		"[disk]\n",
+		"/etc/vmm/test.conf:1: a disk section reads [disk \"NAME\"]");
+	expect_error("[kernel]\npath = I\n[disk \"a\"]\nreadonly = on\n",
+		     "/etc/vmm/test.conf:3: [disk \"a\"] has no path");
+	expect_error("[vm]\ncpus = 2\n",
+		     "/etc/vmm/test.conf:2: no [kernel] section with a path");
+	expect_error("[kernel]\ninitrd = x\n[vm]\n",
+		     "/etc/vmm/test.conf:1: [kernel] has no path");
+	expect_error("cpus = 2\n",
+		     "/etc/vmm/test.conf:1: 'cpus' before any [section]");
+	expect_error("[vm]\njust words\n",
+		     "/etc/vmm/test.conf:2: expected key = value or [section]");
+	expect_error("[vm\n",
+		     "/etc/vmm/test.conf:1: a section header reads [name]");
+	expect_error("[vm] trailing\n",
+		     "/etc/vmm/test.conf:1: a section header reads [name]");
+	expect_error("[vm \"x\"]\n",
+		     "/etc/vmm/test.conf:1: section [vm] takes no name");
+	expect_error("[kernel]\ncmdline = \"open\n",
+		     "/etc/vmm/test.conf:2: unterminated quoted value");
+	expect_error(
+		"[vm]\nbackend = xen\n",
+		"/etc/vmm/test.conf:2: backend = xen: must be auto, kvm or trap");
+	expect_error("[vm]\nreboot = maybe\n",
+		     "/etc/vmm/test.conf:2: reboot = maybe: must be on or off");
+	expect_error(
+		"[vm]\nlog-level = loud\n",
+		"/etc/vmm/test.conf:2: log-level = loud: must be error, warn, info or debug");
+	expect_error(
+		"[vm]\nname = ../etc\n",
+		"/etc/vmm/test.conf:2: name = ../etc: 1 to 64 letters, digits, '-', '_' or '.' (not first)");
+	expect_error("[kernel]\naddr = -5\n",
+		     "/etc/vmm/test.conf:2: addr = -5: not an address");
+	expect_error("[kernel]\npath =\n", "/etc/vmm/test.conf:2: empty path");
+	expect_error(
+		"[disk \"a\"]\npath = x\ncache = maybe\n",
+		"/etc/vmm/test.conf:3: cache = maybe: must be writeback or none");
+	expect_error("[disk \"a\"]\npath = x\nreadonly = 2\n",
+		     "/etc/vmm/test.conf:3: readonly = 2: must be on or off");
+	expect_error(
+		"[console]\noutput = tty\n",
+		"/etc/vmm/test.conf:2: output = tty: must be stdio or file:PATH");
+}
+
+static void test_too_many_disks(void **state)
+{
+	char text[2048];
+	size_t n = 0;
+	int i;
+
+	(void)state;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "[kernel]\npath=I\n");
+	for (i = 0; i < 9; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "[disk \"d%d\"]\npath = d%d.img\n", i, i);
+	expect_error(text, "/etc/vmm/test.conf:19: more than 8 disks");
+}
+
+static void test_long_line(void **state)
+{
+	char *text = malloc(10000);
+
+	(void)state;
+	memset(text, 'x', 9999);
+	text[9999] = '\0';
+	expect_error(text, "/etc/vmm/test.conf:1: line longer than 4095 bytes");
+	free(text);
+}
+
+static void test_relative_to_cwd_without_directory(void **state)
+{
+	(void)state;
+	vm_config_free(&cfg);
+	vm_config_defaults(&cfg);
+	assert_int_equal(config_parse("vm.conf", "[kernel]\npath = Image\n",
+				      &cfg, err, sizeof(err)),
+			 0);
+	assert_string_equal(cfg.kernel, "Image");
+}
+
+static void test_load_errors(void **state)
+{
+	(void)state;
+	vm_config_free(&cfg);
+	vm_config_defaults(&cfg);
+	assert_int_equal(
+		config_load("/nonexistent.conf", &cfg, err, sizeof(err)),
+		-ENOENT);
+	assert_string_equal(err,
+			    "/nonexistent.conf: No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_file),
+		cmocka_unit_test(test_minimal_file_keeps_defaults),
+		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_too_many_disks),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_relative_to_cwd_without_directory),
+		cmocka_unit_test(test_load_errors),
+	};
+
+	int ret = RUN(tests);
+
+	vm_config_free(&cfg);
+	return ret;
+}

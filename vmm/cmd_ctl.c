@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/* The lifecycle commands: list, status, pause, resume, stop, kill, wait.
+ * Each talks to a VM's control socket (control.c has the protocol). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "config.h"
+#include "control.h"
+#include "vm.h"
+
+struct ctl_args {
+	const char *name;
+	int json;
+	unsigned timeout;
+};
+
+/* Connect to NAME's socket; -1 with a message unless quiet. A socket
+ * nobody answers on is stale: it is removed. */
+static int connect_vm(const char *dir, const char *name, int quiet)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (socket_path(a.sun_path, sizeof(a.sun_path), dir, name)) {
+		fprintf(stderr, "vmm: %s/%s.sock: path too long\n", dir, name);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+		return fd;
+	if (errno == ECONNREFUSED) {
+		unlink(a.sun_path);
+		if (!quiet)
+			fprintf(stderr,
+				"vmm: %s: the VM is gone (removed its stale socket)\n",
+				name);
+	} else if (!quiet) {
+		fprintf(stderr, "vmm: %s: %s\n", name,
+			errno == ENOENT ? "no such VM" : strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* Send one request, read the whole answer (the VM closes after it). */
+static int request(int fd, const char *req, char *buf, size_t size)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0)
+		return -errno;
+	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strncmp(buf, "ok", 2) ? -EPROTO : 0;
+}
+
+static int ask(const char *dir, const char *name, const char *req, char *buf,
+	       size_t size)
+{
+	int fd = connect_vm(dir, name, 0), err;
+
+	if (fd < 0)
+		return VMM_EXIT_NO_VM;
+	err = request(fd, req, buf, size);
+	close(fd);
+	if (!err)
+		return 0;
+	fprintf(stderr, "vmm: %s: %s\n", name,
+		buf[0] ? buf : "the VM closed the connection");
+	return VMM_EXIT_NO_VM;
+}
+
+/* "ok k=v k=v ..." as one JSON object, numbers bare. */
+static void print_json(const char *status)
+{
+	char copy[512], *tok, *save;
+	int first = 1;
+
+	snprintf(copy, sizeof(copy), "%s", status + 2);
+	putchar('{');
+	for (tok = strtok_r(copy, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '=');
+		int number;
+
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		number = *eq && strspn(eq, "0123456789.") == strlen(eq);
+		printf("%s\"%s\":%s%s%s", first ? "" : ",", tok,
+		       number ? "" : "\"", eq, number ? "" : "\"");
+		first = 0;
+	}
+	puts("}");
+}
+
+static const char *field(const char *status, const char *key, char *out,
+			 size_t size)
+{
+	char pat[32];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	p = strstr(status, pat);
+	if (!p)
+		return "-";
+	p += strlen(pat);
+	snprintf(out, size, "%.*s", (int)strcspn(p, " "), p);
+	return out;
+}
+
+static void print_row(const char *status)
+{
+	char n[80], pid[16], st[16], be[16], cpus[8], mem[32], up[32];
+	unsigned long long mib =
+		strtoull(field(status, "memory", mem, sizeof(mem)), NULL, 10) >>
+		20;
+
+	printf("%-20s %-8s %-9s %-7s %4s %7lluM %9ss\n",
+	       field(status, "name", n, sizeof(n)),
+	       field(status, "pid", pid, sizeof(pid)),
+	       field(status, "state", st, sizeof(st)),
+	       field(status, "backend", be, sizeof(be)),
+	       field(status, "cpus", cpus, sizeof(cpus)), mib,
+	       field(status, "uptime", up, sizeof(up)));
+}
+
+static int cmd_list(const char *dir, const struct ctl_args *a)
+{
+	char buf[512];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		if (errno == ENOENT)
+			return VMM_EXIT_OK; /* no VM ever ran */
+		fprintf(stderr, "vmm: %s: %s\n", dir, strerror(errno));
+		return VMM_EXIT_NO_VM;
+	}
+	if (!a->json)
+		printf("%-20s %-8s %-9s %-7s %4s %8s %10s\n", "NAME", "PID",
+		       "STATE", "BACKEND", "CPUS", "MEMORY", "UPTIME");
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		char name[256];
+		int fd;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".sock"))
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), e->d_name);
+		fd = connect_vm(dir, name, 1);
+		if (fd < 0)
+			continue;
+		if (request(fd, "status", buf, sizeof(buf)) == 0) {
+			if (a->json)
+				print_json(buf);
+			else
+				print_row(buf);
+		}
+		close(fd);
+	}
+	closedir(d);
+	return VMM_EXIT_OK;
+}
+
+/* `wait`: the VM's exit status is ours. */
+static int wait_vm(const char *dir, const char *name)
+{
+	char buf[128];
+	int status = ask(dir, name, "wait", buf, sizeof(buf));
+	const char *p = strstr(buf, "status=");
+
+	if (status)
+		return status;
+	return p ? atoi(p + 7) : VMM_EXIT_NO_VM;
+}
+
+static int parse_ctl(const char *cmd, int argc, char **argv, struct ctl_args *a)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	int opt;
+
+	memset(a, 0, sizeof(*a));
+	a->timeout = 30;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (opt == 'j' &&
+		    (!strcmp(cmd, "list") || !strcmp(cmd, "status"))) {
+			a->json = 1;
+		} else if (opt == 't' && !strcmp(cmd, "stop")) {
+			a->timeout = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !*optarg || a->timeout == 0)
+				return usage_error(
+					"--timeout %s: a number of seconds",
+					optarg);
+		} else {
+			return opt == '?'
+				       ? VMM_EXIT_USAGE
+				       : usage_error("%s takes no such option",
+						     cmd);
+		}
+	}
+	if (!strcmp(cmd, "list"))
+		return optind < argc ? usage_error("list takes no VM name")
+				     : -1;
+	if (optind != argc - 1)
+		return usage_error("%s takes one VM name", cmd);
+	a->name = argv[optind];
+	if (!vm_name_valid(a->name))
+		return usage_error("'%s' is not a VM name", a->name);
+	return -1;
+}
+
+int cmd_ctl(const char *cmd, int argc, char **argv)
+{
+	char dir[PATH_MAX], err[512], buf[512];
+	struct ctl_args a;
+	int status = parse_ctl(cmd, argc, argv, &a);
+
+	if (status >= 0)
+		return status;
+	if (runtime_dir(dir, sizeof(dir), 0, err, sizeof(err))) {
+		if (!strcmp(cmd, "list") && errno == ENOENT)
+			return VMM_EXIT_OK;
+		fprintf(stderr, "vmm: %s\n", err);
+		return VMM_EXIT_NO_VM;
+	}
+	if (!strcmp(cmd, "list"))
+		return cmd_list(dir, &a);
+	if (!strcmp(cmd, "wait"))
+		return wait_vm(dir, a.name);
+	if (!strcmp(cmd, "stop")) {
+		snprintf(buf, sizeof(buf), "stop %u", a.timeout);
+		status = ask(dir, a.name, buf, buf, sizeof(buf));
+		/* Stay until it is gone: 0 if the guest powered off. */
+		return status ? status : wait_vm(dir, a.name);
+	}
+	status = ask(dir, a.name, cmd, buf, sizeof(buf));
+	if (status)
+		return status;
+	if (!strcmp(cmd, "status")) {
+		if (a.json)
+			print_json(buf);
+		else
+			printf("%s\n", buf + 3);
+	}
+	return VMM_EXIT_OK;
+}

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VM side of the control socket. A thread accepts one connection at a
+ * time, checks the peer's uid, reads one request line and answers:
+ *   status          ok name=N pid=P state=S backend=B cpus=C memory=M uptime=U
+ *   pause | resume  ok
+ *   stop SECONDS    ok   (then the guest is asked to power off)
+ *   kill            ok   (then the VM ends with status 67)
+ *   wait            ok status=N, once the VM has ended
+ * Anything else: error MESSAGE.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "log.h"
+#include "vm.h"
+
+/* /run may not exist yet on a minimal system: make the one level above. */
+static void make_parent(const char *dir)
+{
+	char parent[PATH_MAX];
+	char *slash;
+
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (!slash || slash == parent)
+		return;
+	*slash = '\0';
+	mkdir(parent, 0755);
+}
+
+int runtime_dir(char *buf, size_t size, int create, char *err, size_t errlen)
+{
+	const char *env = getenv("VMM_RUNTIME_DIR");
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	int n;
+
+	if (env && *env)
+		n = snprintf(buf, size, "%s", env);
+	else if (geteuid() == 0)
+		n = snprintf(buf, size, "/run/vmm");
+	else if (xdg && *xdg)
+		n = snprintf(buf, size, "%s/vmm", xdg);
+	else {
+		snprintf(
+			err, errlen,
+			"no runtime directory: set XDG_RUNTIME_DIR (or VMM_RUNTIME_DIR)");
+		return -ENOENT;
+	}
+	if (n < 0 || (size_t)n >= size) {
+		snprintf(err, errlen, "runtime directory path too long");
+		return -ENAMETOOLONG;
+	}
+	if (create)
+		make_parent(buf);
+	if (create && mkdir(buf, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "runtime directory %s: %s", buf,
+			 strerror(errno));
+		return -errno;
+	}
+	if (lstat(buf, &st) < 0) {
+		snprintf(err, errlen, "runtime directory %s: %s", buf,
+			 strerror(errno));
+		return -errno;
+	}
+	/* Anyone who can write there could plant a socket of their own. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 0777) != 0700) {
+		snprintf(
+			err, errlen,
+			"runtime directory %s: must be a directory owned by uid %u with mode 0700 (it is %s, uid %u, mode %04o)",
+			buf, (unsigned)geteuid(),
+			S_ISDIR(st.st_mode) ? "a directory" : "not a directory",
+			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
+int socket_path(char *buf, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s.sock", dir, name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Is a VM answering on path? A socket nobody listens on is stale. */
+static int socket_alive(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), alive;
+
+	if (fd < 0)
+		return 0;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	alive = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return alive;
+}
+
+int control_open(struct control *c, struct vm_config *cfg)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char err[512];
+	mode_t old;
+
+	memset(c, 0, sizeof(*c));
+	c->listen_fd = c->detach_fd = -1;
+	c->stop_pipe[0] = c->stop_pipe[1] = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	if (cfg->name)
+		snprintf(c->name, sizeof(c->name), "%s", cfg->name);
+	else
+		snprintf(c->name, sizeof(c->name), "vm-%d", (int)getpid());
+	cfg->name = c->name;
+	if (runtime_dir(c->dir, sizeof(c->dir), 1, err, sizeof(err))) {
+		fprintf(stderr, "vmm: %s\n", err);
+		return VMM_EXIT_ERROR;
+	}
+	if (socket_path(c->path, sizeof(c->path), c->dir, c->name)) {
+		fprintf(stderr,
+			"vmm: control socket %s/%s.sock: path longer than %zu bytes\n",
+			c->dir, c->name, sizeof(c->path) - 1);
+		return VMM_EXIT_ERROR;
+	}
+	if (socket_alive(c->path)) {
+		fprintf(stderr, "vmm: a VM named %s is already running (%s)\n",
+			c->name, c->path);
+		return VMM_EXIT_ERROR;
+	}
+	unlink(c->path); /* stale: its VM is gone */
+	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", c->path);
+	old = umask(0177); /* the socket is born 0600 */
+	if (c->listen_fd < 0 ||
+	    bind(c->listen_fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(c->listen_fd, 8) < 0) {
+		umask(old);
+		fprintf(stderr, "vmm: control socket %s: %s\n", c->path,
+			strerror(errno));
+		return VMM_EXIT_ERROR;
+	}
+	umask(old);
+	if (pipe2(c->stop_pipe, O_CLOEXEC) < 0) {
+		fprintf(stderr, "vmm: pipe: %s\n", strerror(errno));
+		return VMM_EXIT_ERROR;
+	}
+	return -1;
+}
+
+static int redirect(int fd, const char *path, int flags)
+{
+	int f = open(path, flags | O_CLOEXEC, 0600);
+
+	if (f < 0)
+		return -errno;
+	if (dup2(f, fd) < 0) {
+		close(f);
+		return -errno;
+	}
+	close(f);
+	return 0;
+}
+
+int control_detach(struct control *c, struct vm_config *cfg)
+{
+	static char console_spec[PATH_MAX + 96];
+	int p[2], status;
+	char byte;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		fprintf(stderr, "vmm: pipe: %s\n", strerror(errno));
+		return VMM_EXIT_ERROR;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "vmm: fork: %s\n", strerror(errno));
+		return VMM_EXIT_ERROR;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		if (read(p[0], &byte, 1) == 1) {
+			printf("%s\n", c->name);
+			return VMM_EXIT_OK;
+		}
+		/* The child died before its guest ran: its status is ours. */
+		waitpid(pid, &status, 0);
+		return WIFEXITED(status) ? WEXITSTATUS(status) : VMM_EXIT_ERROR;
+	}
+	close(p[0]);
+	c->detach_fd = p[1];
+	setsid();
+	redirect(STDIN_FILENO, "/dev/null", O_RDONLY);
+	if (!strcmp(cfg->console, "stdio")) {
+		snprintf(console_spec, sizeof(console_spec),
+			 "file:%s/%s.console", c->dir, c->name);
+		cfg->console = console_spec;
+	}
+	redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
+	return -1;
+}
+
+void control_detach_failed(struct control *c, int status)
+{
+	(void)status;
+	if (c->detach_fd >= 0)
+		close(c->detach_fd);
+	c->detach_fd = -1;
+}
+
+/* --- requests ------------------------------------------------------------ */
+
+static void reply(int fd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void reply(int fd, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		(void)!write(fd, buf,
+			     (size_t)n < sizeof(buf) ? (size_t)n
+						     : sizeof(buf) - 1);
+}
+
+static int peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return 0;
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
+static int read_request(int fd, char *buf, size_t size)
+{
+	struct timeval tv = { .tv_sec = 5 };
+	size_t n = 0;
+	ssize_t r;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (n < size - 1) {
+		r = read(fd, buf + n, 1);
+		if (r <= 0)
+			return -1;
+		if (buf[n] == '\n')
+			break;
+		n++;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Returns 1 when fd was kept (a waiter). */
+static int handle(struct control *c, int fd, char *req)
+{
+	struct vm *vm = c->vm;
+	struct timespec now;
+	long timeout;
+
+	if (!strcmp(req, "status")) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		reply(fd,
+		      "ok name=%s pid=%d state=%s backend=%s cpus=%u memory=%llu uptime=%.1f\n",
+		      c->name, (int)getpid(), vm_state(vm), vm->backend->name,
+		      vm->cfg->cpus, (unsigned long long)vm->cfg->memory,
+		      (double)(now.tv_sec - c->start.tv_sec) +
+			      (double)(now.tv_nsec - c->start.tv_nsec) / 1e9);
+	} else if (!strcmp(req, "pause") || !strcmp(req, "resume")) {
+		int err = req[0] == 'p' ? vm_pause(vm) : vm_resume(vm);
+
+		if (err)
+			reply(fd, "error %s\n", strerror(-err));
+		else
+			reply(fd, "ok\n");
+	} else if (!strncmp(req, "stop", 4) && (req[4] == ' ' || !req[4])) {
+		timeout = req[4] ? strtol(req + 5, NULL, 10) : 30;
+		vm_stop(vm, timeout > 0 ? (unsigned)timeout : 30);
+		reply(fd, "ok\n");
+	} else if (!strcmp(req, "kill")) {
+		vm_request_exit(vm, VMM_EXIT_KILLED);
+		reply(fd, "ok\n");
+	} else if (!strcmp(req, "wait")) {
+		pthread_mutex_lock(&c->lock);
+		if (c->nr_waiters < CONTROL_MAX_WAITERS) {
+			c->waiters[c->nr_waiters++] = fd;
+			pthread_mutex_unlock(&c->lock);
+			return 1;
+		}
+		pthread_mutex_unlock(&c->lock);
+		reply(fd, "error too many waiters\n");
+	} else {
+		reply(fd,
+		      "error unknown request '%.40s' (status, pause, resume, stop, kill, wait)\n",
+		      req);
+	}
+	return 0;
+}
+
+static void *control_thread(void *arg)
+{
+	struct control *c = arg;
+	struct pollfd pfd[2] = { { .fd = c->listen_fd, .events = POLLIN },
+				 { .fd = c->stop_pipe[0], .events = POLLIN } };
+	char req[128];
+	int fd;
+
+	for (;;) {
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[1].revents)
+			break;
+		if (!(pfd[0].revents & POLLIN))
+			continue;
+		fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!peer_allowed(fd)) {
+			pr_warn("control: refused a connection from another user");
+			reply(fd, "error permission denied\n");
+			close(fd);
+			continue;
+		}
+		if (read_request(fd, req, sizeof(req)) == 0 &&
+		    handle(c, fd, req))
+			continue;
+		close(fd);
+	}
+	return NULL;
+}
+
+int control_started(struct control *c, struct vm *vm)
+{
+	char log[PATH_MAX + 96];
+	sigset_t set, old;
+	int err;
+
+	c->vm = vm;
+	/* The control thread takes no signals meant for vCPU threads. */
+	sigfillset(&set);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	err = pthread_create(&c->thread, NULL, control_thread, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err)
+		return -err;
+	c->thread_started = 1;
+	if (c->detach_fd >= 0) {
+		snprintf(log, sizeof(log), "%s/%s.log", c->dir, c->name);
+		redirect(STDERR_FILENO, log, O_WRONLY | O_CREAT | O_APPEND);
+		(void)!write(c->detach_fd, "s", 1);
+		close(c->detach_fd);
+		c->detach_fd = -1;
+	}
+	return 0;
+}
+
+void control_close(struct control *c, int status)
+{
+	unsigned i;
+
+	if (c->thread_started) {
+		(void)!write(c->stop_pipe[1], "x", 1);
+		pthread_join(c->thread, NULL);
+		c->thread_started = 0;
+	}
+	for (i = 0; i < c->nr_waiters; i++) {
+		reply(c->waiters[i], "ok status=%d\n", status);
+		close(c->waiters[i]);
+	}
+	c->nr_waiters = 0;
+	if (c->listen_fd >= 0) {
+		close(c->listen_fd);
+		unlink(c->path);
+		c->listen_fd = -1;
+	}
+}

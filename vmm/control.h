@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_CONTROL_H
+#define VMM_CONTROL_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <sys/un.h>
+#include <time.h>
+
+#include "config.h"
+
+struct vm;
+
+/*
+ * The control socket: RUNDIR/NAME.sock, one per running VM, answering one
+ * line-based request per connection (README "Control protocol"). Only the
+ * same uid, or root, is served (SO_PEERCRED); the directory is 0700.
+ */
+#define CONTROL_MAX_WAITERS 16
+
+struct control {
+	char dir[PATH_MAX];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char name[65];
+	int listen_fd;
+	int detach_fd; /* to the parent of a --detach, until the guest runs */
+	int stop_pipe[2];
+	pthread_t thread;
+	int thread_started;
+	struct vm *vm;
+	pthread_mutex_t lock;
+	int waiters[CONTROL_MAX_WAITERS];
+	unsigned nr_waiters;
+	struct timespec start;
+};
+
+/* Where the sockets live: $VMM_RUNTIME_DIR, else /run/vmm for root, else
+ * $XDG_RUNTIME_DIR/vmm. create: make it (0700) if missing. Checks that it
+ * is ours and 0700. 0 or -errno, with a message in err. */
+int runtime_dir(char *buf, size_t size, int create, char *err, size_t errlen);
+/* NAME.sock in dir, or -ENAMETOOLONG. */
+int socket_path(char *buf, size_t size, const char *dir, const char *name);
+
+/* Claim the VM's name and socket before anything else: -1 when done, else
+ * an exit status (the error already printed). Fills in cfg->name. */
+int control_open(struct control *c, struct vm_config *cfg);
+/* --detach: fork. The parent returns its exit status once the guest runs
+ * (0) or the child failed (its status); the child returns -1. */
+int control_detach(struct control *c, struct vm_config *cfg);
+/* The child could not start: no-op unless detached. */
+void control_detach_failed(struct control *c, int status);
+/* The guest runs: serve requests; a detached child lets its parent go. */
+int control_started(struct control *c, struct vm *vm);
+/* The VM ended with status: answer waiters, remove the socket. */
+void control_close(struct control *c, int status);
+
+#endif
