@@ -6,6 +6,7 @@ set -eu
 out=$1 init=$2 busybox=$3
 shift 3
 stage=$(mktemp -d)
+chmod 0755 "$stage" # it becomes /
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/dev" "$stage/proc" "$stage/sys" "$stage/tmp" "$stage/root" "$stage/run"
 cp "$init" "$stage/init"

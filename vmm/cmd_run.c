@@ -240,6 +240,7 @@ int cmd_run(int argc, char **argv)
 	status = parse_run(argc, argv, &cfg);
 	if (status >= 0)
 		return status;
+	log_name = cfg.name; /* only a name the user gave */
 	if (!cfg.dump_dtb) {
 		status = control_open(&ctl, &cfg);
 		if (status >= 0)

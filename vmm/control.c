@@ -335,14 +335,19 @@ static void *control_thread(void *arg)
 		fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
+		/* Read first: closing with the request unread would reset
+		 * the connection and lose the answer. */
+		if (read_request(fd, req, sizeof(req))) {
+			close(fd);
+			continue;
+		}
 		if (!peer_allowed(fd)) {
-			pr_warn("control: refused a connection from another user");
+			pr_warn("control: refused a request from another user");
 			reply(fd, "error permission denied\n");
 			close(fd);
 			continue;
 		}
-		if (read_request(fd, req, sizeof(req)) == 0 &&
-		    handle(c, fd, req))
+		if (handle(c, fd, req))
 			continue;
 		close(fd);
 	}

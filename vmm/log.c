@@ -8,6 +8,7 @@
 
 enum log_level log_level = LOG_WARN;
 int log_crlf;
+const char *log_name;
 
 static struct timespec start;
 
@@ -27,7 +28,7 @@ double log_elapsed_ms(void)
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
-	char line[512];
+	char line[512], stamp[32] = "";
 	va_list ap;
 
 	if (level > log_level)
@@ -35,12 +36,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (log_level == LOG_DEBUG) {
-		/* Debug lines carry the monotonic time, for profiling. */
-		fprintf(stderr, "vmm: [%9.3f ms] %s%s\n", log_elapsed_ms(),
-			line, log_crlf ? "\r" : "");
-		return;
-	}
+	/* Debug lines carry the time since start, for profiling. */
+	if (log_level == LOG_DEBUG)
+		snprintf(stamp, sizeof(stamp), "[%9.3f ms] ", log_elapsed_ms());
 	/* While the console is in raw mode, "\n" alone does not return. */
-	fprintf(stderr, "vmm: %s%s\n", line, log_crlf ? "\r" : "");
+	fprintf(stderr, "vmm: %s%s%s%s%s\n", log_name ? log_name : "",
+		log_name ? ": " : "", stamp, line, log_crlf ? "\r" : "");
 }

@@ -6,6 +6,8 @@
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 extern enum log_level log_level;
+/* The VM's name, when it was given one: every message carries it. */
+extern const char *log_name;
 /* Set while stderr is a terminal in raw mode. */
 extern int log_crlf;
 
