@@ -2,7 +2,7 @@
 # timeout: 400
 # Every file in configs/ works as shipped; bad files are refused early.
 . /tests/lib.sh
-plan 13
+plan $(( $(ls /configs/*.conf | wc -l) + 10 ))
 dd if=/dev/zero of=/configs/scratch.img bs=1M count=16 2>/dev/null
 for c in /configs/*.conf; do
 	vmm check -c "$c" >/tmp/check.out 2>&1
