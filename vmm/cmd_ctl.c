@@ -4,15 +4,18 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
+#include "console.h"
 #include "control.h"
 #include "vm.h"
 
@@ -187,6 +190,76 @@ static int wait_vm(const char *dir, const char *name)
 	return p ? atoi(p + 7) : VMM_EXIT_NO_VM;
 }
 
+static int copy_out(int from, int to)
+{
+	char buf[4096];
+	ssize_t n = read(from, buf, sizeof(buf));
+
+	if (n <= 0)
+		return -1;
+	return write(to, buf, (size_t)n) == n ? 0 : -1;
+}
+
+/* `vmm console NAME`: the VM's recent and live output here, our input to
+ * its UART; Ctrl-A x detaches (on a terminal, which is raw meanwhile). */
+static int console_session(const char *dir, const char *name)
+{
+	struct termios saved, raw;
+	int fd = connect_vm(dir, name, 0), tty = isatty(STDIN_FILENO);
+	int escaped = 0, in_open = 1, status = VMM_EXIT_OK;
+	char c;
+
+	if (fd < 0)
+		return VMM_EXIT_NO_VM;
+	/* "console\n", then the VM's "ok\n" before the stream starts. */
+	if (write(fd, "console\n", 8) != 8 || read(fd, &c, 1) != 1 ||
+	    c != 'o') {
+		fprintf(stderr, "vmm: %s: the VM refused the console\n", name);
+		close(fd);
+		return VMM_EXIT_NO_VM;
+	}
+	while (read(fd, &c, 1) == 1 && c != '\n')
+		;
+	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	} else {
+		tty = 0;
+	}
+	for (;;) {
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = in_open ? STDIN_FILENO : -1,
+					 .events = POLLIN } };
+		char buf[256];
+		ssize_t n;
+
+		if (poll(p, 2, -1) < 0)
+			continue;
+		if (p[0].revents && copy_out(fd, STDOUT_FILENO))
+			break; /* the VM ended */
+		if (!(p[1].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n <= 0) {
+			in_open =
+				0; /* end of input: keep watching the output */
+			continue;
+		}
+		if (tty)
+			n = console_filter_escape((uint8_t *)buf, (size_t)n,
+						  &escaped);
+		if (n < 0)
+			break; /* detach */
+		if (write(fd, buf, (size_t)n) != n)
+			break;
+	}
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	close(fd);
+	return status;
+}
+
 static int parse_ctl(const char *cmd, int argc, char **argv, struct ctl_args *a)
 {
 	static const struct option opts[] = {
@@ -246,6 +319,8 @@ int cmd_ctl(const char *cmd, int argc, char **argv)
 		return cmd_list(dir, &a);
 	if (!strcmp(cmd, "wait"))
 		return wait_vm(dir, a.name);
+	if (!strcmp(cmd, "console"))
+		return console_session(dir, a.name);
 	if (!strcmp(cmd, "stop")) {
 		snprintf(buf, sizeof(buf), "stop %u", a.timeout);
 		status = ask(dir, a.name, buf, buf, sizeof(buf));

@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <stdlib.h>
 
 #include "console.h"
 #include "hw/uart8250.h"
@@ -63,10 +66,15 @@ static int make_raw(struct console *c)
 int console_open(struct console *c, const char *spec)
 {
 	memset(c, 0, sizeof(*c));
+	pthread_mutex_init(&c->lock, NULL);
 	c->out_fd = STDOUT_FILENO;
 	c->in_fd = STDIN_FILENO;
 	if (!spec || !strcmp(spec, "stdio"))
 		return 0;
+	if (!strcmp(spec, "socket")) {
+		c->out_fd = c->in_fd = -1;
+		return 0;
+	}
 	if (!strncmp(spec, "file:", 5) && spec[5]) {
 		c->out_fd =
 			open(spec + 5,
@@ -80,12 +88,10 @@ int console_open(struct console *c, const char *spec)
 	return -EINVAL;
 }
 
-void console_write(void *opaque, const uint8_t *buf, size_t len)
+static void write_all(int fd, const uint8_t *buf, size_t len)
 {
-	struct console *c = opaque;
-
 	while (len) {
-		ssize_t n = write(c->out_fd, buf, len);
+		ssize_t n = write(fd, buf, len);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -96,8 +102,121 @@ void console_write(void *opaque, const uint8_t *buf, size_t len)
 	}
 }
 
+/* With c->lock held. */
+static void ring_append(struct console *c, const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		c->ring[(c->ring_total + i) % CONSOLE_RING_SIZE] = buf[i];
+	c->ring_total += len;
+}
+
+void console_write(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct console *c = opaque;
+	unsigned i;
+
+	if (c->out_fd >= 0)
+		write_all(c->out_fd, buf, len);
+	pthread_mutex_lock(&c->lock);
+	ring_append(c, buf, len);
+	/* Never block a vCPU on a slow session: it loses output instead
+	 * (the ring still has it). */
+	for (i = 0; i < c->nr_attached; i++)
+		(void)!send(c->attached[i], buf, len,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+	pthread_mutex_unlock(&c->lock);
+}
+
+struct session {
+	struct console *c;
+	int fd;
+};
+
+static void detach_session(struct console *c, int fd)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nr_attached; i++) {
+		if (c->attached[i] == fd) {
+			c->attached[i] = c->attached[--c->nr_attached];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	close(fd);
+}
+
+static void push_all(struct uart8250 *u, const uint8_t *buf, size_t len);
+
+/* A session's input, at the pace the guest drains its FIFO. */
+static void *session_thread(void *arg)
+{
+	struct session *s = arg;
+	uint8_t buf[UART_FIFO_SIZE];
+	ssize_t n;
+
+	for (;;) {
+		size_t room = s->c->uart ? uart_wait_rx_space(s->c->uart) : 0;
+
+		n = read(s->fd, buf, room < sizeof(buf) ? room : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		push_all(s->c->uart, buf, (size_t)n);
+	}
+	detach_session(s->c, s->fd);
+	free(s);
+	return NULL;
+}
+
+int console_attach(struct console *c, int fd)
+{
+	struct session *s = malloc(sizeof(*s));
+	uint64_t start;
+	pthread_t t;
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_lock(&c->lock);
+	if (c->nr_attached == CONSOLE_MAX_ATTACHED) {
+		pthread_mutex_unlock(&c->lock);
+		free(s);
+		return -EBUSY;
+	}
+	/* Recent output first, oldest byte first. */
+	start = c->ring_total > CONSOLE_RING_SIZE
+			? c->ring_total - CONSOLE_RING_SIZE
+			: 0;
+	for (; start < c->ring_total;) {
+		size_t off = start % CONSOLE_RING_SIZE;
+		size_t len = CONSOLE_RING_SIZE - off;
+
+		if (len > c->ring_total - start)
+			len = (size_t)(c->ring_total - start);
+		write_all(fd, c->ring + off, len);
+		start += len;
+	}
+	c->attached[c->nr_attached++] = fd;
+	pthread_mutex_unlock(&c->lock);
+	s->c = c;
+	s->fd = fd;
+	if (pthread_create(&t, NULL, session_thread, s)) {
+		detach_session(c, fd);
+		free(s);
+		return -EAGAIN;
+	}
+	pthread_detach(t);
+	return 0;
+}
+
 static void push_all(struct uart8250 *u, const uint8_t *buf, size_t len)
 {
+	if (!u)
+		return;
 	while (len) {
 		size_t n = uart_receive(u, buf, len);
 
@@ -164,9 +283,9 @@ int console_start_input(struct console *c, struct uart8250 *u,
 {
 	int err;
 
+	c->uart = u; /* sessions need it even without stdin */
 	if (c->in_fd < 0)
 		return 0;
-	c->uart = u;
 	c->quit = quit;
 	c->quit_opaque = opaque;
 	if (isatty(c->in_fd)) {
@@ -183,6 +302,13 @@ int console_start_input(struct console *c, struct uart8250 *u,
 
 void console_close(struct console *c)
 {
+	unsigned i;
+
+	/* Sessions see the end of their stream; their threads clean up. */
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nr_attached; i++)
+		shutdown(c->attached[i], SHUT_RDWR);
+	pthread_mutex_unlock(&c->lock);
 	if (c->tty) {
 		tcsetattr(c->in_fd, TCSANOW, &c->saved);
 		saved_tty = NULL;

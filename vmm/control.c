@@ -7,6 +7,8 @@
  *   stop SECONDS    ok   (then the guest is asked to power off)
  *   kill            ok   (then the VM ends with status 67)
  *   wait            ok status=N, once the VM has ended
+ *   console         ok, then the console: recent output, live output, and
+ *                   what the client sends goes to the guest's UART
  * Anything else: error MESSAGE.
  */
 #include <errno.h>
@@ -300,6 +302,11 @@ static int handle(struct control *c, int fd, char *req)
 	} else if (!strcmp(req, "kill")) {
 		vm_request_exit(vm, VMM_EXIT_KILLED);
 		reply(fd, "ok\n");
+	} else if (!strcmp(req, "console")) {
+		reply(fd, "ok\n");
+		if (console_attach(vm->console, fd) == 0)
+			return 1; /* the session owns fd now */
+		reply(fd, "\r\nvmm: too many console sessions\r\n");
 	} else if (!strcmp(req, "wait")) {
 		pthread_mutex_lock(&c->lock);
 		if (c->nr_waiters < CONTROL_MAX_WAITERS) {
@@ -311,7 +318,7 @@ static int handle(struct control *c, int fd, char *req)
 		reply(fd, "error too many waiters\n");
 	} else {
 		reply(fd,
-		      "error unknown request '%.40s' (status, pause, resume, stop, kill, wait)\n",
+		      "error unknown request '%.40s' (status, pause, resume, stop, kill, wait, console)\n",
 		      req);
 	}
 	return 0;

@@ -20,6 +20,7 @@ static const char usage_text[] =
 	"       vmm pause NAME | resume NAME\n"
 	"       vmm stop NAME [--timeout SECONDS]              graceful poweroff\n"
 	"       vmm kill NAME | wait NAME\n"
+	"       vmm console NAME                              attach to its console\n"
 	"       vmm --version | --help\n"
 	"\n"
 	"Run a RISC-V guest on /dev/kvm.\n"
@@ -40,7 +41,8 @@ static const char usage_text[] =
 	"                         virtio-mmio version 1 interface\n"
 	"      --kernel-addr ADDR load address of a raw binary (default 0x80200000)\n"
 	"      --backend NAME     auto or kvm (default auto: kvm)\n"
-	"      --console SPEC     stdio (default) or file:PATH (output only)\n"
+	"      --console SPEC     stdio (default), file:PATH (output only) or socket\n"
+	"                         (only through vmm console NAME)\n"
 	"      --detach           go to the background once the guest runs; the\n"
 	"                         console goes to RUNDIR/NAME.console unless --console\n"
 	"                         says otherwise, messages to RUNDIR/NAME.log\n"
@@ -48,8 +50,11 @@ static const char usage_text[] =
 	"      --dump-dtb FILE    write the guest's device tree to FILE and exit\n"
 	"      --log-level LEVEL  error, warn (default), info or debug\n"
 	"\n"
-	"On a terminal the console is raw: type Ctrl-A x to quit, Ctrl-A Ctrl-A\n"
-	"to send Ctrl-A. RUNDIR is $VMM_RUNTIME_DIR, else /run/vmm for root, else\n"
+	"On a terminal the console is raw: type Ctrl-A x to quit (to detach, in\n"
+	"vmm console), Ctrl-A Ctrl-A to send Ctrl-A. A VM keeps its last 64 KiB of\n"
+	"console output for vmm console.\n"
+	"\n"
+	"RUNDIR is $VMM_RUNTIME_DIR, else /run/vmm for root, else\n"
 	"$XDG_RUNTIME_DIR/vmm; it holds each VM's control socket NAME.sock.\n"
 	"\n"
 	"exit status of run (and of wait, for the VM it waited for):\n"
@@ -81,8 +86,10 @@ int usage_error(const char *fmt, ...)
 
 int main(int argc, char **argv)
 {
-	static const char *const ctl[] = { "list", "status", "pause", "resume",
-					   "stop", "kill",   "wait" };
+	static const char *const ctl[] = {
+		"list", "status", "pause", "resume",
+		"stop", "kill",	  "wait",  "console"
+	};
 	unsigned i;
 
 	log_start();

@@ -364,7 +364,8 @@ static int boot(struct vm *vm)
 	err = vm->backend->start(vm, li.entry, dtb_addr);
 	/* Input starts once the guest runs: off the path to its first
 	 * instruction, and only once across reboots. */
-	if (!err && !vm->console->input_started) {
+	if (!err && !vm->started_once) {
+		vm->started_once = 1;
 		err = console_start_input(vm->console, &vm->uart, console_quit,
 					  vm);
 		if (err)

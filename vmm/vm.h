@@ -49,6 +49,7 @@ struct vm {
 	pthread_mutex_t life_lock; /* pause and resume */
 	int paused;
 	int stopping; /* a graceful stop is under way */
+	int started_once; /* console input and control started (not again on reboot) */
 	unsigned stop_timeout;
 	struct control *control;
 };
