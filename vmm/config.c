@@ -64,15 +64,17 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int on_off(const char *v, int *out)
+int parse_on_off(const char *v, int *out)
 {
-	if (!strcmp(v, "on") || !strcmp(v, "true") || !strcmp(v, "yes")) {
-		*out = 1;
-		return 0;
-	}
-	if (!strcmp(v, "off") || !strcmp(v, "false") || !strcmp(v, "no")) {
-		*out = 0;
-		return 0;
+	static const char *const yes[] = { "on", "yes", "true", "1" };
+	static const char *const no[] = { "off", "no", "false", "0" };
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
+			*out = !strcmp(v, yes[i]);
+			return 0;
+		}
 	}
 	return -EINVAL;
 }
@@ -80,9 +82,9 @@ static int on_off(const char *v, int *out)
 static int disk_option(struct blk_options *o, const char *key, const char *val,
 		       char *err, size_t errlen)
 {
-	if (!strcmp(key, "readonly") && !on_off(val, &o->readonly))
+	if (!strcmp(key, "readonly") && !parse_on_off(val, &o->readonly))
 		return 0;
-	if (!strcmp(key, "legacy") && !on_off(val, &o->legacy))
+	if (!strcmp(key, "legacy") && !parse_on_off(val, &o->legacy))
 		return 0;
 	if (!strcmp(key, "cache") && !strcmp(val, "none")) {
 		o->direct = 1;

@@ -43,6 +43,8 @@ int parse_size(const char *s, uint64_t *out);
  * works): 0, or -EINVAL with a message in err. The path is copied. */
 int parse_disk(const char *spec, struct blk_options *o, char *err,
 	       size_t errlen);
+/* on/yes/true/1 or off/no/false/0: 0, or -EINVAL. */
+int parse_on_off(const char *v, int *out);
 /* 1 to 64 of [A-Za-z0-9._-], not starting with '.': safe as a file name. */
 int vm_name_valid(const char *name);
 /* 0 or -EINVAL with a message in err: cross-field checks. */

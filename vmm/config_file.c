@@ -85,21 +85,6 @@ static char *dup_path(struct parser *p, const char *v)
 	return s;
 }
 
-static int on_off(const char *v, int *out)
-{
-	static const char *const yes[] = { "on", "yes", "true", "1" };
-	static const char *const no[] = { "off", "no", "false", "0" };
-	unsigned i;
-
-	for (i = 0; i < 4; i++) {
-		if (!strcmp(v, yes[i]) || !strcmp(v, no[i])) {
-			*out = !strcmp(v, yes[i]);
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 /* --- keys ---------------------------------------------------------------- */
 
 typedef int (*key_fn)(struct parser *p, const char *v);
@@ -167,7 +152,7 @@ static int vm_backend(struct parser *p, const char *v)
 
 static int vm_reboot(struct parser *p, const char *v)
 {
-	if (on_off(v, &p->cfg->reboot))
+	if (parse_on_off(v, &p->cfg->reboot))
 		return fail(p, "reboot = %s: must be on or off", v);
 	return 0;
 }
@@ -220,7 +205,7 @@ static int disk_path(struct parser *p, const char *v)
 
 static int disk_readonly(struct parser *p, const char *v)
 {
-	if (on_off(v, &p->disk->readonly))
+	if (parse_on_off(v, &p->disk->readonly))
 		return fail(p, "readonly = %s: must be on or off", v);
 	return 0;
 }
@@ -235,7 +220,7 @@ static int disk_cache(struct parser *p, const char *v)
 
 static int disk_legacy(struct parser *p, const char *v)
 {
-	if (on_off(v, &p->disk->legacy))
+	if (parse_on_off(v, &p->disk->legacy))
 		return fail(p, "legacy = %s: must be on or off", v);
 	return 0;
 }

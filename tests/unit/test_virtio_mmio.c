@@ -57,19 +57,6 @@ static void init(int legacy)
 	virtio_mmio_init(&m, &ram, l, 2, 1ULL << 9, 2, &ops, NULL, legacy);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return guest_mem_init(&ram, RAM_BASE, RAM_SIZE);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	guest_mem_free(&ram);
-	return 0;
-}
-
 static void negotiate(uint64_t features)
 {
 	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
@@ -252,5 +239,5 @@ int main(void)
 		cmocka_unit_test(test_legacy_layout),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ram_setup, ram_teardown);
 }

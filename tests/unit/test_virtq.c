@@ -6,19 +6,6 @@
 static struct virtq vq;
 static struct virtq_req req;
 
-static int setup(void **state)
-{
-	(void)state;
-	return guest_mem_init(&ram, RAM_BASE, RAM_SIZE);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	guest_mem_free(&ram);
-	return 0;
-}
-
 static void test_enable_checks_ring_addresses(void **state)
 {
 	(void)state;
@@ -297,5 +284,5 @@ int main(void)
 		cmocka_unit_test(test_disabled_queue_pops_nothing),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ram_setup, ram_teardown);
 }

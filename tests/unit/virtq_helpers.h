@@ -15,6 +15,19 @@
 
 static struct guest_mem ram;
 
+static inline int ram_setup(void **state)
+{
+	(void)state;
+	return guest_mem_init(&ram, RAM_BASE, RAM_SIZE);
+}
+
+static inline int ram_teardown(void **state)
+{
+	(void)state;
+	guest_mem_free(&ram);
+	return 0;
+}
+
 static inline void *gpa(uint64_t a)
 {
 	return guest_mem_ptr(&ram, a, 1);
