@@ -515,16 +515,25 @@ static void sysrq(struct vm *vm, char key)
 		uart_wait_rx_space(&vm->uart);
 }
 
-static void *stop_thread(void *arg)
+/* Sync, remount read-only, power off: what a careful admin types. This
+ * may block for good if the guest never reads its UART; the timeout runs
+ * in a thread of its own. */
+static void *sysrq_thread(void *arg)
+{
+	struct vm *vm = arg;
+
+	sysrq(vm, 's');
+	sysrq(vm, 'u');
+	sysrq(vm, 'o');
+	return NULL;
+}
+
+static void *stop_timer(void *arg)
 {
 	struct vm *vm = arg;
 	struct timespec deadline;
 	int timed_out = 0;
 
-	/* Sync, remount read-only, power off: what a careful admin types. */
-	sysrq(vm, 's');
-	sysrq(vm, 'u');
-	sysrq(vm, 'o');
 	clock_gettime(CLOCK_REALTIME, &deadline);
 	deadline.tv_sec += vm->stop_timeout;
 	pthread_mutex_lock(&vm->exit_lock);
@@ -541,16 +550,22 @@ static void *stop_thread(void *arg)
 	return NULL;
 }
 
-void vm_stop(struct vm *vm, unsigned timeout)
+static int start_detached(void *(*fn)(void *), void *arg)
 {
 	pthread_t t;
 
+	if (pthread_create(&t, NULL, fn, arg))
+		return -1;
+	pthread_detach(t);
+	return 0;
+}
+
+void vm_stop(struct vm *vm, unsigned timeout)
+{
 	if (__atomic_exchange_n(&vm->stopping, 1, __ATOMIC_ACQ_REL))
 		return; /* already on its way */
 	vm_resume(vm);
 	vm->stop_timeout = timeout;
-	if (pthread_create(&t, NULL, stop_thread, vm) == 0)
-		pthread_detach(t);
-	else
+	if (start_detached(stop_timer, vm) || start_detached(sysrq_thread, vm))
 		vm_request_exit(vm, VMM_EXIT_KILLED);
 }

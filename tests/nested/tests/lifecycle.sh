@@ -2,7 +2,7 @@
 # timeout: 600
 # The lifecycle as a user scripts it: two detached VMs from configs.
 . /tests/lib.sh
-plan 18
+plan 21
 run=/run/vmm
 vmm run -c /configs/clock.conf --name alpha --detach >/tmp/alpha.start 2>&1
 check "vmm run --detach returns once alpha runs (exit $?)" grep -qx alpha /tmp/alpha.start
@@ -57,4 +57,11 @@ check "no socket left behind" sh -c "! ls $run/*.sock 2>/dev/null"
 vmm status alpha >/tmp/gone.out 2>&1
 status=$?
 check "status of a VM that is gone: exit 71, '$(cat /tmp/gone.out)'" sh -c "[ $status -eq 71 ] && grep -q '^vmm: alpha: no such VM$' /tmp/gone.out"
+# A guest that ignores the request is killed when the timeout runs out.
+vmm run --kernel /firmware/spin-s.elf --name spin --detach >/dev/null 2>&1
+check "the spinning guest runs" sh -c 'vmm status spin >/dev/null'
+vmm stop spin --timeout 2
+status=$?
+check "stop of a guest that ignores it: killed after the timeout (exit $status)" [ $status -eq 67 ]
+check "... and the VM said why" grep -q 'did not power off within 2 s: killing it' $run/spin.log
 done_testing
