@@ -34,7 +34,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
-RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c \
+RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c vmm/lifecycle.c \
 	vmm/kvm/kvm.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 

@@ -230,37 +230,56 @@ static int open_console(struct console *console, const struct vm_config *cfg)
 	return VMM_EXIT_ERROR;
 }
 
+/* The control socket is needed for a VM the user named or detached; for
+ * any other VM, a host without a usable runtime directory only costs the
+ * lifecycle commands. Returns the control to use, or NULL; *status is an
+ * exit status when the VM must not start. */
+static struct control *open_control(struct control *ctl, struct vm_config *cfg,
+				    int *status)
+{
+	int required = cfg->name || cfg->detach;
+	char err[512];
+
+	*status = -1;
+	if (cfg->dump_dtb)
+		return NULL;
+	if (!control_open(ctl, cfg, err, sizeof(err)))
+		return ctl;
+	if (required) {
+		fprintf(stderr, "vmm: %s\n", err);
+		*status = VMM_EXIT_ERROR;
+	} else {
+		pr_warn("%s: no lifecycle commands for this VM", err);
+	}
+	return NULL;
+}
+
 int cmd_run(int argc, char **argv)
 {
+	struct control ctl_storage, *ctl;
 	struct vm_config cfg;
 	struct console console;
-	struct control ctl;
 	int status;
 
 	status = parse_run(argc, argv, &cfg);
 	if (status >= 0)
 		return status;
 	log_name = cfg.name; /* only a name the user gave */
-	if (!cfg.dump_dtb) {
-		status = control_open(&ctl, &cfg);
-		if (status >= 0)
-			return status;
-	}
+	ctl = open_control(&ctl_storage, &cfg, &status);
+	if (status >= 0)
+		return status;
 	if (cfg.detach) {
-		status = control_detach(&ctl, &cfg);
+		status = control_detach(ctl, &cfg);
 		if (status >= 0)
 			return status; /* the parent: the guest runs, or failed */
 	}
 	status = open_console(&console, &cfg);
-	if (status >= 0) {
-		control_detach_failed(&ctl, status);
-		control_close(&ctl, status);
-		return status;
+	if (status < 0) {
+		status = vm_run(&cfg, &console, ctl);
+		console_close(&console);
 	}
-	status = vm_run(&cfg, &console, cfg.dump_dtb ? NULL : &ctl);
-	console_close(&console);
-	if (!cfg.dump_dtb)
-		control_close(&ctl, status);
+	if (ctl)
+		control_close(ctl, status);
 	return status;
 }
 

@@ -112,11 +112,12 @@ static int socket_alive(const char *path)
 	return alive;
 }
 
-int control_open(struct control *c, struct vm_config *cfg)
+int control_open(struct control *c, struct vm_config *cfg, char *err,
+		 size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	char err[512];
 	mode_t old;
+	int e;
 
 	memset(c, 0, sizeof(*c));
 	c->listen_fd = c->detach_fd = -1;
@@ -127,21 +128,20 @@ int control_open(struct control *c, struct vm_config *cfg)
 		snprintf(c->name, sizeof(c->name), "%s", cfg->name);
 	else
 		snprintf(c->name, sizeof(c->name), "vm-%d", (int)getpid());
-	cfg->name = c->name;
-	if (runtime_dir(c->dir, sizeof(c->dir), 1, err, sizeof(err))) {
-		fprintf(stderr, "vmm: %s\n", err);
-		return VMM_EXIT_ERROR;
-	}
+	e = runtime_dir(c->dir, sizeof(c->dir), 1, err, errlen);
+	if (e)
+		return e;
 	if (socket_path(c->path, sizeof(c->path), c->dir, c->name)) {
-		fprintf(stderr,
-			"vmm: control socket %s/%s.sock: path longer than %zu bytes\n",
+		snprintf(
+			err, errlen,
+			"control socket %s/%s.sock: path longer than %zu bytes",
 			c->dir, c->name, sizeof(c->path) - 1);
-		return VMM_EXIT_ERROR;
+		return -ENAMETOOLONG;
 	}
 	if (socket_alive(c->path)) {
-		fprintf(stderr, "vmm: a VM named %s is already running (%s)\n",
-			c->name, c->path);
-		return VMM_EXIT_ERROR;
+		snprintf(err, errlen, "a VM named %s is already running (%s)",
+			 c->name, c->path);
+		return -EEXIST;
 	}
 	unlink(c->path); /* stale: its VM is gone */
 	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -149,18 +149,20 @@ int control_open(struct control *c, struct vm_config *cfg)
 	old = umask(0177); /* the socket is born 0600 */
 	if (c->listen_fd < 0 ||
 	    bind(c->listen_fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    listen(c->listen_fd, 8) < 0) {
+	    listen(c->listen_fd, 8) < 0 || pipe2(c->stop_pipe, O_CLOEXEC) < 0) {
+		e = -errno;
 		umask(old);
-		fprintf(stderr, "vmm: control socket %s: %s\n", c->path,
-			strerror(errno));
-		return VMM_EXIT_ERROR;
+		snprintf(err, errlen, "control socket %s: %s", c->path,
+			 strerror(-e));
+		if (c->listen_fd >= 0)
+			close(c->listen_fd);
+		c->listen_fd = -1;
+		unlink(c->path);
+		return e;
 	}
 	umask(old);
-	if (pipe2(c->stop_pipe, O_CLOEXEC) < 0) {
-		fprintf(stderr, "vmm: pipe: %s\n", strerror(errno));
-		return VMM_EXIT_ERROR;
-	}
-	return -1;
+	cfg->name = c->name;
+	return 0;
 }
 
 static int redirect(int fd, const char *path, int flags)
@@ -214,14 +216,6 @@ int control_detach(struct control *c, struct vm_config *cfg)
 	}
 	redirect(STDOUT_FILENO, "/dev/null", O_WRONLY);
 	return -1;
-}
-
-void control_detach_failed(struct control *c, int status)
-{
-	(void)status;
-	if (c->detach_fd >= 0)
-		close(c->detach_fd);
-	c->detach_fd = -1;
 }
 
 /* --- requests ------------------------------------------------------------ */
@@ -390,6 +384,9 @@ void control_close(struct control *c, int status)
 {
 	unsigned i;
 
+	if (c->detach_fd >= 0) /* the parent learns from the EOF */
+		close(c->detach_fd);
+	c->detach_fd = -1;
 	if (c->thread_started) {
 		(void)!write(c->stop_pipe[1], "x", 1);
 		pthread_join(c->thread, NULL);

@@ -41,14 +41,13 @@ int runtime_dir(char *buf, size_t size, int create, char *err, size_t errlen);
 /* NAME.sock in dir, or -ENAMETOOLONG. */
 int socket_path(char *buf, size_t size, const char *dir, const char *name);
 
-/* Claim the VM's name and socket before anything else: -1 when done, else
- * an exit status (the error already printed). Fills in cfg->name. */
-int control_open(struct control *c, struct vm_config *cfg);
+/* Claim the VM's name and socket before anything else: 0 (cfg->name is
+ * then set), or -errno with a message in err. */
+int control_open(struct control *c, struct vm_config *cfg, char *err,
+		 size_t errlen);
 /* --detach: fork. The parent returns its exit status once the guest runs
  * (0) or the child failed (its status); the child returns -1. */
 int control_detach(struct control *c, struct vm_config *cfg);
-/* The child could not start: no-op unless detached. */
-void control_detach_failed(struct control *c, int status);
 /* The guest runs: serve requests; a detached child lets its parent go. */
 int control_started(struct control *c, struct vm *vm);
 /* The VM ended with status: answer waiters, remove the socket. */

@@ -3,7 +3,7 @@
 # The control socket serves its owner (and root) only, and vmm refuses
 # runtime directories and socket paths it cannot trust or use.
 . /tests/lib.sh
-plan 9
+plan 11
 vmm run -c /configs/clock.conf --name secret --detach >/dev/null 2>&1
 check "root's VM is up" test -S /run/vmm/secret.sock
 runas 1000 vmm status secret >/tmp/u.out 2>&1
@@ -31,6 +31,12 @@ mkdir -p -m 0700 "$long"
 VMM_RUNTIME_DIR=$long vmm run -c /configs/hello.conf </dev/null >/tmp/long.out 2>&1
 status=$?
 check "a socket path over 107 bytes: exit 70, clear error" sh -c "[ $status -eq 70 ] && grep -q 'path longer than 107 bytes' /tmp/long.out"
+# A user with no runtime directory can still run an unnamed VM.
+chmod 0666 /dev/kvm
+runas 1000 vmm run --kernel /firmware/hello-s.elf </dev/null >/tmp/u.out 2>/tmp/u.err
+status=$?
+check "uid 1000 without a runtime directory runs an unnamed VM (exit $status)" [ $status -eq 0 ]
+check "... with a warning that it has no lifecycle commands" grep -q 'set XDG_RUNTIME_DIR (or VMM_RUNTIME_DIR): no lifecycle commands for this VM' /tmp/u.err
 vmm kill secret
 check "cleanup: kill (exit $?)" true
 done_testing
