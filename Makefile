@@ -30,7 +30,7 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSI
 # Portable code: built for riscv64 and natively for the unit tests.
 PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
-	vmm/trap/csr.c vmm/trap/decode.c vmm/console.c vmm/config_file.c fdt/fdt.c \
+	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+#include "walk.h"
+
+#define PAGE_SHIFT 12
+#define PTE_PPN_SHIFT 10
+#define PTE_PPN_MASK ((1ULL << 44) - 1)
+#define PTE_RESERVED (~0ULL << 54) /* N, PBMT and reserved: not offered */
+
+static int page_fault(enum access acc)
+{
+	static const int codes[] = { EXC_INSN_PAGE_FAULT, EXC_LOAD_PAGE_FAULT,
+				     EXC_STORE_PAGE_FAULT };
+	return codes[acc];
+}
+
+static int access_fault(enum access acc)
+{
+	static const int codes[] = { EXC_INSN_ACCESS, EXC_LOAD_ACCESS,
+				     EXC_STORE_ACCESS };
+	return codes[acc];
+}
+
+/* 4.3.1 step 5: may this access use this leaf? */
+static int permitted(uint64_t pte, enum access acc, enum priv priv, int sum,
+		     int mxr)
+{
+	if (pte & PTE_U) {
+		/* S-mode never executes user pages, and touches their data
+		 * only with SUM. */
+		if (priv == PRIV_S && (acc == ACCESS_FETCH || !sum))
+			return 0;
+	} else if (priv == PRIV_U) {
+		return 0;
+	}
+	switch (acc) {
+	case ACCESS_FETCH:
+		return !!(pte & PTE_X);
+	case ACCESS_LOAD:
+		return (pte & PTE_R) || (mxr && (pte & PTE_X));
+	default:
+		return !!(pte & PTE_W);
+	}
+}
+
+int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
+	 enum access acc, enum priv priv, int sum, int mxr,
+	 struct translation *t)
+{
+	uint64_t mode = satp >> 60, a, pte, *slot;
+	int levels, i, va_bits;
+
+	if (mode == SATP_MODE_BARE || priv == PRIV_M) {
+		t->pa = va;
+		t->page_size = 1ULL << PAGE_SHIFT;
+		t->pte = 0;
+		return 0;
+	}
+	levels = mode == SATP_MODE_SV48 ? 4 : 3;
+	va_bits = PAGE_SHIFT + 9 * levels;
+	/* The upper bits must all equal bit va_bits - 1. */
+	if ((uint64_t)((int64_t)(va << (64 - va_bits)) >> (64 - va_bits)) != va)
+		return page_fault(acc);
+	a = (satp & PTE_PPN_MASK) << PAGE_SHIFT;
+	for (i = levels - 1;; i--) {
+		uint64_t vpn = (va >> (PAGE_SHIFT + 9 * i)) & 0x1ff;
+
+		slot = guest_mem_ptr(mem, a + vpn * 8, 8);
+		if (!slot)
+			return access_fault(acc);
+		pte = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
+		    (pte & PTE_RESERVED))
+			return page_fault(acc);
+		if (pte & (PTE_R | PTE_X))
+			break; /* a leaf */
+		if (i == 0 || (pte & (PTE_D | PTE_A | PTE_U)))
+			return page_fault(acc); /* non-leaf: no A/D/U */
+		a = ((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT;
+	}
+	if (!permitted(pte, acc, priv, sum, mxr))
+		return page_fault(acc);
+	/* A superpage's low PPN bits must be zero (4.3.2 step 6). */
+	if (i > 0 && ((pte >> PTE_PPN_SHIFT) & ((1ULL << (9 * i)) - 1)))
+		return page_fault(acc);
+	if (!(pte & PTE_A) || (acc == ACCESS_STORE && !(pte & PTE_D))) {
+		uint64_t set = PTE_A | (acc == ACCESS_STORE ? PTE_D : 0);
+
+		pte = __atomic_or_fetch(slot, set, __ATOMIC_ACQ_REL);
+	}
+	t->page_size = 1ULL << (PAGE_SHIFT + 9 * i);
+	t->pa = (((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT &
+		 ~(t->page_size - 1)) |
+		(va & (t->page_size - 1));
+	t->pte = pte;
+	return 0;
+}
