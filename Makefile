@@ -35,10 +35,11 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c vmm/lifecycle.c \
-	vmm/kvm/kvm.c
+	vmm/kvm/kvm.c vmm/trap/exec.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
-RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS))
+RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) \
+	build/riscv64/obj/vmm/trap/entry.o
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PORTABLE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/native/%,$(UNIT_SRCS))
@@ -68,9 +69,16 @@ build/riscv64/obj/%.o: %.c $(HEADERS) $(LIBFDT_DIR)/libfdt.a
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(CFLAGS_COMMON) -fPIE -I$(LIBFDT_DIR)/include -c $< -o $@
 
-# Plain -static: Debian's cross glibc ships no rcrt1.o, so no -static-pie.
+build/riscv64/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(RV_CC) -c $< -o $@
+
+# Plain -static (Debian's cross glibc ships no rcrt1.o, so no -static-pie),
+# linked at 1 GiB: the trap backend's guests name low addresses (MMIO from
+# 1 MiB to 0x10009000, RAM from 2 GiB) that a binary at the default 0x10000
+# would occupy; the toolchain's medlow start files keep it below 2 GiB.
 build/riscv64/vmm: $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a
-	$(RV_CC) -static -o $@ $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a -lpthread
+	$(RV_CC) -static -Wl,-Ttext-segment=0x40000000 -o $@ $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a -lpthread
 
 # --- native unit tests ---------------------------------------------------
 build/native/%.o: %.c $(HEADERS)

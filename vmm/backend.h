@@ -30,5 +30,6 @@ struct backend_ops {
 };
 
 extern const struct backend_ops kvm_backend;
+extern const struct backend_ops trap_backend;
 
 #endif

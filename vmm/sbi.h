@@ -38,9 +38,21 @@ struct sbi_console {
 	void *opaque;
 };
 
+#define SBI_EXT_LEGACY_SHUTDOWN 0x08
+#define SBI_EXT_BASE 0x10
+#define SBI_EXT_SRST 0x53525354 /* "SRST", chapter 10 */
+#define SBI_SPEC_VERSION (2 << 24) /* 2.0 */
+#define SBI_IMPL_ID 0x564d4d /* "VMM", not an assigned id */
+
+enum sbi_reset { SBI_RESET_SHUTDOWN, SBI_RESET_REBOOT };
+
 struct sbi {
 	const struct guest_mem *mem;
 	struct sbi_console con;
+	/* Set when vmm is the guest's whole SBI implementation (the trap
+	 * backend): then base and SRST are answered here too. */
+	void (*system_reset)(void *opaque, enum sbi_reset type);
+	void *reset_opaque;
 };
 
 /* Serve the calls a KVM host forwards to userspace: legacy console, DBCN;

@@ -391,11 +391,20 @@ static int boot(struct vm *vm)
 	return vm->exit_status;
 }
 
+/* auto: KVM when /dev/kvm opens, else trap-and-emulate. */
 static const struct backend_ops *pick_backend(const char *name)
 {
-	if (!strcmp(name, "auto") || !strcmp(name, "kvm"))
+	int fd;
+
+	if (!strcmp(name, "kvm"))
 		return &kvm_backend;
-	return NULL;
+	if (!strcmp(name, "trap"))
+		return &trap_backend;
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return &trap_backend;
+	close(fd);
+	return &kvm_backend;
 }
 
 int vm_run(const struct vm_config *cfg, struct console *console,
@@ -417,12 +426,7 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 	pthread_mutex_init(&vm->exit_lock, NULL);
 	pthread_mutex_init(&vm->life_lock, NULL);
 	pthread_cond_init(&vm->exit_cond, NULL);
-	if (!vm->backend) {
-		pr_err("backend %s: not available in this build (use kvm)",
-		       cfg->backend);
-		status = VMM_EXIT_ERROR;
-		goto out;
-	}
+	pr_info("backend: %s", vm->backend->name);
 	err = guest_mem_init(&vm->mem, VM_RAM_BASE, cfg->memory);
 	if (err) {
 		pr_err("guest RAM (%llu MiB): %s",
