@@ -22,3 +22,6 @@ run_all() { # name
 run_all sbi-s 'sbi: '
 t "sbi-s on QEMU with OpenSBI: experimental and vendor calls answer NOT_SUPPORTED" \
 	'[ "$(cat build/reference/sbi-s.out)" = "$(printf "sbi: experimental extension: error -2\nsbi: vendor extension: error -2\nsbi: base extension answers: yes")" ]' build/reference/sbi-s.out
+run_all timer-s 'timer: '
+t "timer-s on QEMU with OpenSBI: five timer interrupts, none early" \
+	'[ "$(cat build/reference/timer-s.out)" = "timer: 5 interrupts, none early" ]' build/reference/timer-s.out

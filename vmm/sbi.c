@@ -48,6 +48,9 @@ static int extension_present(const struct sbi *s, uint64_t ext)
 	case SBI_EXT_SRST:
 	case SBI_EXT_LEGACY_SHUTDOWN:
 		return s->system_reset != NULL;
+	case SBI_EXT_TIME:
+	case SBI_EXT_LEGACY_SET_TIMER:
+		return s->set_timer != NULL;
 	}
 	return 0;
 }
@@ -110,6 +113,12 @@ int sbi_handle(struct sbi *s, struct sbi_call *c)
 			ret(c, 0, 0);
 			return 0;
 		}
+	}
+	if (s->set_timer && (c->ext == SBI_EXT_LEGACY_SET_TIMER ||
+			     (c->ext == SBI_EXT_TIME && c->fid == 0))) {
+		s->set_timer(s->reset_opaque, c->args[0]);
+		ret(c, SBI_SUCCESS, 0);
+		return 0;
 	}
 	switch (c->ext) {
 	case SBI_EXT_LEGACY_PUTCHAR:

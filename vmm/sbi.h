@@ -41,6 +41,8 @@ struct sbi_console {
 #define SBI_EXT_LEGACY_SHUTDOWN 0x08
 #define SBI_EXT_BASE 0x10
 #define SBI_EXT_SRST 0x53525354 /* "SRST", chapter 10 */
+#define SBI_EXT_TIME 0x54494d45 /* "TIME", chapter 6 */
+#define SBI_EXT_LEGACY_SET_TIMER 0x00
 #define SBI_SPEC_VERSION (2 << 24) /* 2.0 */
 #define SBI_IMPL_ID 0x564d4d /* "VMM", not an assigned id */
 
@@ -52,7 +54,10 @@ struct sbi {
 	/* Set when vmm is the guest's whole SBI implementation (the trap
 	 * backend): then base and SRST are answered here too. */
 	void (*system_reset)(void *opaque, enum sbi_reset type);
-	void *reset_opaque;
+	/* Program the supervisor timer (TIME, legacy set_timer): the
+	 * interrupt is due when the time CSR reaches when. */
+	void (*set_timer)(void *opaque, uint64_t when);
+	void *reset_opaque; /* for both callbacks */
 };
 
 /* Serve the calls a KVM host forwards to userspace: legacy console, DBCN;

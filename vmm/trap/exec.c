@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,6 +45,10 @@ extern char __executable_start[], etext[];
 struct trap_vcpu {
 	struct vm *vm;
 	struct hart hart;
+	uint64_t timebase_hz;
+	uint64_t timer_deadline; /* SBI set_timer's, ~0 when none */
+	timer_t timer; /* signals KICK to this thread when due */
+	uint32_t wake; /* futex: bumped when an interrupt arrives */
 	ucontext_t monitor; /* where the thread resumes when the guest ends */
 	volatile int entered, in_guest;
 	pthread_t thread;
@@ -81,7 +86,97 @@ static uint64_t read_time(void *opaque)
 	return t;
 }
 
+static struct trap_vcpu *vcpu_of(struct vm *vm)
+{
+	return &((struct trap *)vm->backend_data)->vcpu;
+}
+
+static uint64_t now_ticks(void)
+{
+	uint64_t t;
+
+	asm volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+/* Arm the thread's POSIX timer for the guest's deadline. */
+static void arm_timer(struct trap_vcpu *v, uint64_t deadline)
+{
+	struct itimerspec its = { 0 };
+	uint64_t now = now_ticks(), ns;
+
+	if (deadline != ~0ULL) {
+		uint64_t delta = deadline > now ? deadline - now : 0;
+
+		/* Far deadlines are re-armed when they come closer. */
+		if (delta > 3600 * v->timebase_hz)
+			delta = 3600 * v->timebase_hz;
+		ns = delta * (1000000000ULL / v->timebase_hz);
+		its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
+		its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
+		if (!ns)
+			its.it_value.tv_nsec = 1; /* zero would disarm it */
+	}
+	timer_settime(v->timer, 0, &its, NULL);
+}
+
+/* SBI TIME: a new deadline; the pending timer interrupt clears. */
+static void set_timer(void *opaque, uint64_t when)
+{
+	struct trap_vcpu *v = vcpu_of(opaque);
+
+	v->timer_deadline = when;
+	__atomic_and_fetch(&v->hart.mip, ~MIP_STIP, __ATOMIC_SEQ_CST);
+	arm_timer(v, when);
+}
+
+/* STIP follows the SBI timer's deadline. */
+static void update_timer_irq(struct trap_vcpu *v)
+{
+	if (v->timer_deadline != ~0ULL && now_ticks() >= v->timer_deadline)
+		__atomic_or_fetch(&v->hart.mip, MIP_STIP, __ATOMIC_SEQ_CST);
+}
+
+/* Take the interrupt the hart should take now, if any, at h->pc. */
+static void deliver_interrupt(struct trap_vcpu *v)
+{
+	uint64_t cause;
+
+	update_timer_irq(v);
+	cause = hart_pending_interrupt(&v->hart);
+	if (cause)
+		hart_trap(&v->hart, cause, 0);
+}
+
+/* WFI: sleep until an interrupt is pending and enabled locally (3.3.3:
+ * whatever the global enables say) or the VM ends. */
+static void wait_for_interrupt(struct trap_vcpu *v)
+{
+	for (;;) {
+		uint32_t seen = __atomic_load_n(&v->wake, __ATOMIC_ACQUIRE);
+		struct timespec ts = { 0, 100000000 };
+		uint64_t now;
+
+		update_timer_irq(v);
+		if ((__atomic_load_n(&v->hart.mip, __ATOMIC_SEQ_CST) &
+		     v->hart.mie) ||
+		    vm_exiting(v->vm))
+			return;
+		now = now_ticks();
+		if (v->timer_deadline != ~0ULL &&
+		    v->timer_deadline - now < v->timebase_hz / 10) {
+			uint64_t ns = (v->timer_deadline - now) *
+				      1000000000ULL / v->timebase_hz;
+
+			ts.tv_nsec = (long)ns + 1;
+		}
+		syscall(SYS_futex, &v->wake, FUTEX_WAIT_PRIVATE, seen, &ts,
+			NULL, 0);
+	}
+}
+
 /* vmm is the guest's whole SBI: SRST and the legacy shutdown end it. */
+
 static void system_reset(void *opaque, enum sbi_reset type)
 {
 	vm_request_exit(opaque, type == SBI_RESET_SHUTDOWN ? VMM_EXIT_OK
@@ -112,6 +207,7 @@ static int trap_create(struct vm *vm)
 	}
 	t->vcpu.vm = vm;
 	vm->sbi.system_reset = system_reset;
+	vm->sbi.set_timer = set_timer;
 	vm->sbi.reset_opaque = vm;
 	return 0;
 }
@@ -204,13 +300,10 @@ static void privileged(struct trap_vcpu *v, greg_t *r, uint32_t raw)
 		if (hart_mret(h) == 0)
 			return;
 		break;
-	case INSN_WFI: {
-		struct timespec ms = { 0, 1000000 };
-
-		nanosleep(&ms, NULL); /* until something is pending */
+	case INSN_WFI:
 		h->pc += in.len;
+		wait_for_interrupt(v);
 		return;
-	}
 	case INSN_SFENCE_VMA:
 		h->pc += in.len; /* no shadow pages yet */
 		return;
@@ -346,6 +439,8 @@ void trap_signal_handler(int sig, siginfo_t *si, void *ucv)
 		v->hart.pc = r[0];
 		break;
 	}
+	/* A kick (timer, device, stop) lands here with nothing else to do. */
+	deliver_interrupt(v);
 	r[0] = v->hart.pc;
 	if (vm_exiting(v->vm))
 		leave_guest(v, uc);
@@ -418,8 +513,14 @@ static void *vcpu_thread(void *arg)
 	sigset_t set;
 	int err;
 
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID,
+				.sigev_signo = KICK };
+
 	current = v;
-	err = install_handlers(v);
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	err = timer_create(CLOCK_MONOTONIC, &sev, &v->timer) ? -errno : 0;
+	if (!err)
+		err = install_handlers(v);
 	sigemptyset(&set);
 	sigaddset(&set, KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
@@ -450,6 +551,8 @@ static int trap_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 
 	v->entry = entry;
 	v->dtb = dtb;
+	v->timebase_hz = timebase();
+	v->timer_deadline = ~0ULL;
 	v->hart.time = read_time;
 	hart_reset(&v->hart, 0, entry);
 	/* vmm is the guest's SBI firmware: it starts in S-mode with every
@@ -484,17 +587,21 @@ static void trap_stop(struct vm *vm)
 static void trap_set_external_irq(struct vm *vm, unsigned hart, int level)
 {
 	struct trap *t = vm->backend_data;
+	struct trap_vcpu *v;
 
 	(void)hart;
 	if (!t)
 		return;
-	/* Interrupt delivery into the guest is not there yet: record it. */
+	v = &t->vcpu;
 	if (level)
-		__atomic_or_fetch(&t->vcpu.hart.mip, MIP_SEIP,
-				  __ATOMIC_SEQ_CST);
+		__atomic_or_fetch(&v->hart.mip, MIP_SEIP, __ATOMIC_SEQ_CST);
 	else
-		__atomic_and_fetch(&t->vcpu.hart.mip, ~MIP_SEIP,
-				   __ATOMIC_SEQ_CST);
+		__atomic_and_fetch(&v->hart.mip, ~MIP_SEIP, __ATOMIC_SEQ_CST);
+	/* Wake a wfi, and get a running guest out to take it. */
+	__atomic_add_fetch(&v->wake, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &v->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	if (level && v->started && v->in_guest)
+		pthread_kill(v->thread, KICK);
 }
 
 static int trap_pause(struct vm *vm)

@@ -2,7 +2,7 @@
 # timeout: 120
 # firmware/ programs under vmm print what they print on plain QEMU.
 . /tests/lib.sh
-plan 11
+plan 13
 vmm run --kernel /firmware/hello-s.elf </dev/null >/tmp/hello.out 2>/tmp/hello.err
 status=$?
 check "hello-s.elf under vmm: exit status 0 (PASS at the finisher)" [ $status -eq 0 ]
@@ -34,4 +34,9 @@ check "crash-s.elf: an unhandled guest trap ends the VM with exit status 66" [ $
 check "crash-s.elf: the vCPU's registers are dumped" grep -q '^vmm:   pc   0x00000000802' /tmp/crash.err
 check "crash-s.elf: the guest ran up to the crash" grep -q 'crash: executing an illegal instruction' /tmp/crash.out
 [ $status -eq 66 ] || show /tmp/crash.err
+vmm run --kernel /firmware/timer-s.elf </dev/null >/tmp/timer.out 2>&1
+status=$?
+check "timer-s: five SBI timer interrupts through stvec, as on QEMU (exit $status)" [ $status -eq 0 ]
+check "timer-s: none came early" grep -q '^timer: 5 interrupts, none early' /tmp/timer.out
+[ $status -eq 0 ] || show /tmp/timer.out
 done_testing

@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU.
 . /tests/lib.sh
-plan 12
+plan 14
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
 	f=$1
 	shift
@@ -41,4 +41,9 @@ vmm run --backend kvm --kernel /firmware/hello-s.elf </dev/null >/tmp/kvm.out 2>
 status=$?
 check "--backend kvm where there is none: exit 70 ($status)" [ $status -eq 70 ]
 check "... '$(cat /tmp/kvm.out)'" grep -q '^vmm: /dev/kvm: No such file or directory (this host has no usable KVM)$' /tmp/kvm.out
+vmm run --kernel /firmware/timer-s.elf </dev/null >/tmp/timer.out 2>&1
+status=$?
+check "timer-s: five SBI timer interrupts through stvec, as on QEMU (exit $status)" [ $status -eq 0 ]
+check "timer-s: none came early" grep -q '^timer: 5 interrupts, none early' /tmp/timer.out
+[ $status -eq 0 ] || show /tmp/timer.out
 done_testing
