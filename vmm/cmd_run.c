@@ -230,27 +230,28 @@ static int open_console(struct console *console, const struct vm_config *cfg)
 	return VMM_EXIT_ERROR;
 }
 
-/* The control socket is needed for a VM the user named or detached; for
- * any other VM, a host without a usable runtime directory only costs the
- * lifecycle commands. Returns the control to use, or NULL; *status is an
- * exit status when the VM must not start. */
+/* The control socket is needed before the start for a VM the user named
+ * (to claim the name) or detached (the child inherits it). Any other VM
+ * opens it once its guest runs, off the path to the first instruction,
+ * and without a usable runtime directory only loses the lifecycle
+ * commands. Returns the control to use, or NULL; *status is an exit status
+ * when the VM must not start. */
 static struct control *open_control(struct control *ctl, struct vm_config *cfg,
 				    int *status)
 {
-	int required = cfg->name || cfg->detach;
 	char err[512];
 
 	*status = -1;
 	if (cfg->dump_dtb)
 		return NULL;
+	if (!cfg->name && !cfg->detach) {
+		control_defer(ctl, cfg);
+		return ctl;
+	}
 	if (!control_open(ctl, cfg, err, sizeof(err)))
 		return ctl;
-	if (required) {
-		fprintf(stderr, "vmm: %s\n", err);
-		*status = VMM_EXIT_ERROR;
-	} else {
-		pr_warn("%s: no lifecycle commands for this VM", err);
-	}
+	fprintf(stderr, "vmm: %s\n", err);
+	*status = VMM_EXIT_ERROR;
 	return NULL;
 }
 

@@ -165,6 +165,14 @@ int control_open(struct control *c, struct vm_config *cfg, char *err,
 	return 0;
 }
 
+void control_defer(struct control *c, struct vm_config *cfg)
+{
+	memset(c, 0, sizeof(*c));
+	c->listen_fd = c->detach_fd = -1;
+	c->stop_pipe[0] = c->stop_pipe[1] = -1;
+	c->deferred = cfg;
+}
+
 static int redirect(int fd, const char *path, int flags)
 {
 	int f = open(path, flags | O_CLOEXEC, 0600);
@@ -361,6 +369,14 @@ int control_started(struct control *c, struct vm *vm)
 	sigset_t set, old;
 	int err;
 
+	if (c->deferred) {
+		char msg[512];
+
+		if (control_open(c, c->deferred, msg, sizeof(msg))) {
+			pr_warn("%s: no lifecycle commands for this VM", msg);
+			return 0;
+		}
+	}
 	c->vm = vm;
 	/* The control thread takes no signals meant for vCPU threads. */
 	sigfillset(&set);

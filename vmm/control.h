@@ -32,6 +32,7 @@ struct control {
 	int waiters[CONTROL_MAX_WAITERS];
 	unsigned nr_waiters;
 	struct timespec start;
+	struct vm_config *deferred; /* control_open() still to do */
 };
 
 /* Where the sockets live: $VMM_RUNTIME_DIR, else /run/vmm for root, else
@@ -45,6 +46,8 @@ int socket_path(char *buf, size_t size, const char *dir, const char *name);
  * then set), or -errno with a message in err. */
 int control_open(struct control *c, struct vm_config *cfg, char *err,
 		 size_t errlen);
+/* Open it later, when the guest runs (control_started). */
+void control_defer(struct control *c, struct vm_config *cfg);
 /* --detach: fork. The parent returns its exit status once the guest runs
  * (0) or the child failed (its status); the child returns -1. */
 int control_detach(struct control *c, struct vm_config *cfg);
