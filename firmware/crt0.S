@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Entry of every firmware program. Hart 0 gets the stack, zeroes bss and
- * calls main(hartid, dtb); other harts park in wfi. In M-mode the hart id
- * comes from mhartid; in S-mode the SBI firmware passes it in a0. */
+/* Entry of every firmware program: the boot hart gets the stack, zeroes
+ * bss and calls main(hartid, dtb). In M-mode the hart id comes from
+ * mhartid and harts other than 0 park in wfi; in S-mode the SBI firmware
+ * passes the boot hart's id in a0. */
 	.section .text.entry, "ax"
 	.globl _start
 _start:
 #ifndef FW_SMODE
+	/* Every hart starts here at reset: hart 0 runs, the others park. */
 	csrr	a0, mhartid
 	li	a1, 0
-#endif
 	bnez	a0, park
+#endif
+	/* In S-mode only the boot hart comes here (any hart id: OpenSBI's
+	 * lottery picks it); SBI HSM starts the others elsewhere. */
 	.option push
 	.option norelax
 	la	gp, __global_pointer$

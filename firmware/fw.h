@@ -27,6 +27,23 @@ struct sbiret {
 struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 		       unsigned long a1, unsigned long a2);
 
+/* Wait in wfi until *flag changes from old. Interrupts are off around the
+ * check, so one that arrives between the check and the wfi still wakes it
+ * (wfi returns on a pending interrupt whatever sstatus.SIE says); they are
+ * on again in between, to be taken. The jump after enabling them ends
+ * QEMU's translation block, where it looks for interrupts. */
+static inline void fw_wait_change(volatile int *flag, int old)
+{
+	for (;;) {
+		asm volatile("csrc sstatus, %0" ::"r"(2UL) : "memory");
+		if (*flag != old)
+			break;
+		asm volatile("wfi\n\tcsrs sstatus, %0\n\tj 1f\n1:" ::"r"(2UL)
+			     : "memory");
+	}
+	asm volatile("csrs sstatus, %0" ::"r"(2UL) : "memory");
+}
+
 /* End the VM through the test finisher: 0 passes, else fails with code. */
 void fw_exit(unsigned code) __attribute__((noreturn));
 

@@ -25,3 +25,7 @@ t "sbi-s on QEMU with OpenSBI: experimental and vendor calls answer NOT_SUPPORTE
 run_all timer-s 'timer: '
 t "timer-s on QEMU with OpenSBI: five timer interrupts, none early" \
 	'[ "$(cat build/reference/timer-s.out)" = "timer: 5 interrupts, none early" ]' build/reference/timer-s.out
+timeout 30 qemu-system-riscv64 -M virt -smp 4 -nographic -bios default -kernel build/firmware/smp-s.elf \
+	</dev/null 2>&1 | tr -d '\r' | grep -a '^smp: ' >build/reference/smp-s.out
+t "smp-s on QEMU with OpenSBI (-smp 4): three harts started, IPIs taken, stopped" \
+	'[ "$(cat build/reference/smp-s.out)" = "smp: 3 harts started, 3 IPIs taken, 3 stopped" ]' build/reference/smp-s.out

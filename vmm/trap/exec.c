@@ -49,6 +49,10 @@ struct trap_vcpu {
 	uint64_t timer_deadline; /* SBI set_timer's, ~0 when none */
 	timer_t timer; /* signals KICK to this thread when due */
 	uint32_t wake; /* futex: bumped when an interrupt arrives */
+	unsigned id;
+	int hsm_state; /* SBI HSM: started, stopped, start pending */
+	uint64_t start_pc, start_arg;
+	volatile int entering, stop_requested;
 	ucontext_t monitor; /* where the thread resumes when the guest ends */
 	volatile int entered, in_guest;
 	pthread_t thread;
@@ -57,8 +61,17 @@ struct trap_vcpu {
 	uint64_t entry, dtb;
 };
 
+#define HSM_STARTED 0
+#define HSM_STOPPED 1
+#define HSM_START_PENDING 2
+#define SBI_EXT_HSM 0x48534d
+#define SBI_EXT_IPI 0x735049
+#define SBI_EXT_RFENCE 0x52464e43
+#define SBI_ERR_ALREADY_AVAILABLE -6
+
 struct trap {
-	struct trap_vcpu vcpu;
+	struct trap_vcpu vcpus[VM_MAX_CPUS];
+	unsigned nr;
 	void *ram; /* guest RAM at its guest-physical address */
 };
 
@@ -84,11 +97,6 @@ static uint64_t read_time(void *opaque)
 	(void)opaque;
 	asm volatile("rdtime %0" : "=r"(t));
 	return t;
-}
-
-static struct trap_vcpu *vcpu_of(struct vm *vm)
-{
-	return &((struct trap *)vm->backend_data)->vcpu;
 }
 
 static uint64_t now_ticks(void)
@@ -120,10 +128,13 @@ static void arm_timer(struct trap_vcpu *v, uint64_t deadline)
 	timer_settime(v->timer, 0, &its, NULL);
 }
 
-/* SBI TIME: a new deadline; the pending timer interrupt clears. */
+/* SBI TIME: a new deadline for the calling hart; its pending timer
+ * interrupt clears. */
 static void set_timer(void *opaque, uint64_t when)
 {
-	struct trap_vcpu *v = vcpu_of(opaque);
+	struct trap_vcpu *v = current;
+
+	(void)opaque;
 
 	v->timer_deadline = when;
 	__atomic_and_fetch(&v->hart.mip, ~MIP_STIP, __ATOMIC_SEQ_CST);
@@ -190,10 +201,6 @@ static int trap_create(struct vm *vm)
 	if (!t)
 		return -ENOMEM;
 	vm->backend_data = t;
-	if (vm->cfg->cpus != 1) {
-		pr_err("trap backend: runs one hart so far (--cpus 1)");
-		return -ENOTSUP;
-	}
 	t->ram = mmap((void *)(uintptr_t)vm->mem.base, vm->mem.size,
 		      PROT_READ | PROT_WRITE | PROT_EXEC,
 		      MAP_SHARED | MAP_FIXED_NOREPLACE, vm->mem.fd, 0);
@@ -205,7 +212,12 @@ static int trap_create(struct vm *vm)
 		       (unsigned long long)vm->mem.base, strerror(-err));
 		return err;
 	}
-	t->vcpu.vm = vm;
+	t->nr = vm->cfg->cpus;
+	for (unsigned i = 0; i < t->nr; i++) {
+		t->vcpus[i].vm = vm;
+		t->vcpus[i].id = i;
+		t->vcpus[i].hsm_state = HSM_STOPPED;
+	}
 	vm->sbi.system_reset = system_reset;
 	vm->sbi.set_timer = set_timer;
 	vm->sbi.reset_opaque = vm;
@@ -220,7 +232,8 @@ static void trap_destroy(struct vm *vm)
 		return;
 	if (t->ram)
 		munmap(t->ram, vm->mem.size);
-	free(t->vcpu.altstack);
+	for (unsigned i = 0; i < t->nr; i++)
+		free(t->vcpus[i].altstack);
 	free(t);
 	vm->backend_data = NULL;
 }
@@ -355,6 +368,107 @@ static void mmio(struct trap_vcpu *v, ucontext_t *uc, uint64_t addr)
 	h->pc += in.len;
 }
 
+static void wake(struct trap_vcpu *v)
+{
+	__atomic_add_fetch(&v->wake, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &v->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* A supervisor software interrupt for each hart in mask (from base). */
+static int send_ipi(struct trap *t, uint64_t mask, uint64_t base)
+{
+	unsigned i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct trap_vcpu *to = &t->vcpus[i];
+
+		if (base != ~0ULL &&
+		    (i < base || i - base >= 64 || !((mask >> (i - base)) & 1)))
+			continue;
+		__atomic_or_fetch(&to->hart.mip, MIP_SSIP, __ATOMIC_SEQ_CST);
+		wake(to);
+		if (to != current && to->in_guest)
+			pthread_kill(to->thread, KICK);
+	}
+	return SBI_SUCCESS;
+}
+
+/* HSM (chapter 9), IPI (7) and RFENCE (8): the calls that involve other
+ * harts. Returns 1 when c was one of them. */
+static int multi_hart_call(struct trap_vcpu *v, struct sbi_call *c)
+{
+	struct trap *t = v->vm->backend_data;
+	struct trap_vcpu *to;
+	uint64_t *mask;
+	int expected = HSM_STOPPED;
+
+	c->ret[0] = SBI_SUCCESS;
+	c->ret[1] = 0;
+	switch (c->ext) {
+	case SBI_EXT_HSM:
+		if (c->fid == 1) { /* hart_stop */
+			v->stop_requested = 1;
+			return 1;
+		}
+		if (c->fid != 0 && c->fid != 2)
+			break;
+		if (c->args[0] >= t->nr) {
+			c->ret[0] = SBI_ERR_INVALID_PARAM;
+			return 1;
+		}
+		to = &t->vcpus[c->args[0]];
+		if (c->fid == 2) {
+			c->ret[1] = __atomic_load_n(&to->hsm_state,
+						    __ATOMIC_ACQUIRE);
+			return 1;
+		}
+		if (!guest_mem_ptr(&v->vm->mem, c->args[1], 4)) {
+			c->ret[0] = SBI_ERR_INVALID_ADDRESS;
+			return 1;
+		}
+		to->start_pc = c->args[1];
+		to->start_arg = c->args[2];
+		if (!__atomic_compare_exchange_n(
+			    &to->hsm_state, &expected, HSM_START_PENDING, 0,
+			    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			c->ret[0] = SBI_ERR_ALREADY_AVAILABLE;
+			return 1;
+		}
+		wake(to);
+		return 1;
+	case SBI_EXT_IPI:
+		if (c->fid != 0)
+			break;
+		c->ret[0] = send_ipi(t, c->args[0], c->args[1]);
+		return 1;
+	case 0x04: /* legacy send_ipi: a0 points at the mask */
+		mask = guest_mem_ptr(&v->vm->mem, c->args[0], 8);
+		c->ret[0] =
+			mask ? send_ipi(t, *mask, 0) : SBI_ERR_INVALID_ADDRESS;
+		return 1;
+	case 0x03: /* legacy clear_ipi */
+		__atomic_and_fetch(&v->hart.mip, ~MIP_SSIP, __ATOMIC_SEQ_CST);
+		return 1;
+	case SBI_EXT_RFENCE:
+	case 0x05:
+	case 0x06:
+	case 0x07:
+		return 1; /* no paging, no TLBs to shoot down */
+	case SBI_EXT_BASE:
+		if (c->fid == 3 &&
+		    (c->args[0] == SBI_EXT_HSM || c->args[0] == SBI_EXT_IPI ||
+		     c->args[0] == SBI_EXT_RFENCE)) {
+			c->ret[1] = 1;
+			return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+	c->ret[0] = SBI_ERR_NOT_SUPPORTED;
+	return 1;
+}
+
 static void ecall(struct trap_vcpu *v, greg_t *r)
 {
 	struct sbi_call c = { .ext = r[17], .fid = r[16] };
@@ -362,7 +476,8 @@ static void ecall(struct trap_vcpu *v, greg_t *r)
 
 	for (i = 0; i < 6; i++)
 		c.args[i] = r[10 + i];
-	sbi_handle(&v->vm->sbi, &c);
+	if (!multi_hart_call(v, &c))
+		sbi_handle(&v->vm->sbi, &c);
 	r[10] = (greg_t)c.ret[0];
 	if (c.ext >= 0x10) /* legacy calls return a0 only */
 		r[11] = (greg_t)c.ret[1];
@@ -409,13 +524,14 @@ void trap_signal_handler(int sig, siginfo_t *si, void *ucv)
 			signal(sig, SIG_DFL);
 			return;
 		}
-		if (vm_exiting(v->vm))
+		if (vm_exiting(v->vm) || !v->entering)
 			return;
-		/* The first entry: the guest's registers replace ours. */
+		/* Entry: the guest's registers replace ours. */
+		v->entering = 0;
 		memset(r, 0, sizeof(uc->uc_mcontext.__gregs));
-		r[0] = v->entry;
-		r[10] = 0;
-		r[11] = v->dtb;
+		r[0] = v->start_pc;
+		r[10] = v->id;
+		r[11] = v->start_arg;
 		v->in_guest = 1;
 		return;
 	}
@@ -442,7 +558,7 @@ void trap_signal_handler(int sig, siginfo_t *si, void *ucv)
 	/* A kick (timer, device, stop) lands here with nothing else to do. */
 	deliver_interrupt(v);
 	r[0] = v->hart.pc;
-	if (vm_exiting(v->vm))
+	if (vm_exiting(v->vm) || v->stop_requested)
 		leave_guest(v, uc);
 }
 
@@ -507,6 +623,41 @@ static int install_handlers(struct trap_vcpu *v)
 	return 0;
 }
 
+/* vmm is the guest's SBI firmware: a hart starts in S-mode with every
+ * trap but its own ecalls delegated, as OpenSBI leaves it. */
+static void reset_hart(struct trap_vcpu *v)
+{
+	hart_reset(&v->hart, v->id, v->start_pc);
+	v->hart.time = read_time;
+	v->hart.priv = PRIV_S;
+	v->hart.medeleg =
+		0xffffULL & ~(1ULL << EXC_ECALL_S | 1ULL << EXC_ECALL_M);
+	v->hart.mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
+	v->hart.mcounteren = ~0u;
+	v->timer_deadline = ~0ULL;
+	v->stop_requested = 0;
+}
+
+/* Sleep until SBI HSM starts this hart (1) or the VM ends (0). */
+static int wait_for_start(struct trap_vcpu *v)
+{
+	while (!vm_exiting(v->vm)) {
+		uint32_t seen = __atomic_load_n(&v->wake, __ATOMIC_ACQUIRE);
+		struct timespec ts = { 0, 100000000 };
+
+		if (__atomic_load_n(&v->hsm_state, __ATOMIC_ACQUIRE) ==
+		    HSM_START_PENDING) {
+			reset_hart(v);
+			__atomic_store_n(&v->hsm_state, HSM_STARTED,
+					 __ATOMIC_RELEASE);
+			return 1;
+		}
+		syscall(SYS_futex, &v->wake, FUTEX_WAIT_PRIVATE, seen, &ts,
+			NULL, 0);
+	}
+	return 0;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct trap_vcpu *v = arg;
@@ -531,57 +682,66 @@ static void *vcpu_thread(void *arg)
 		vm_request_exit(v->vm, VMM_EXIT_ERROR);
 		return NULL;
 	}
-	pr_info("vCPU 0: entering the guest %.3f ms after start (trap backend)",
-		log_elapsed_ms());
-	getcontext(&v->monitor);
-	if (!v->entered) {
-		v->entered = 1;
-		raise(KICK); /* the handler swaps the guest in */
+	while (!vm_exiting(v->vm)) {
+		volatile int entered = 0;
+
+		if (!wait_for_start(v))
+			break;
+		if (v->id == 0)
+			pr_info("vCPU 0: entering the guest %.3f ms after start (trap backend)",
+				log_elapsed_ms());
+		getcontext(&v->monitor);
+		if (!entered) {
+			entered = 1;
+			v->entering = 1;
+			raise(KICK); /* the handler swaps the guest in */
+		}
+		/* Here again when the hart stopped or the VM is ending. */
+		__atomic_store_n(&v->hsm_state, HSM_STOPPED, __ATOMIC_RELEASE);
 	}
-	/* Here again once the VM is ending. */
 	return NULL;
 }
 
 static int trap_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 {
 	struct trap *t = vm->backend_data;
-	struct trap_vcpu *v = &t->vcpu;
 	sigset_t set, old;
-	int err;
+	unsigned i;
+	int err = 0;
 
-	v->entry = entry;
-	v->dtb = dtb;
-	v->timebase_hz = timebase();
-	v->timer_deadline = ~0ULL;
-	v->hart.time = read_time;
-	hart_reset(&v->hart, 0, entry);
-	/* vmm is the guest's SBI firmware: it starts in S-mode with every
-	 * trap but its own ecalls delegated, as OpenSBI leaves it. */
-	v->hart.priv = PRIV_S;
-	v->hart.medeleg =
-		0xffffULL & ~(1ULL << EXC_ECALL_S | 1ULL << EXC_ECALL_M);
-	v->hart.mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
-	v->hart.mcounteren = ~0u;
+	/* Hart 0 boots; the others wait for SBI HSM. */
+	t->vcpus[0].start_pc = entry;
+	t->vcpus[0].start_arg = dtb;
+	t->vcpus[0].hsm_state = HSM_START_PENDING;
 	sigemptyset(&set);
 	sigaddset(&set, KICK);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	for (i = 0; i < t->nr && !err; i++) {
+		struct trap_vcpu *v = &t->vcpus[i];
+
+		v->timebase_hz = timebase();
+		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		v->started = !err;
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err)
-		return -err;
-	v->started = 1;
-	return 0;
+	return -err;
 }
 
 static void trap_stop(struct vm *vm)
 {
 	struct trap *t = vm->backend_data;
+	unsigned i;
 
-	if (!t->vcpu.started)
-		return;
-	pthread_kill(t->vcpu.thread, KICK);
-	pthread_join(t->vcpu.thread, NULL);
-	t->vcpu.started = 0;
+	for (i = 0; i < t->nr; i++) {
+		struct trap_vcpu *v = &t->vcpus[i];
+
+		if (!v->started)
+			continue;
+		wake(v);
+		pthread_kill(v->thread, KICK);
+		pthread_join(v->thread, NULL);
+		v->started = 0;
+	}
 }
 
 static void trap_set_external_irq(struct vm *vm, unsigned hart, int level)
@@ -589,17 +749,15 @@ static void trap_set_external_irq(struct vm *vm, unsigned hart, int level)
 	struct trap *t = vm->backend_data;
 	struct trap_vcpu *v;
 
-	(void)hart;
-	if (!t)
+	if (!t || hart >= t->nr)
 		return;
-	v = &t->vcpu;
+	v = &t->vcpus[hart];
 	if (level)
 		__atomic_or_fetch(&v->hart.mip, MIP_SEIP, __ATOMIC_SEQ_CST);
 	else
 		__atomic_and_fetch(&v->hart.mip, ~MIP_SEIP, __ATOMIC_SEQ_CST);
 	/* Wake a wfi, and get a running guest out to take it. */
-	__atomic_add_fetch(&v->wake, 1, __ATOMIC_RELEASE);
-	syscall(SYS_futex, &v->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	wake(v);
 	if (level && v->started && v->in_guest)
 		pthread_kill(v->thread, KICK);
 }

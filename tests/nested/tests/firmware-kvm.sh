@@ -2,7 +2,7 @@
 # timeout: 120
 # firmware/ programs under vmm print what they print on plain QEMU.
 . /tests/lib.sh
-plan 13
+plan 14
 vmm run --kernel /firmware/hello-s.elf </dev/null >/tmp/hello.out 2>/tmp/hello.err
 status=$?
 check "hello-s.elf under vmm: exit status 0 (PASS at the finisher)" [ $status -eq 0 ]
@@ -39,4 +39,8 @@ status=$?
 check "timer-s: five SBI timer interrupts through stvec, as on QEMU (exit $status)" [ $status -eq 0 ]
 check "timer-s: none came early" grep -q '^timer: 5 interrupts, none early' /tmp/timer.out
 [ $status -eq 0 ] || show /tmp/timer.out
+vmm run --kernel /firmware/smp-s.elf --cpus 4 </dev/null >/tmp/smp.out 2>&1
+status=$?
+check "smp-s: 4 harts through SBI HSM and IPI, as on QEMU (exit $status)" grep -q '^smp: 3 harts started, 3 IPIs taken, 3 stopped' /tmp/smp.out
+[ $status -eq 0 ] || show /tmp/smp.out
 done_testing

@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU.
 . /tests/lib.sh
-plan 14
+plan 15
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
 	f=$1
 	shift
@@ -46,4 +46,8 @@ status=$?
 check "timer-s: five SBI timer interrupts through stvec, as on QEMU (exit $status)" [ $status -eq 0 ]
 check "timer-s: none came early" grep -q '^timer: 5 interrupts, none early' /tmp/timer.out
 [ $status -eq 0 ] || show /tmp/timer.out
+vmm run --kernel /firmware/smp-s.elf --cpus 4 </dev/null >/tmp/smp.out 2>&1
+status=$?
+check "smp-s: 4 harts through SBI HSM and IPI, as on QEMU (exit $status)" grep -q '^smp: 3 harts started, 3 IPIs taken, 3 stopped' /tmp/smp.out
+[ $status -eq 0 ] || show /tmp/smp.out
 done_testing
