@@ -8,8 +8,8 @@
  * (entry.S, then trap_signal_handler) emulates against the virtual hart and
  * edits the saved context; sigreturn resumes the guest.
  *
- * This first version runs one hart of an S-mode guest with paging off; the
- * monitor's own memory is not yet hidden from the guest (DESIGN.md).
+ * This first version runs S-mode guests with paging off, a thread per hart;
+ * the monitor's own memory is not yet hidden from the guest (DESIGN.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -54,11 +54,10 @@ struct trap_vcpu {
 	uint64_t start_pc, start_arg;
 	volatile int entering, stop_requested;
 	ucontext_t monitor; /* where the thread resumes when the guest ends */
-	volatile int entered, in_guest;
+	volatile int in_guest;
 	pthread_t thread;
 	int started;
-	void *altstack;
-	uint64_t entry, dtb;
+	void *altstack; /* holds the monitor's tp and gp at its base */
 };
 
 #define HSM_STARTED 0
@@ -90,21 +89,19 @@ static uint64_t timebase(void)
 		      : 10000000;
 }
 
-static uint64_t read_time(void *opaque)
-{
-	uint64_t t;
-
-	(void)opaque;
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 static uint64_t now_ticks(void)
 {
 	uint64_t t;
 
 	asm volatile("rdtime %0" : "=r"(t));
 	return t;
+}
+
+/* The virtual hart's time CSR is the host's: guests read it natively. */
+static uint64_t read_time(void *opaque)
+{
+	(void)opaque;
+	return now_ticks();
 }
 
 /* Arm the thread's POSIX timer for the guest's deadline. */
