@@ -131,6 +131,7 @@ $(BUSYBOX_DIR)/busybox:
 images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a
 	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR)"
 
+FW_EXPECTED := $(wildcard firmware/expected/*.txt)
 NESTED_SCRIPTS := $(wildcard tests/nested/tests/*.sh tests/nested/selftest/*.sh)
 
 # The initramfs of the nested host and of the guest it runs.
@@ -159,7 +160,7 @@ build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/n
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
-		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) \
+		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) $(FW_EXPECTED) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
@@ -170,6 +171,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
+		$(foreach e,$(FW_EXPECTED),firmware/$(basename $(notdir $(e))).expected=$(e)) \
 		tests/lib.sh=tests/nested/lib.sh tests/demo.sh=tests/nested/demo.sh \
 		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
 

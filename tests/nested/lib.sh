@@ -21,4 +21,21 @@ expect_status() {
 }
 # show FILE: the file's last lines as TAP comments (for a failure's reason).
 show() { tail -n "${2:-15}" "$1" | sed 's/^/# /'; }
+# check_firmware NAME DESCRIPTION [VMM ARGS...]: /firmware/NAME.elf under
+# vmm exits 0 and prints exactly /firmware/NAME.expected, the lines it
+# prints on plain QEMU (firmware/expected/, tests/reference.sh).
+check_firmware() {
+	fw=$1 desc=$2
+	shift 2
+	vmm run --kernel "/firmware/$fw.elf" "$@" </dev/null >"/tmp/$fw.out" 2>"/tmp/$fw.err"
+	fw_status=$?
+	tr -d '\r' <"/tmp/$fw.out" >"/tmp/$fw.txt"
+	if [ $fw_status -eq 0 ] && cmp -s "/tmp/$fw.txt" "/firmware/$fw.expected"; then
+		pass "$fw: $desc"
+	else
+		fail "$fw: $desc (exit status $fw_status)"
+		show "/tmp/$fw.txt"
+		show "/tmp/$fw.err"
+	fi
+}
 done_testing() { exit $((failures > 0)); }
