@@ -35,11 +35,11 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c vmm/lifecycle.c \
-	vmm/kvm/kvm.c vmm/trap/exec.c
+	vmm/kvm/kvm.c vmm/trap/exec.c vmm/trap/sandbox.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) \
-	build/riscv64/obj/vmm/trap/entry.o
+	build/riscv64/obj/vmm/trap/sandbox_page.o
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PORTABLE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/native/%,$(UNIT_SRCS))
@@ -52,7 +52,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
-FW_S_PROGS := hello csr sbi crash virtio spin timer smp
+FW_S_PROGS := hello csr sbi crash virtio spin timer smp hostile hang
 FW_M_PROGS := hello
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
@@ -69,7 +69,7 @@ build/riscv64/obj/%.o: %.c $(HEADERS) $(LIBFDT_DIR)/libfdt.a
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(CFLAGS_COMMON) -fPIE -I$(LIBFDT_DIR)/include -c $< -o $@
 
-build/riscv64/obj/%.o: %.S
+build/riscv64/obj/%.o: %.S $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(RV_CC) -c $< -o $@
 

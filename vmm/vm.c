@@ -61,8 +61,8 @@ int vm_exiting(struct vm *vm)
 	return __atomic_load_n(&vm->exiting, __ATOMIC_ACQUIRE);
 }
 
-void vm_mmio(struct vm *vm, uint64_t addr, unsigned size, int is_write,
-	     uint64_t *val)
+int vm_mmio(struct vm *vm, uint64_t addr, unsigned size, int is_write,
+	    uint64_t *val)
 {
 	static unsigned warnings;
 	int err;
@@ -72,7 +72,7 @@ void vm_mmio(struct vm *vm, uint64_t addr, unsigned size, int is_write,
 	else
 		err = bus_read(&vm->bus, addr, size, val);
 	if (!err)
-		return;
+		return 0;
 	/* A guest can trigger this at will: keep the log bounded. */
 	if (__atomic_fetch_add(&warnings, 1, __ATOMIC_RELAXED) <
 	    MMIO_WARN_LIMIT)
@@ -82,6 +82,7 @@ void vm_mmio(struct vm *vm, uint64_t addr, unsigned size, int is_write,
 			err == -EFAULT ? "no device there" : "bad access",
 			warnings == MMIO_WARN_LIMIT ? " (no more such warnings)"
 						    : "");
+	return err;
 }
 
 static void on_finisher(void *opaque, enum finisher_event ev, unsigned code)

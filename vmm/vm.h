@@ -75,8 +75,10 @@ void vm_request_exit(struct vm *vm, int status);
 int vm_exiting(struct vm *vm);
 
 /* Serve an MMIO access the backend could not; logs (rate-limited) and
- * reads 0 when nothing answers at addr. */
-void vm_mmio(struct vm *vm, uint64_t addr, unsigned size, int is_write,
-	     uint64_t *val);
+ * reads 0 when nothing answers at addr. Returns 0, -EFAULT when no device
+ * is there (the trap backend raises an access fault, as QEMU does; KVM
+ * has no way to), or the device's error. */
+int vm_mmio(struct vm *vm, uint64_t addr, unsigned size, int is_write,
+	    uint64_t *val);
 
 #endif

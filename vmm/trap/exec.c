@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * The trap-and-emulate backend's executor (riscv64 hosts): guest code runs
- * natively on the vCPU thread, in host user mode, with guest RAM mapped at
- * its guest-physical address. Privileged instructions arrive as SIGILL,
- * MMIO accesses as SIGSEGV, `ecall` as SIGSYS from a seccomp filter that
- * traps every system call made outside the monitor's own text. The handler
- * (entry.S, then trap_signal_handler) emulates against the virtual hart and
- * edits the saved context; sigreturn resumes the guest.
+ * natively, in host user mode, in a guest process of its own per hart
+ * (sandbox.h) that holds guest RAM at its guest-physical address and
+ * nothing of the monitor's. Privileged instructions arrive as SIGILL, MMIO
+ * accesses as SIGSEGV, `ecall` as SIGSYS from the process's seccomp
+ * filter; each lands in the mailbox, and the hart's thread here emulates
+ * it against the virtual hart and sends the guest on.
  *
- * This first version runs S-mode guests with paging off, a thread per hart;
- * the monitor's own memory is not yet hidden from the guest (DESIGN.md).
+ * This version runs S-mode guests with paging off, a thread and a guest
+ * process per hart.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,7 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
-#include <ucontext.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../fdt/fdt.h"
@@ -34,30 +34,24 @@
 #include "../vm.h"
 #include "decode.h"
 #include "hart.h"
-
-#define ALTSTACK_SIZE (64 * 1024)
-#define KICK SIGUSR2
-
-void trap_signal_entry(int sig, siginfo_t *si, void *uc);
-void trap_signal_handler(int sig, siginfo_t *si, void *uc);
-extern char __executable_start[], etext[];
+#include "sandbox.h"
 
 struct trap_vcpu {
 	struct vm *vm;
 	struct hart hart;
 	uint64_t timebase_hz;
 	uint64_t timer_deadline; /* SBI set_timer's, ~0 when none */
-	timer_t timer; /* signals KICK to this thread when due */
 	uint32_t wake; /* futex: bumped when an interrupt arrives */
 	unsigned id;
 	int hsm_state; /* SBI HSM: started, stopped, start pending */
 	uint64_t start_pc, start_arg;
-	volatile int entering, stop_requested;
-	ucontext_t monitor; /* where the thread resumes when the guest ends */
-	volatile int in_guest;
+	int entering;
+	volatile int stop_requested;
+	struct sandbox box; /* the guest process */
+	pthread_mutex_t box_lock; /* kicks from other threads vs its end */
+	volatile int in_guest; /* the guest runs: kick it for interrupts */
 	pthread_t thread;
 	int started;
-	void *altstack; /* holds the monitor's tp and gp at its base */
 };
 
 #define HSM_STARTED 0
@@ -71,7 +65,6 @@ struct trap_vcpu {
 struct trap {
 	struct trap_vcpu vcpus[VM_MAX_CPUS];
 	unsigned nr;
-	void *ram; /* guest RAM at its guest-physical address */
 };
 
 static __thread struct trap_vcpu *current;
@@ -104,27 +97,6 @@ static uint64_t read_time(void *opaque)
 	return now_ticks();
 }
 
-/* Arm the thread's POSIX timer for the guest's deadline. */
-static void arm_timer(struct trap_vcpu *v, uint64_t deadline)
-{
-	struct itimerspec its = { 0 };
-	uint64_t now = now_ticks(), ns;
-
-	if (deadline != ~0ULL) {
-		uint64_t delta = deadline > now ? deadline - now : 0;
-
-		/* Far deadlines are re-armed when they come closer. */
-		if (delta > 3600 * v->timebase_hz)
-			delta = 3600 * v->timebase_hz;
-		ns = delta * (1000000000ULL / v->timebase_hz);
-		its.it_value.tv_sec = (time_t)(ns / 1000000000ULL);
-		its.it_value.tv_nsec = (long)(ns % 1000000000ULL);
-		if (!ns)
-			its.it_value.tv_nsec = 1; /* zero would disarm it */
-	}
-	timer_settime(v->timer, 0, &its, NULL);
-}
-
 /* SBI TIME: a new deadline for the calling hart; its pending timer
  * interrupt clears. */
 static void set_timer(void *opaque, uint64_t when)
@@ -133,9 +105,9 @@ static void set_timer(void *opaque, uint64_t when)
 
 	(void)opaque;
 
+	/* the hart's thread waits for the guest no longer than this */
 	v->timer_deadline = when;
 	__atomic_and_fetch(&v->hart.mip, ~MIP_STIP, __ATOMIC_SEQ_CST);
-	arm_timer(v, when);
 }
 
 /* STIP follows the SBI timer's deadline. */
@@ -198,22 +170,13 @@ static int trap_create(struct vm *vm)
 	if (!t)
 		return -ENOMEM;
 	vm->backend_data = t;
-	t->ram = mmap((void *)(uintptr_t)vm->mem.base, vm->mem.size,
-		      PROT_READ | PROT_WRITE | PROT_EXEC,
-		      MAP_SHARED | MAP_FIXED_NOREPLACE, vm->mem.fd, 0);
-	if (t->ram == MAP_FAILED) {
-		int err = -errno;
-
-		t->ram = NULL;
-		pr_err("trap backend: mapping guest RAM at 0x%llx: %s",
-		       (unsigned long long)vm->mem.base, strerror(-err));
-		return err;
-	}
 	t->nr = vm->cfg->cpus;
 	for (unsigned i = 0; i < t->nr; i++) {
 		t->vcpus[i].vm = vm;
 		t->vcpus[i].id = i;
 		t->vcpus[i].hsm_state = HSM_STOPPED;
+		t->vcpus[i].box.pidfd = -1;
+		pthread_mutex_init(&t->vcpus[i].box_lock, NULL);
 	}
 	vm->sbi.system_reset = system_reset;
 	vm->sbi.set_timer = set_timer;
@@ -227,10 +190,10 @@ static void trap_destroy(struct vm *vm)
 
 	if (!t)
 		return;
-	if (t->ram)
-		munmap(t->ram, vm->mem.size);
-	for (unsigned i = 0; i < t->nr; i++)
-		free(t->vcpus[i].altstack);
+	for (unsigned i = 0; i < t->nr; i++) {
+		sandbox_free(&t->vcpus[i].box);
+		pthread_mutex_destroy(&t->vcpus[i].box_lock);
+	}
 	free(t);
 	vm->backend_data = NULL;
 }
@@ -245,29 +208,28 @@ static int trap_describe_cpus(struct vm *vm, struct fdt_vm *f)
 	return 0;
 }
 
-/* --- in the signal handler ------------------------------------------------ */
+/* --- a report from the guest process ------------------------------------ */
 
-static uint64_t get_x(const greg_t *r, unsigned i)
+/* The mailbox's registers: r[0] is the pc, r[1..31] x1..x31, r[32..63]
+ * f0..f31. Its contents are the guest's to choose: every index comes from
+ * a decoded 5-bit field. */
+static uint64_t get_x(const uint64_t *r, unsigned i)
 {
 	return i ? r[i] : 0;
 }
 
-static void set_x(greg_t *r, unsigned i, uint64_t v)
+static void set_x(uint64_t *r, unsigned i, uint64_t v)
 {
 	if (i)
 		r[i] = v;
 }
 
-static void leave_guest(struct trap_vcpu *v, ucontext_t *uc)
+static void kick(struct trap_vcpu *v)
 {
-	const uint64_t *saved = v->altstack;
-
-	v->in_guest = 0;
-	memcpy(&uc->uc_mcontext, &v->monitor.uc_mcontext,
-	       sizeof(uc->uc_mcontext));
-	/* getcontext() keeps only what a call preserves: not gp and tp. */
-	uc->uc_mcontext.__gregs[3] = saved[1];
-	uc->uc_mcontext.__gregs[4] = saved[0];
+	pthread_mutex_lock(&v->box_lock);
+	if (v->in_guest)
+		sandbox_kick(&v->box);
+	pthread_mutex_unlock(&v->box_lock);
 }
 
 static int fetch(struct trap_vcpu *v, uint64_t pc, uint32_t *raw)
@@ -286,7 +248,7 @@ static int fetch(struct trap_vcpu *v, uint64_t pc, uint32_t *raw)
 	return 0;
 }
 
-static void privileged(struct trap_vcpu *v, greg_t *r, uint32_t raw)
+static void privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw)
 {
 	struct hart *h = &v->hart;
 	struct insn in;
@@ -323,9 +285,8 @@ static void privileged(struct trap_vcpu *v, greg_t *r, uint32_t raw)
 	hart_trap(h, EXC_ILLEGAL_INSN, raw);
 }
 
-static void mmio(struct trap_vcpu *v, ucontext_t *uc, uint64_t addr)
+static void mmio(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
 {
-	greg_t *r = uc->uc_mcontext.__gregs;
 	struct hart *h = &v->hart;
 	uint64_t val = 0;
 	struct insn in;
@@ -337,20 +298,25 @@ static void mmio(struct trap_vcpu *v, ucontext_t *uc, uint64_t addr)
 	}
 	insn_decode(raw, &in);
 	if (in.kind == INSN_STORE) {
-		val = in.fp ? uc->uc_mcontext.__fpregs.__d.__f[in.rs2]
-			    : get_x(r, in.rs2);
+		val = in.fp ? r[32 + in.rs2] : get_x(r, in.rs2);
 		if (in.width < 8)
 			val &= (1ULL << (8 * in.width)) - 1;
-		vm_mmio(v->vm, addr, in.width, 1, &val);
+		if (vm_mmio(v->vm, addr, in.width, 1, &val) == -EFAULT) {
+			hart_trap(h, EXC_STORE_ACCESS, addr);
+			return;
+		}
 	} else if (in.kind == INSN_LOAD) {
-		vm_mmio(v->vm, addr, in.width, 0, &val);
+		if (vm_mmio(v->vm, addr, in.width, 0, &val) == -EFAULT) {
+			hart_trap(h, EXC_LOAD_ACCESS, addr);
+			return;
+		}
 		if (in.sign_extend && in.width < 8) {
 			uint64_t sign = 1ULL << (8 * in.width - 1);
 
 			val = (val ^ sign) - sign;
 		}
 		if (in.fp)
-			uc->uc_mcontext.__fpregs.__d.__f[in.rd] = val;
+			r[32 + in.rd] = val;
 		else
 			set_x(r, in.rd, val);
 	} else {
@@ -384,8 +350,8 @@ static int send_ipi(struct trap *t, uint64_t mask, uint64_t base)
 			continue;
 		__atomic_or_fetch(&to->hart.mip, MIP_SSIP, __ATOMIC_SEQ_CST);
 		wake(to);
-		if (to != current && to->in_guest)
-			pthread_kill(to->thread, KICK);
+		if (to != current)
+			kick(to);
 	}
 	return SBI_SUCCESS;
 }
@@ -466,7 +432,7 @@ static int multi_hart_call(struct trap_vcpu *v, struct sbi_call *c)
 	return 1;
 }
 
-static void ecall(struct trap_vcpu *v, greg_t *r)
+static void ecall(struct trap_vcpu *v, uint64_t *r)
 {
 	struct sbi_call c = { .ext = r[17], .fid = r[16] };
 	int i;
@@ -475,17 +441,17 @@ static void ecall(struct trap_vcpu *v, greg_t *r)
 		c.args[i] = r[10 + i];
 	if (!multi_hart_call(v, &c))
 		sbi_handle(&v->vm->sbi, &c);
-	r[10] = (greg_t)c.ret[0];
+	r[10] = (uint64_t)c.ret[0];
 	if (c.ext >= 0x10) /* legacy calls return a0 only */
-		r[11] = (greg_t)c.ret[1];
+		r[11] = (uint64_t)c.ret[1];
 	/* the pc is already past the ecall */
 }
 
-static void dump(const greg_t *r)
+static void dump(const struct trap_vcpu *v, const uint64_t *r)
 {
 	unsigned i;
 
-	pr_err("vCPU 0 registers:");
+	pr_err("vCPU %u registers:", v->id);
 	pr_err("  pc   0x%016llx", (unsigned long long)r[0]);
 	for (i = 1; i < 32; i++)
 		pr_err("  x%-3u 0x%016llx", i, (unsigned long long)r[i]);
@@ -494,46 +460,38 @@ static void dump(const greg_t *r)
 /* An instruction fetch from outside guest RAM. When the pc is the trap
  * vector itself the guest has no handler left to run: it has crashed, as
  * KVM would report it, rather than loop forever. */
-static void fetch_fault(struct trap_vcpu *v, const greg_t *r)
+static void fetch_fault(struct trap_vcpu *v, const uint64_t *r)
 {
 	struct hart *h = &v->hart;
 
 	if (r[0] == (h->stvec & ~3ULL) || r[0] == (h->mtvec & ~3ULL)) {
-		pr_err("vCPU 0: the guest's trap vector 0x%llx is not in RAM: it crashed",
-		       (unsigned long long)r[0]);
-		dump(r);
+		pr_err("vCPU %u: the guest's trap vector 0x%llx is not in RAM: it crashed",
+		       v->id, (unsigned long long)r[0]);
+		dump(v, r);
 		vm_request_exit(v->vm, VMM_EXIT_GUEST_CRASH);
 		return;
 	}
 	hart_trap(h, EXC_INSN_ACCESS, r[0]);
 }
 
-void trap_signal_handler(int sig, siginfo_t *si, void *ucv)
+/* One report: the signal the guest raised, emulated. */
+static void handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 {
-	struct trap_vcpu *v = current;
-	ucontext_t *uc = ucv;
-	greg_t *r = uc->uc_mcontext.__gregs;
+	uint64_t *r = mb->regs;
 	uint32_t raw;
 
-	if (!v->in_guest) {
-		if (sig != KICK) {
-			/* A fault of the monitor's own: die of it. */
-			signal(sig, SIG_DFL);
-			return;
-		}
-		if (vm_exiting(v->vm) || !v->entering)
-			return;
-		/* Entry: the guest's registers replace ours. */
+	if (v->entering) {
+		/* The guest process is ready: the guest's registers go in. */
 		v->entering = 0;
-		memset(r, 0, sizeof(uc->uc_mcontext.__gregs));
+		memset(r, 0, sizeof(mb->regs));
 		r[0] = v->start_pc;
 		r[10] = v->id;
 		r[11] = v->start_arg;
-		v->in_guest = 1;
+		v->hart.pc = r[0];
 		return;
 	}
 	v->hart.pc = r[0];
-	switch (sig) {
+	switch (mb->sig) {
 	case SIGILL:
 		if (fetch(v, r[0], &raw))
 			fetch_fault(v, r);
@@ -542,83 +500,86 @@ void trap_signal_handler(int sig, siginfo_t *si, void *ucv)
 		break;
 	case SIGSEGV:
 	case SIGBUS:
-		if ((uint64_t)(uintptr_t)si->si_addr == r[0])
+		if (mb->addr == r[0])
 			fetch_fault(v, r); /* executing outside guest RAM */
 		else
-			mmio(v, uc, (uint64_t)(uintptr_t)si->si_addr);
+			mmio(v, r, mb->addr);
 		break;
 	case SIGSYS:
-		ecall(v, r);
+		ecall(v, r); /* the pc is already past the ecall */
 		v->hart.pc = r[0];
 		break;
+	case SIGTRAP:
+		hart_trap(&v->hart, EXC_BREAKPOINT, r[0]);
+		break;
+	default:
+		break; /* a kick: only interrupts to look at */
 	}
-	/* A kick (timer, device, stop) lands here with nothing else to do. */
-	deliver_interrupt(v);
-	r[0] = v->hart.pc;
-	if (vm_exiting(v->vm) || v->stop_requested)
-		leave_guest(v, uc);
+}
+
+/* How long the hart's thread may wait for the guest: until its timer is
+ * due, and never long, to notice the VM ending. */
+static uint64_t wait_ns(struct trap_vcpu *v)
+{
+	uint64_t now = now_ticks(), limit = 100000000ULL;
+
+	if (v->timer_deadline == ~0ULL || (v->hart.mip & MIP_STIP))
+		return limit;
+	if (v->timer_deadline <= now)
+		return 0;
+	if (v->timer_deadline - now >= v->timebase_hz / 10)
+		return limit;
+	return (v->timer_deadline - now) * 1000000000ULL / v->timebase_hz;
+}
+
+static void report_death(struct trap_vcpu *v)
+{
+	int st = v->box.status;
+
+	if (WIFSIGNALED(st))
+		pr_err("vCPU %u: the guest process died of signal %d (%s)",
+		       v->id, WTERMSIG(st), strsignal(WTERMSIG(st)));
+	else
+		pr_err("vCPU %u: the guest process exited with status %d",
+		       v->id, WEXITSTATUS(st));
+	vm_request_exit(v->vm, VMM_EXIT_GUEST_CRASH);
+}
+
+/* Run the guest until its hart stops or the VM ends. */
+static void run_guest(struct trap_vcpu *v)
+{
+	struct sandbox_mailbox *mb = v->box.mb;
+
+	for (;;) {
+		int n = sandbox_wait(&v->box, wait_ns(v));
+
+		if (vm_exiting(v->vm) || v->stop_requested)
+			return;
+		if (n < 0) {
+			report_death(v);
+			return;
+		}
+		if (n == 0) {
+			/* the timer is due: get the guest out to take it */
+			update_timer_irq(v);
+			if (hart_pending_interrupt(&v->hart))
+				sandbox_kick(&v->box);
+			continue;
+		}
+		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
+		handle_report(v, mb);
+		if (vm_exiting(v->vm) || v->stop_requested)
+			return;
+		/* From here an interrupt raised elsewhere kicks the guest;
+		 * one raised before is taken now. */
+		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
+		deliver_interrupt(v);
+		mb->regs[0] = v->hart.pc;
+		sandbox_resume(&v->box);
+	}
 }
 
 /* --- the vCPU thread ------------------------------------------------------ */
-
-/* Allow system calls from the monitor's text; trap everything else. */
-static int install_seccomp(void)
-{
-	uint64_t lo = (uintptr_t)__executable_start, hi = (uintptr_t)etext;
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_RISCV64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		/* the monitor's text lies inside one 4 GiB-aligned block */
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, instruction_pointer) +
-				 4),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 4),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, instruction_pointer)),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 2),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-	};
-	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
-
-	if (lo >> 32 != (hi - 1) >> 32)
-		return -ENOTSUP;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -errno;
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) ? -errno
-								       : 0;
-}
-
-static int install_handlers(struct trap_vcpu *v)
-{
-	static const int sigs[] = { SIGILL, SIGSEGV, SIGBUS, SIGSYS, KICK };
-	struct sigaction sa;
-	stack_t ss;
-	uint64_t tp, gp;
-	size_t i;
-
-	if (posix_memalign(&v->altstack, ALTSTACK_SIZE, ALTSTACK_SIZE))
-		return -ENOMEM;
-	asm volatile("mv %0, tp\n\tmv %1, gp" : "=r"(tp), "=r"(gp));
-	((uint64_t *)v->altstack)[0] = tp;
-	((uint64_t *)v->altstack)[1] = gp;
-	ss.ss_sp = v->altstack;
-	ss.ss_size = ALTSTACK_SIZE;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL))
-		return -errno;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = trap_signal_entry;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
-	sigfillset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, NULL))
-			return -errno;
-	return 0;
-}
 
 /* vmm is the guest's SBI firmware: a hart starts in S-mode with every
  * trap but its own ecalls delegated, as OpenSBI leaves it. */
@@ -658,42 +619,30 @@ static int wait_for_start(struct trap_vcpu *v)
 static void *vcpu_thread(void *arg)
 {
 	struct trap_vcpu *v = arg;
-	sigset_t set;
 	int err;
 
-	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID,
-				.sigev_signo = KICK };
-
 	current = v;
-	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
-	err = timer_create(CLOCK_MONOTONIC, &sev, &v->timer) ? -errno : 0;
-	if (!err)
-		err = install_handlers(v);
-	sigemptyset(&set);
-	sigaddset(&set, KICK);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	if (!err)
-		err = install_seccomp();
-	if (err) {
-		pr_err("trap backend: setting up the vCPU: %s", strerror(-err));
-		vm_request_exit(v->vm, VMM_EXIT_ERROR);
-		return NULL;
-	}
 	while (!vm_exiting(v->vm)) {
-		volatile int entered = 0;
-
 		if (!wait_for_start(v))
 			break;
+		pthread_mutex_lock(&v->box_lock);
+		err = sandbox_spawn(&v->box, &v->vm->mem);
+		pthread_mutex_unlock(&v->box_lock);
+		if (err) {
+			pr_err("trap backend: starting the guest process of vCPU %u: %s",
+			       v->id, strerror(-err));
+			vm_request_exit(v->vm, VMM_EXIT_ERROR);
+			break;
+		}
 		if (v->id == 0)
 			pr_info("vCPU 0: entering the guest %.3f ms after start (trap backend)",
 				log_elapsed_ms());
-		getcontext(&v->monitor);
-		if (!entered) {
-			entered = 1;
-			v->entering = 1;
-			raise(KICK); /* the handler swaps the guest in */
-		}
-		/* Here again when the hart stopped or the VM is ending. */
+		v->entering = 1;
+		run_guest(v);
+		pthread_mutex_lock(&v->box_lock);
+		v->in_guest = 0;
+		sandbox_kill(&v->box);
+		pthread_mutex_unlock(&v->box_lock);
 		__atomic_store_n(&v->hsm_state, HSM_STOPPED, __ATOMIC_RELEASE);
 	}
 	return NULL;
@@ -702,7 +651,6 @@ static void *vcpu_thread(void *arg)
 static int trap_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 {
 	struct trap *t = vm->backend_data;
-	sigset_t set, old;
 	unsigned i;
 	int err = 0;
 
@@ -710,9 +658,6 @@ static int trap_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 	t->vcpus[0].start_pc = entry;
 	t->vcpus[0].start_arg = dtb;
 	t->vcpus[0].hsm_state = HSM_START_PENDING;
-	sigemptyset(&set);
-	sigaddset(&set, KICK);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
 	for (i = 0; i < t->nr && !err; i++) {
 		struct trap_vcpu *v = &t->vcpus[i];
 
@@ -720,7 +665,6 @@ static int trap_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
 		v->started = !err;
 	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return -err;
 }
 
@@ -735,7 +679,7 @@ static void trap_stop(struct vm *vm)
 		if (!v->started)
 			continue;
 		wake(v);
-		pthread_kill(v->thread, KICK);
+		sandbox_wake(&v->box);
 		pthread_join(v->thread, NULL);
 		v->started = 0;
 	}
@@ -755,8 +699,8 @@ static void trap_set_external_irq(struct vm *vm, unsigned hart, int level)
 		__atomic_and_fetch(&v->hart.mip, ~MIP_SEIP, __ATOMIC_SEQ_CST);
 	/* Wake a wfi, and get a running guest out to take it. */
 	wake(v);
-	if (level && v->started && v->in_guest)
-		pthread_kill(v->thread, KICK);
+	if (level && v->started)
+		kick(v);
 }
 
 static int trap_pause(struct vm *vm)

@@ -1,0 +1,41 @@
+# cpu: h=false
+# timeout: 300
+# Hostile guests on the trap backend: the guest runs natively in a process
+# of its own, so the monitor's addresses hold nothing for it, a jump out of
+# RAM is an access fault, no ecall becomes a host system call, and a guest
+# that never traps again still stops when asked.
+. /tests/lib.sh
+plan 7
+cat >/tmp/hostile.expected <<'END'
+hostile: stores to 1024 pages at 0x40000000: 1024 access faults
+hostile: loads from 1024 pages at 0x40000000: 1024 access faults
+hostile: 8 stores and loads far above RAM: 8 access faults
+hostile: jump to 0x3ffffff000: instruction access fault
+hostile: jump to 0x7ffffffff000: instruction access fault
+hostile: jump to 0x1000000000000: instruction access fault
+hostile: jump to 0xfffffffffffff000: instruction access fault
+hostile: jump to 0x40000000: instruction access fault
+hostile: 451 of 451 ecalls with Linux system call numbers answered NOT_SUPPORTED
+hostile: still here
+END
+vmm run --kernel /firmware/hostile-s.elf </dev/null >/tmp/hostile.out 2>/tmp/hostile.err
+status=$?
+tr -d '\r' </tmp/hostile.out | grep '^hostile: ' >/tmp/hostile.txt
+check "the guest ends normally (exit $status)" [ $status -eq 0 ]
+check "every probe of the monitor's addresses faults into the guest; every ecall is SBI's" cmp -s /tmp/hostile.txt /tmp/hostile.expected
+[ $status -eq 0 ] && cmp -s /tmp/hostile.txt /tmp/hostile.expected || { show /tmp/hostile.txt; show /tmp/hostile.err; }
+check "the stray accesses were logged, and the log stays bounded" sh -c "[ \$(grep -c 'no device there' /tmp/hostile.err) -le 20 ]"
+
+# Interrupts off and a loop: no trap ever reaches the monitor again.
+vmm run --kernel /firmware/hang-s.elf --name hang --detach >/dev/null 2>&1
+sleep 1
+check "the hanging guest runs (trap backend)" sh -c 'vmm status hang | grep -q "backend=trap"'
+start=$(date +%s)
+vmm stop hang --timeout 2
+status=$?
+check "vmm stop still ends it: killed after the timeout (exit $status)" [ $status -eq 67 ]
+check "... within seconds ($(($(date +%s) - start)) s)" [ $(($(date +%s) - start)) -le 5 ]
+sleep 0.5
+# (an orphaned guest process would be a zombie of our /init: state Z)
+check "... and no guest process is left" sh -c '! cat /proc/[0-9]*/stat 2>/dev/null | grep -q "(vmm) [^Z]"'
+done_testing

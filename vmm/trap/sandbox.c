@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The trap backend's guest process, monitor side (see sandbox.h): set up
+ * the region and the seccomp filter, fork, and talk to the guest through
+ * the mailbox with a futex.
+ */
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+_Static_assert(offsetof(struct sandbox_mailbox, sig) == MB_SIG, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, regs) == MB_REGS, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, unmap) == MB_UNMAP, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, ram_base) == MB_RAM_BASE,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, memfd) == MB_MEMFD, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, fprog) == MB_FPROG, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, filter) == MB_FILTER,
+	       "mailbox");
+_Static_assert(sizeof(struct sandbox_mailbox) <= 4096, "mailbox");
+_Static_assert(offsetof(ucontext_t, uc_mcontext.__gregs) == UC_REGS, "uc");
+_Static_assert(offsetof(ucontext_t, uc_mcontext.__fpregs.__d.__f) ==
+		       UC_REGS + 32 * 8,
+	       "uc");
+_Static_assert(offsetof(siginfo_t, si_addr) == SI_ADDR, "siginfo");
+_Static_assert(SANDBOX_KICK == SIGUSR2, "kick");
+
+extern char sandbox_text_start[], sandbox_text_end[];
+void sandbox_start(struct sandbox_mailbox *mb) __attribute__((noreturn));
+void sandbox_handler(int sig, siginfo_t *si, void *uc);
+
+#define PAGE 4096ULL
+
+/* The end of user address space: 2^56, 2^47 or 2^38 with Sv57, Sv48 or
+ * Sv39 hosts. A fixed mapping of its last page succeeds (or finds one). */
+static uint64_t user_top(void)
+{
+	static const unsigned bits[] = { 56, 47, 38 };
+
+	for (unsigned i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
+		uint64_t top = 1ULL << bits[i];
+		void *p =
+			mmap((void *)(uintptr_t)(top - PAGE), PAGE, PROT_NONE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			     -1, 0);
+
+		if (p != MAP_FAILED) {
+			munmap(p, PAGE);
+			if (p == (void *)(uintptr_t)(top - PAGE))
+				return top;
+		} else if (errno == EEXIST) {
+			return top;
+		}
+	}
+	return 1ULL << 38;
+}
+
+/* Everything but the handler page and the region goes from the guest
+ * process; guest RAM is mapped after. */
+static void plan_unmap(struct sandbox_mailbox *mb)
+{
+	uint64_t keep[2][2] = {
+		{ (uintptr_t)sandbox_text_start, (uintptr_t)sandbox_text_end },
+		{ (uintptr_t)mb, (uintptr_t)mb + SANDBOX_REGION_SIZE },
+	};
+	uint64_t from = 0, top = user_top();
+	unsigned i, n = 0;
+
+	if (keep[0][0] > keep[1][0]) {
+		uint64_t t0 = keep[0][0], t1 = keep[0][1];
+
+		keep[0][0] = keep[1][0];
+		keep[0][1] = keep[1][1];
+		keep[1][0] = t0;
+		keep[1][1] = t1;
+	}
+	for (i = 0; i < 2; i++) {
+		mb->unmap[n][0] = from;
+		mb->unmap[n++][1] = keep[i][0] - from;
+		from = keep[i][1];
+	}
+	mb->unmap[n][0] = from;
+	mb->unmap[n][1] = top - from;
+}
+
+/*
+ * The guest process's filter: the handler page may use futex,
+ * rt_sigreturn and exit_group, nothing else; a system call from anywhere
+ * else is the guest's ecall and traps (SIGSYS).
+ */
+static void build_filter(struct sandbox_mailbox *mb)
+{
+	uint64_t lo = (uintptr_t)sandbox_text_start;
+	uint64_t hi = (uintptr_t)sandbox_text_end;
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_RISCV64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, instruction_pointer) +
+				 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 9),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, instruction_pointer)),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 7),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 6, 0),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+	};
+
+	_Static_assert(sizeof(f) <= sizeof(mb->filter), "filter");
+	memcpy(mb->filter, f, sizeof(f));
+	mb->fprog.len = sizeof(f) / sizeof(f[0]);
+	mb->fprog.filter = mb->filter;
+}
+
+/* In the forked child, still in a copy of the monitor: drop every file
+ * but guest RAM's, every signal handler but ours, leave the terminal's
+ * process group, die with the thread that forked us, then go. */
+static void child(struct sandbox_mailbox *mb, int memfd)
+{
+	static const int sigs[] = { SIGILL, SIGSEGV, SIGBUS,
+				    SIGSYS, SIGTRAP, SANDBOX_KICK };
+	struct sigaction sa;
+	sigset_t none;
+	stack_t ss;
+	int i;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	setpgid(0, 0);
+	if (memfd > 0)
+		syscall(SYS_close_range, 0, memfd - 1, 0);
+	syscall(SYS_close_range, memfd + 1, ~0U, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (i = 1; i < 65; i++)
+		sigaction(i, &sa, NULL);
+	ss.ss_sp = (char *)mb + PAGE;
+	ss.ss_size = SANDBOX_REGION_SIZE - PAGE;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL))
+		_exit(127);
+	sa.sa_sigaction = sandbox_handler;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigfillset(&sa.sa_mask);
+	for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
+		if (sigaction(sigs[i], &sa, NULL))
+			_exit(127);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* execute-only where the host allows it: nothing in it to read */
+	mprotect(sandbox_text_start, sandbox_text_end - sandbox_text_start,
+		 PROT_EXEC);
+	sandbox_start(mb);
+}
+
+int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
+{
+	uint64_t ram_end = mem->base + mem->size;
+	struct sandbox_mailbox *mb = s->mb;
+	uintptr_t lo = (uintptr_t)sandbox_text_start;
+	pid_t pid;
+	int pidfd;
+
+	if (!mb) {
+		/* twice the size, to cut an aligned region out of it */
+		uint8_t *p = mmap(NULL, 2 * SANDBOX_REGION_SIZE,
+				  PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		uintptr_t a;
+
+		if (p == MAP_FAILED)
+			return -errno;
+		a = ((uintptr_t)p + SANDBOX_REGION_SIZE - 1) &
+		    ~(uintptr_t)(SANDBOX_REGION_SIZE - 1);
+		if (a > (uintptr_t)p)
+			munmap(p, a - (uintptr_t)p);
+		munmap((void *)(a + SANDBOX_REGION_SIZE),
+		       (uintptr_t)p + SANDBOX_REGION_SIZE - a);
+		s->mb = mb = (struct sandbox_mailbox *)a;
+	}
+	if (((uintptr_t)mb < ram_end &&
+	     (uintptr_t)mb + SANDBOX_REGION_SIZE > mem->base) ||
+	    (lo < ram_end && (uintptr_t)sandbox_text_end > mem->base) ||
+	    lo >> 32 != ((uintptr_t)sandbox_text_end - 1) >> 32)
+		return -EADDRINUSE;
+	memset(mb, 0, PAGE);
+	mb->state = SANDBOX_RUNNING;
+	mb->ram_base = mem->base;
+	mb->ram_size = mem->size;
+	mb->memfd = (uint64_t)mem->fd;
+	plan_unmap(mb);
+	build_filter(mb);
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		child(mb, mem->fd);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		int err = -errno;
+
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return err;
+	}
+	s->pid = pid;
+	s->pidfd = pidfd;
+	s->status = 0;
+	return 0;
+}
+
+int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
+{
+	struct sandbox_mailbox *mb = s->mb;
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000ULL),
+			       (long)(timeout_ns % 1000000000ULL) };
+
+	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED)
+		return 1;
+	syscall(SYS_futex, &mb->state, FUTEX_WAIT, SANDBOX_RUNNING, &ts, NULL,
+		0);
+	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED)
+		return 1;
+	if (s->pid > 0 && waitpid(s->pid, &s->status, WNOHANG) == s->pid) {
+		s->pid = 0;
+		return -ECHILD;
+	}
+	return s->pid > 0 ? 0 : -ECHILD;
+}
+
+void sandbox_resume(struct sandbox *s)
+{
+	__atomic_store_n(&s->mb->state, SANDBOX_RUNNING, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &s->mb->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+void sandbox_kick(struct sandbox *s)
+{
+	if (s->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, s->pidfd, SANDBOX_KICK, NULL, 0);
+}
+
+void sandbox_wake(struct sandbox *s)
+{
+	if (s->mb)
+		syscall(SYS_futex, &s->mb->state, FUTEX_WAKE, INT32_MAX, NULL,
+			NULL, 0);
+}
+
+void sandbox_kill(struct sandbox *s)
+{
+	if (s->pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, s->pidfd, SIGKILL, NULL, 0);
+		close(s->pidfd);
+		s->pidfd = -1;
+	}
+	if (s->pid > 0)
+		waitpid(s->pid, &s->status, 0);
+	s->pid = 0;
+}
+
+void sandbox_free(struct sandbox *s)
+{
+	sandbox_kill(s);
+	if (s->mb)
+		munmap(s->mb, SANDBOX_REGION_SIZE);
+	s->mb = NULL;
+}

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_TRAP_SANDBOX_H
+#define VMM_TRAP_SANDBOX_H
+
+/*
+ * The guest process of the trap-and-emulate backend: one per running
+ * hart, forked from the monitor, holding nothing but guest RAM (at its
+ * guest-physical address), one page of handler code (sandbox_page.S) and a
+ * 64 KiB region shared with the monitor: the mailbox below, then the
+ * alternate signal stack. The guest's instructions run natively there;
+ * every signal they raise (SIGILL, SIGSEGV, SIGBUS, SIGSYS from seccomp,
+ * SIGTRAP, and the monitor's kick) is copied into the mailbox and handled
+ * by the hart's thread in the monitor, which edits the registers and lets
+ * the guest go on. The guest can reach neither the monitor's memory nor a
+ * host system call: its process's seccomp filter traps every call made
+ * outside the handler page, and allows that page only futex, rt_sigreturn
+ * and exit_group.
+ *
+ * The layout is shared with the assembly, so it is spelled out in offsets.
+ */
+#define SANDBOX_REGION_SIZE 65536
+#define SANDBOX_NR_UNMAP 4
+#define SANDBOX_NR_FILTER 24
+
+#define SANDBOX_RUNNING 0 /* the guest runs (set by the monitor) */
+#define SANDBOX_REPORTED 1 /* a signal waits in the mailbox */
+
+#define MB_STATE 0
+#define MB_SIG 8
+#define MB_ADDR 16
+#define MB_REGS 32 /* pc, x1-x31, f0-f31, fcsr: 65 doublewords */
+#define MB_NR_REGS 65
+#define MB_UNMAP 552
+#define MB_RAM_BASE 616
+#define MB_RAM_SIZE 624
+#define MB_MEMFD 632
+#define MB_FPROG 640
+#define MB_FILTER 656
+
+/* glibc's riscv64 ucontext_t and siginfo_t, checked in sandbox.c */
+#define UC_REGS 176
+#define SI_ADDR 16
+
+#ifndef __ASSEMBLER__
+#include <linux/filter.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../mem.h"
+
+struct sandbox_mailbox {
+	uint32_t state;
+	uint32_t pad;
+	uint64_t sig; /* the signal the guest raised */
+	uint64_t addr; /* si_addr: the faulting address */
+	uint64_t pad2;
+	uint64_t regs[MB_NR_REGS]; /* the guest's, read and written */
+	/* set up by the monitor before the fork */
+	uint64_t unmap[SANDBOX_NR_UNMAP][2];
+	uint64_t ram_base, ram_size, memfd;
+	struct sock_fprog fprog;
+	struct sock_filter filter[SANDBOX_NR_FILTER];
+};
+
+struct sandbox {
+	struct sandbox_mailbox *mb; /* SANDBOX_REGION_SIZE, aligned to it */
+	pid_t pid;
+	int pidfd; /* -1 when no guest process runs */
+	int status; /* wait status, once it died */
+};
+
+/* Fork the guest process for guest RAM mem; it raises SIGILL once it is
+ * ready, and that first report is where the caller puts the guest's entry
+ * registers. 0 or a negative errno. */
+int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem);
+
+/* Wait up to timeout_ns for a report: 1 when one is in the mailbox, 0 on
+ * timeout or sandbox_wake(), -ECHILD when the guest process died. */
+int sandbox_wait(struct sandbox *s, uint64_t timeout_ns);
+
+/* Let the guest go on with the mailbox's registers. */
+void sandbox_resume(struct sandbox *s);
+
+/* Interrupt the running guest: it reports the signal kick. */
+#define SANDBOX_KICK 12 /* SIGUSR2 */
+void sandbox_kick(struct sandbox *s);
+
+/* Wake a sandbox_wait() early. */
+void sandbox_wake(struct sandbox *s);
+
+/* End the guest process (if any) and reap it. */
+void sandbox_kill(struct sandbox *s);
+
+/* Release the region. */
+void sandbox_free(struct sandbox *s);
+#endif
+
+#endif

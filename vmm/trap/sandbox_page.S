@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The guest process's only code (see sandbox.h): a page of its own, so the
+ * seccomp filter can tell its system calls from the guest's by the pc.
+ * Nothing here touches memory but the region whose base the stack pointer
+ * gives away (the signal stack lies inside it) and what the kernel passes.
+ */
+#include "sandbox.h"
+
+#define NR_CLOSE 57
+#define NR_EXIT_GROUP 94
+#define NR_FUTEX 98
+#define NR_RT_SIGRETURN 139
+#define NR_PRCTL 167
+#define NR_MUNMAP 215
+#define NR_MMAP 222
+#define NR_SECCOMP 277
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
+#define PR_SET_NO_NEW_PRIVS 38
+#define SECCOMP_SET_MODE_FILTER 1
+#define PROT_RWX 7
+#define MAP_SHARED_FIXED 0x11
+
+	.section .text.sandbox, "ax"
+	.balign 4096
+	.globl sandbox_text_start
+sandbox_text_start:
+
+/*
+ * sandbox_start(mailbox): leave the monitor's address space behind. Runs
+ * on the region's own stack, unmaps everything the monitor told it to,
+ * maps guest RAM, locks itself in with seccomp and traps for its first
+ * registers. Any failure ends the process (the monitor sees it die).
+ */
+	.globl sandbox_start
+	.type sandbox_start, @function
+sandbox_start:
+	mv	s0, a0
+	li	t0, SANDBOX_REGION_SIZE
+	add	sp, s0, t0
+	addi	s1, s0, MB_UNMAP
+	li	s2, SANDBOX_NR_UNMAP
+1:	ld	a0, 0(s1)
+	ld	a1, 8(s1)
+	beqz	a1, 2f
+	li	a7, NR_MUNMAP
+	ecall
+	bnez	a0, die
+2:	addi	s1, s1, 16
+	addi	s2, s2, -1
+	bnez	s2, 1b
+
+	ld	a0, MB_RAM_BASE(s0)
+	ld	a1, MB_RAM_SIZE(s0)
+	li	a2, PROT_RWX
+	li	a3, MAP_SHARED_FIXED
+	ld	a4, MB_MEMFD(s0)
+	li	a5, 0
+	li	a7, NR_MMAP
+	ecall
+	ld	t0, MB_RAM_BASE(s0)
+	bne	a0, t0, die
+	ld	a0, MB_MEMFD(s0)
+	li	a7, NR_CLOSE
+	ecall
+
+	li	a0, PR_SET_NO_NEW_PRIVS
+	li	a1, 1
+	li	a2, 0
+	li	a3, 0
+	li	a4, 0
+	li	a7, NR_PRCTL
+	ecall
+	bnez	a0, die
+	li	a0, SECCOMP_SET_MODE_FILTER
+	li	a1, 0
+	addi	a2, s0, MB_FPROG
+	li	a7, NR_SECCOMP
+	ecall
+	bnez	a0, die
+	unimp				/* the first report: "ready" */
+die:
+	li	a0, 127
+	li	a7, NR_EXIT_GROUP
+	ecall
+	.size sandbox_start, . - sandbox_start
+
+/*
+ * sandbox_handler(sig, info, ucontext), on the region's signal stack with
+ * every signal blocked: copy the guest's registers out, wake the monitor,
+ * sleep until it sets SANDBOX_RUNNING, copy them back and return to the
+ * guest through our own rt_sigreturn (the vDSO is gone).
+ */
+	.globl sandbox_handler
+	.type sandbox_handler, @function
+sandbox_handler:
+	mv	s3, sp			/* the signal frame */
+	li	t0, -SANDBOX_REGION_SIZE
+	and	s0, sp, t0		/* the mailbox */
+	sd	a0, MB_SIG(s0)
+	ld	t1, SI_ADDR(a1)
+	sd	t1, MB_ADDR(s0)
+	addi	s1, a2, UC_REGS
+	addi	t2, s1, 0
+	addi	t3, s0, MB_REGS
+	li	t4, MB_NR_REGS
+1:	ld	t5, 0(t2)
+	sd	t5, 0(t3)
+	addi	t2, t2, 8
+	addi	t3, t3, 8
+	addi	t4, t4, -1
+	bnez	t4, 1b
+
+	fence	rw, rw
+	li	t1, SANDBOX_REPORTED
+	sw	t1, MB_STATE(s0)
+	fence	rw, rw
+	mv	a0, s0
+	li	a1, FUTEX_WAKE
+	li	a2, 1
+	li	a7, NR_FUTEX
+	ecall
+2:	mv	a0, s0
+	li	a1, FUTEX_WAIT
+	li	a2, SANDBOX_REPORTED
+	li	a3, 0
+	li	a7, NR_FUTEX
+	ecall
+	lw	t1, MB_STATE(s0)
+	li	t2, SANDBOX_RUNNING
+	bne	t1, t2, 2b
+	fence	rw, rw
+
+	addi	t2, s0, MB_REGS
+	addi	t3, s1, 0
+	li	t4, MB_NR_REGS
+3:	ld	t5, 0(t2)
+	sd	t5, 0(t3)
+	addi	t2, t2, 8
+	addi	t3, t3, 8
+	addi	t4, t4, -1
+	bnez	t4, 3b
+	mv	sp, s3
+	li	a7, NR_RT_SIGRETURN
+	ecall
+	j	die
+	.size sandbox_handler, . - sandbox_handler
+
+	.balign 4096
+	.globl sandbox_text_end
+sandbox_text_end:
