@@ -29,7 +29,7 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSI
 
 # Portable code: built for riscv64 and natively for the unit tests.
 PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
-	vmm/sbi.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
+	vmm/sbi.c vmm/hw/clint.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
 	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c
@@ -53,7 +53,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
 FW_S_PROGS := hello csr sbi crash virtio spin timer smp hostile hang
-FW_M_PROGS := hello
+FW_M_PROGS := hello mmode
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
 FW_BINS := $(FW_ELFS:.elf=.bin)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../vmm/hw/finisher.h"
+#include "../vmm/hw/clint.h"
 #include "../vmm/hw/plic.h"
 #include "../vmm/hw/uart8250.h"
 #include "../virtio/mmio.h"
@@ -21,6 +22,8 @@
 #define PHANDLE_PLIC 100
 #define PHANDLE_TEST 101
 
+#define IRQ_M_SOFT 3
+#define IRQ_M_TIMER 7
 #define IRQ_S_EXT 9
 #define IRQ_M_EXT 11
 
@@ -152,6 +155,29 @@ static int plic_node(void *fdt, const struct fdt_vm *v)
 	return fdt_end_node(fdt);
 }
 
+/* Machine software and timer interrupts of every hart. */
+static int clint_node(void *fdt, const struct fdt_vm *v)
+{
+	static const char compat[] = "sifive,clint0\0riscv,clint0";
+	fdt32_t irqs[4 * CLINT_MAX_HARTS];
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < v->nr_cpus && i < CLINT_MAX_HARTS; i++) {
+		irqs[4 * i + 0] = cpu_to_fdt32(i + 1);
+		irqs[4 * i + 1] = cpu_to_fdt32(IRQ_M_SOFT);
+		irqs[4 * i + 2] = cpu_to_fdt32(i + 1);
+		irqs[4 * i + 3] = cpu_to_fdt32(IRQ_M_TIMER);
+	}
+	snprintf(name, sizeof(name), "clint@%llx", CLINT_BASE);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
+	TRY(prop_reg(fdt, CLINT_BASE, CLINT_SIZE));
+	TRY(fdt_property(fdt, "interrupts-extended", irqs,
+			 (int)(i * 4 * sizeof(fdt32_t))));
+	return fdt_end_node(fdt);
+}
+
 static int device_irq(void *fdt, unsigned irq)
 {
 	TRY(fdt_property_u32(fdt, "interrupts", irq));
@@ -225,6 +251,8 @@ static int soc_node(void *fdt, const struct fdt_vm *v)
 	TRY(fdt_property_u32(fdt, "#size-cells", 2));
 	TRY(fdt_property_string(fdt, "compatible", "simple-bus"));
 	TRY(fdt_property(fdt, "ranges", NULL, 0));
+	if (v->clint)
+		TRY(clint_node(fdt, v));
 	TRY(plic_node(fdt, v));
 	TRY(uart_node(fdt));
 	TRY(finisher_node(fdt));

@@ -24,6 +24,7 @@ struct fdt_vm {
 	const char *bootargs;
 	uint64_t initrd_start, initrd_end; /* 0, 0: none */
 	unsigned nr_virtio; /* slots in use, from slot 0 */
+	int clint; /* a CLINT for M-mode guests (trap backend) */
 };
 
 /* Write the DTB into buf; returns its size or a negative errno

@@ -22,3 +22,4 @@ ref hello-m none 1 'hello from vmm firmware' "prints through the UART (-bios non
 ref sbi-s default 1 'sbi: ' "experimental and vendor calls answer NOT_SUPPORTED"
 ref timer-s default 1 'timer: ' "five timer interrupts, none early"
 ref smp-s default 4 'smp: ' "three harts started by HSM, woken by IPIs, stopped (-smp 4)"
+ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, ecalls back (-bios none)"

@@ -24,8 +24,13 @@ struct backend_ops {
 	 * time does not advance in between. */
 	int (*pause)(struct vm *vm);
 	int (*resume)(struct vm *vm);
-	/* Raise or lower a hart's supervisor external interrupt. Any thread. */
-	void (*set_external_irq)(struct vm *vm, unsigned hart, int level);
+	/* Raise or lower a hart's external interrupt, supervisor's or (M-mode
+	 * guests) machine's. Any thread. */
+	void (*set_external_irq)(struct vm *vm, unsigned hart, int machine,
+				 int level);
+	/* The CLINT (M-mode guests): a write may have moved a hart's timer or
+	 * software interrupt. NULL for backends without M-mode guests. */
+	void (*clint_changed)(struct vm *vm, unsigned hart);
 	void (*destroy)(struct vm *vm);
 };
 

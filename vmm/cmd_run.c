@@ -25,6 +25,7 @@ enum {
 	OPT_DUMP_DTB,
 	OPT_LOG_LEVEL,
 	OPT_DETACH,
+	OPT_ENTRY_MODE,
 };
 
 static const struct option run_options[] = {
@@ -38,6 +39,7 @@ static const struct option run_options[] = {
 	{ "disk", required_argument, NULL, 'd' },
 	{ "kernel-addr", required_argument, NULL, OPT_KERNEL_ADDR },
 	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "entry-mode", required_argument, NULL, OPT_ENTRY_MODE },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "reboot", no_argument, NULL, OPT_REBOOT },
@@ -165,6 +167,12 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks)
 				"--backend %s: must be auto, kvm or trap",
 				optarg);
 		cfg->backend = optarg;
+		return -1;
+	case OPT_ENTRY_MODE:
+		cfg->entry_mode = parse_entry_mode(optarg);
+		if (!cfg->entry_mode)
+			return usage_error("--entry-mode %s: must be s or m",
+					   optarg);
 		return -1;
 	case OPT_CONSOLE:
 		cfg->console = optarg;

@@ -15,6 +15,7 @@ void vm_config_defaults(struct vm_config *c)
 		.memory = VM_DEFAULT_MEMORY,
 		.kernel_addr = DEFAULT_KERNEL_ADDR,
 		.backend = "auto",
+		.entry_mode = 's',
 		.console = "stdio",
 	};
 }
@@ -171,6 +172,19 @@ int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen)
 			 (unsigned long long)c->kernel_addr);
 		return -EINVAL;
 	}
+	if (c->entry_mode == 'm' && !strcmp(c->backend, "kvm")) {
+		snprintf(
+			err, errlen,
+			"--entry-mode m: KVM runs guests in S-mode only; use --backend trap or auto");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+char parse_entry_mode(const char *v)
+{
+	if (!strcmp(v, "s") || !strcmp(v, "m"))
+		return v[0];
 	return 0;
 }
 

@@ -25,6 +25,8 @@ struct vm_config {
 	uint64_t kernel_addr; /* load address of a raw binary */
 	const char *dump_dtb; /* write the DTB here and stop */
 	const char *backend; /* "auto", "kvm" or "trap" */
+	char entry_mode; /* 's': S-mode, vmm is the SBI; 'm': M-mode at RAM's
+			  * start, as qemu -bios none (trap backend only) */
 	const char *console; /* "stdio" or "file:PATH" */
 	int reboot; /* on guest reset: boot again instead of exiting */
 	int detach; /* go to the background once the guest runs */
@@ -45,6 +47,8 @@ int parse_disk(const char *spec, struct blk_options *o, char *err,
 	       size_t errlen);
 /* on/yes/true/1 or off/no/false/0: 0, or -EINVAL. */
 int parse_on_off(const char *v, int *out);
+/* "s" or "m": the mode letter, or 0. */
+char parse_entry_mode(const char *v);
 /* 1 to 64 of [A-Za-z0-9._-], not starting with '.': safe as a file name. */
 int vm_name_valid(const char *name);
 /* 0 or -EINVAL with a message in err: cross-field checks. */

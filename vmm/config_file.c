@@ -150,6 +150,14 @@ static int vm_backend(struct parser *p, const char *v)
 	return set_string(p, &p->cfg->backend, v);
 }
 
+static int kernel_entry_mode(struct parser *p, const char *v)
+{
+	p->cfg->entry_mode = parse_entry_mode(v);
+	if (!p->cfg->entry_mode)
+		return fail(p, "entry-mode = %s: must be s or m", v);
+	return 0;
+}
+
 static int vm_reboot(struct parser *p, const char *v)
 {
 	if (parse_on_off(v, &p->cfg->reboot))
@@ -263,6 +271,7 @@ static const struct key {
 	{ SEC_KERNEL, "initrd", kernel_initrd },
 	{ SEC_KERNEL, "cmdline", kernel_cmdline },
 	{ SEC_KERNEL, "addr", kernel_addr },
+	{ SEC_KERNEL, "entry-mode", kernel_entry_mode },
 	{ SEC_DISK, "path", disk_path },
 	{ SEC_DISK, "readonly", disk_readonly },
 	{ SEC_DISK, "cache", disk_cache },

@@ -109,9 +109,7 @@ static void on_plic_output(void *opaque, unsigned hart, enum plic_mode mode,
 {
 	struct vm *vm = opaque;
 
-	/* Backends that run the guest in S-mode only see S contexts. */
-	if (mode == PLIC_MODE_S)
-		vm->backend->set_external_irq(vm, hart, level);
+	vm->backend->set_external_irq(vm, hart, mode == PLIC_MODE_M, level);
 }
 
 /* SBI console calls share the UART's input queue and output. */
@@ -184,6 +182,35 @@ static void remove_disks(struct vm *vm)
 	}
 }
 
+static uint64_t host_time(void *opaque)
+{
+	uint64_t t;
+
+	(void)opaque;
+	asm volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+static void on_clint_change(void *opaque, unsigned hart)
+{
+	struct vm *vm = opaque;
+
+	vm->backend->clint_changed(vm, hart);
+}
+
+/* M-mode guests get QEMU virt's CLINT for their timers and IPIs. */
+static int add_clint(struct vm *vm)
+{
+	const struct bus_region r = { "clint",	  CLINT_BASE, CLINT_SIZE,
+				      &vm->clint, clint_read, clint_write };
+
+	if (vm->cfg->entry_mode != 'm' || !vm->backend->clint_changed)
+		return 0;
+	clint_init(&vm->clint, vm->cfg->cpus, host_time, on_clint_change, vm);
+	vm->has_clint = 1;
+	return bus_register(&vm->bus, &r);
+}
+
 static int add_devices(struct vm *vm)
 {
 	const struct bus_region regions[] = {
@@ -211,7 +238,7 @@ static int add_devices(struct vm *vm)
 		if (err)
 			return err;
 	}
-	return 0;
+	return add_clint(vm);
 }
 
 static const char *errno_text(int err)
@@ -292,6 +319,7 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 	f.initrd_start = li->initrd_start;
 	f.initrd_end = li->initrd_end;
 	f.nr_virtio = vm->nr_disks;
+	f.clint = vm->has_clint;
 	err = vm->backend->describe_cpus(vm, &f);
 	if (err) {
 		pr_err("%s: reading the vCPU's ISA: %s", vm->backend->name,
@@ -362,7 +390,9 @@ static int boot(struct vm *vm)
 	}
 	pr_debug("device tree built (%d bytes at 0x%llx)", size,
 		 (unsigned long long)dtb_addr);
-	err = vm->backend->start(vm, li.entry, dtb_addr);
+	/* M-mode guests start where qemu -bios none starts them. */
+	err = vm->backend->start(
+		vm, cfg->entry_mode == 'm' ? VM_RAM_BASE : li.entry, dtb_addr);
 	/* Input starts once the guest runs: off the path to its first
 	 * instruction, and only once across reboots. */
 	if (!err && !vm->started_once) {
@@ -392,14 +422,16 @@ static int boot(struct vm *vm)
 	return vm->exit_status;
 }
 
-/* auto: KVM when /dev/kvm opens, else trap-and-emulate. */
-static const struct backend_ops *pick_backend(const char *name)
+/* auto: KVM when /dev/kvm opens, else trap-and-emulate; M-mode guests
+ * only run on the latter. */
+static const struct backend_ops *pick_backend(const struct vm_config *cfg)
 {
+	const char *name = cfg->backend;
 	int fd;
 
 	if (!strcmp(name, "kvm"))
 		return &kvm_backend;
-	if (!strcmp(name, "trap"))
+	if (!strcmp(name, "trap") || cfg->entry_mode == 'm')
 		return &trap_backend;
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
@@ -423,7 +455,7 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 	vm->cfg = cfg;
 	vm->console = console;
 	vm->control = ctl;
-	vm->backend = pick_backend(cfg->backend);
+	vm->backend = pick_backend(cfg);
 	pthread_mutex_init(&vm->exit_lock, NULL);
 	pthread_mutex_init(&vm->life_lock, NULL);
 	pthread_cond_init(&vm->exit_cond, NULL);

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "console.h"
 #include "bus.h"
+#include "hw/clint.h"
 #include "hw/finisher.h"
 #include "hw/plic.h"
 #include "hw/uart8250.h"
@@ -36,6 +37,8 @@ struct vm {
 	struct plic plic;
 	struct uart8250 uart;
 	struct finisher finisher;
+	struct clint clint;
+	int has_clint; /* M-mode guests on the trap backend */
 	struct console *console;
 	struct csr_emul csr;
 	struct sbi sbi;

@@ -53,6 +53,18 @@ static void test_validate(void **state)
 	assert_non_null(strstr(err, "--kernel-addr"));
 	c.kernel_addr = 0x80000000ULL + (256ULL << 20);
 	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
+	c.kernel_addr = 0x80200000ULL;
+	assert_int_equal(c.entry_mode, 's');
+	c.entry_mode = 'm';
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), 0);
+	c.backend = "kvm";
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(
+		strstr(err, "--entry-mode m: KVM runs guests in S-mode"));
+	assert_int_equal(parse_entry_mode("m"), 'm');
+	assert_int_equal(parse_entry_mode("s"), 's');
+	assert_int_equal(parse_entry_mode("M"), 0);
+	assert_int_equal(parse_entry_mode("mm"), 0);
 }
 
 static void test_parse_disk(void **state)

@@ -37,6 +37,7 @@ static void test_full_file(void **state)
 			       "initrd = /boot/initrd.cpio\n"
 			       "cmdline = \"console=ttyS0 quiet \"\n"
 			       "addr = 0x80400000\n"
+			       "entry-mode = m\n"
 			       "; another comment\n"
 			       "[disk \"root\"]\n"
 			       "path = disks/root.img\n"
@@ -58,6 +59,7 @@ static void test_full_file(void **state)
 	assert_string_equal(cfg.initrd, "/boot/initrd.cpio");
 	assert_string_equal(cfg.cmdline, "console=ttyS0 quiet ");
 	assert_int_equal(cfg.kernel_addr, 0x80400000ULL);
+	assert_int_equal(cfg.entry_mode, 'm');
 	assert_int_equal(cfg.nr_disks, 2);
 	assert_string_equal(cfg.disks[0].path, "/etc/vmm/disks/root.img");
 	assert_true(cfg.disks[0].direct);
@@ -121,6 +123,8 @@ static void test_errors_name_file_and_line(void **state)
 	expect_error(
 		"[vm]\nbackend = xen\n",
 		"/etc/vmm/test.conf:2: backend = xen: must be auto, kvm or trap");
+	expect_error("[kernel]\nentry-mode = u\n",
+		     "/etc/vmm/test.conf:2: entry-mode = u: must be s or m");
 	expect_error("[vm]\nreboot = maybe\n",
 		     "/etc/vmm/test.conf:2: reboot = maybe: must be on or off");
 	expect_error(

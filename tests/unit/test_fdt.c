@@ -140,6 +140,32 @@ static void test_devices(void **state)
 	assert_int_equal(prop_u32("/soc/virtio_mmio@10002000", "interrupts"),
 			 2);
 	assert_true(fdt_path_offset(dtb, "/soc/virtio_mmio@10003000") < 0);
+	assert_true(fdt_path_offset(dtb, "/soc/clint@2000000") < 0);
+}
+
+/* M-mode guests (trap backend) get QEMU virt's CLINT. */
+static void test_clint(void **state)
+{
+	struct fdt_vm v = vm4();
+	const fdt32_t *irqs;
+	int len;
+
+	(void)state;
+	v.clint = 1;
+	build(&v);
+	assert_int_equal(prop_u64("/soc/clint@2000000", "reg", 0), 0x2000000);
+	assert_int_equal(prop_u64("/soc/clint@2000000", "reg", 1), 0x10000);
+	irqs = prop("/soc/clint@2000000", "interrupts-extended", &len);
+	assert_int_equal(len, 4 * 4 * 4);
+	assert_int_equal(fdt32_to_cpu(irqs[0]), 1); /* hart 0 intc */
+	assert_int_equal(fdt32_to_cpu(irqs[1]), 3); /* M software */
+	assert_int_equal(fdt32_to_cpu(irqs[3]), 7); /* M timer */
+	assert_int_equal(fdt32_to_cpu(irqs[12]), 4); /* hart 3 intc */
+	assert_int_equal(fdt_node_check_compatible(
+				 dtb,
+				 fdt_path_offset(dtb, "/soc/clint@2000000"),
+				 "riscv,clint0"),
+			 0);
 }
 
 static void test_limits(void **state)
@@ -192,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_memory_and_chosen),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_clint),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_dtc_reads_it_without_warnings),
 	};

@@ -612,7 +612,8 @@ static void kvm_stop(struct vm *vm)
 	}
 }
 
-static void kvm_set_external_irq(struct vm *vm, unsigned hart, int level)
+static void kvm_set_external_irq(struct vm *vm, unsigned hart, int machine,
+				 int level)
 {
 	struct kvm *k = vm->backend_data;
 	struct kvm_interrupt irq = { .irq = level ? KVM_INTERRUPT_SET
@@ -620,6 +621,8 @@ static void kvm_set_external_irq(struct vm *vm, unsigned hart, int level)
 
 	/* KVM_INTERRUPT is an asynchronous vCPU ioctl on RISC-V: safe from
 	 * the device threads while the vCPU thread sits in KVM_RUN. */
+	if (machine)
+		return; /* KVM guests have no M-mode to take it */
 	if (k && hart < k->nr_vcpus &&
 	    ioctl(k->vcpus[hart].fd, KVM_INTERRUPT, &irq) < 0)
 		pr_warn("vCPU %u: KVM_INTERRUPT: %s", hart, strerror(errno));

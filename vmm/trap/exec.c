@@ -65,6 +65,7 @@ struct trap_vcpu {
 struct trap {
 	struct trap_vcpu vcpus[VM_MAX_CPUS];
 	unsigned nr;
+	int m_mode; /* M-mode guest: no SBI from us, a CLINT instead */
 };
 
 static __thread struct trap_vcpu *current;
@@ -110,11 +111,34 @@ static void set_timer(void *opaque, uint64_t when)
 	__atomic_and_fetch(&v->hart.mip, ~MIP_STIP, __ATOMIC_SEQ_CST);
 }
 
-/* STIP follows the SBI timer's deadline. */
+/* The hart's next timer deadline, ~0 when none: SBI's, the CLINT's
+ * (M-mode guests) or Sstc's stimecmp, whichever comes first. */
+static uint64_t next_deadline(struct trap_vcpu *v)
+{
+	uint64_t d = v->timer_deadline;
+
+	if (v->vm->has_clint) {
+		uint64_t c = clint_deadline(&v->vm->clint, v->id);
+
+		d = c < d ? c : d;
+	}
+	if ((v->hart.menvcfg & MENVCFG_STCE) && v->hart.stimecmp < d)
+		d = v->hart.stimecmp;
+	return d;
+}
+
+/* STIP follows the SBI timer's deadline; MSIP and MTIP the CLINT. */
 static void update_timer_irq(struct trap_vcpu *v)
 {
 	if (v->timer_deadline != ~0ULL && now_ticks() >= v->timer_deadline)
 		__atomic_or_fetch(&v->hart.mip, MIP_STIP, __ATOMIC_SEQ_CST);
+	if (v->vm->has_clint) {
+		uint64_t m = clint_mip(&v->vm->clint, v->id);
+
+		__atomic_or_fetch(&v->hart.mip, m, __ATOMIC_SEQ_CST);
+		__atomic_and_fetch(&v->hart.mip, ~((MIP_MSIP | MIP_MTIP) & ~m),
+				   __ATOMIC_SEQ_CST);
+	}
 }
 
 /* Take the interrupt the hart should take now, if any, at h->pc. */
@@ -135,18 +159,16 @@ static void wait_for_interrupt(struct trap_vcpu *v)
 	for (;;) {
 		uint32_t seen = __atomic_load_n(&v->wake, __ATOMIC_ACQUIRE);
 		struct timespec ts = { 0, 100000000 };
-		uint64_t now;
+		uint64_t now, deadline;
 
 		update_timer_irq(v);
-		if ((__atomic_load_n(&v->hart.mip, __ATOMIC_SEQ_CST) &
-		     v->hart.mie) ||
-		    vm_exiting(v->vm))
+		if ((hart_mip(&v->hart) & v->hart.mie) || vm_exiting(v->vm))
 			return;
 		now = now_ticks();
-		if (v->timer_deadline != ~0ULL &&
-		    v->timer_deadline - now < v->timebase_hz / 10) {
-			uint64_t ns = (v->timer_deadline - now) *
-				      1000000000ULL / v->timebase_hz;
+		deadline = next_deadline(v);
+		if (deadline > now && deadline - now < v->timebase_hz / 10) {
+			uint64_t ns = (deadline - now) * 1000000000ULL /
+				      v->timebase_hz;
 
 			ts.tv_nsec = (long)ns + 1;
 		}
@@ -171,6 +193,7 @@ static int trap_create(struct vm *vm)
 		return -ENOMEM;
 	vm->backend_data = t;
 	t->nr = vm->cfg->cpus;
+	t->m_mode = vm->cfg->entry_mode == 'm';
 	for (unsigned i = 0; i < t->nr; i++) {
 		t->vcpus[i].vm = vm;
 		t->vcpus[i].id = i;
@@ -477,6 +500,7 @@ static void fetch_fault(struct trap_vcpu *v, const uint64_t *r)
 /* One report: the signal the guest raised, emulated. */
 static void handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 {
+	struct trap *t = v->vm->backend_data;
 	uint64_t *r = mb->regs;
 	uint32_t raw;
 
@@ -505,9 +529,14 @@ static void handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 		else
 			mmio(v, r, mb->addr);
 		break;
-	case SIGSYS:
-		ecall(v, r); /* the pc is already past the ecall */
-		v->hart.pc = r[0];
+	case SIGSYS: /* the pc is already past the ecall */
+		if (v->hart.priv == PRIV_S && !t->m_mode) {
+			ecall(v, r); /* to us, the SBI */
+			v->hart.pc = r[0];
+		} else {
+			v->hart.pc = r[0] - 4;
+			hart_trap(&v->hart, EXC_ECALL_U + v->hart.priv, 0);
+		}
 		break;
 	case SIGTRAP:
 		hart_trap(&v->hart, EXC_BREAKPOINT, r[0]);
@@ -522,14 +551,13 @@ static void handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 static uint64_t wait_ns(struct trap_vcpu *v)
 {
 	uint64_t now = now_ticks(), limit = 100000000ULL;
+	uint64_t deadline = next_deadline(v);
 
-	if (v->timer_deadline == ~0ULL || (v->hart.mip & MIP_STIP))
+	/* past deadlines have their interrupt pending already */
+	if (deadline == ~0ULL || deadline <= now ||
+	    deadline - now >= v->timebase_hz / 10)
 		return limit;
-	if (v->timer_deadline <= now)
-		return 0;
-	if (v->timer_deadline - now >= v->timebase_hz / 10)
-		return limit;
-	return (v->timer_deadline - now) * 1000000000ULL / v->timebase_hz;
+	return (deadline - now) * 1000000000ULL / v->timebase_hz + 1;
 }
 
 static void report_death(struct trap_vcpu *v)
@@ -581,19 +609,23 @@ static void run_guest(struct trap_vcpu *v)
 
 /* --- the vCPU thread ------------------------------------------------------ */
 
-/* vmm is the guest's SBI firmware: a hart starts in S-mode with every
- * trap but its own ecalls delegated, as OpenSBI leaves it. */
+/* For S-mode guests vmm is the SBI firmware: a hart starts in S-mode with
+ * every trap but its own ecalls delegated, as OpenSBI leaves it. */
 static void reset_hart(struct trap_vcpu *v)
 {
+	struct trap *t = v->vm->backend_data;
+
 	hart_reset(&v->hart, v->id, v->start_pc);
 	v->hart.time = read_time;
+	v->timer_deadline = ~0ULL;
+	v->stop_requested = 0;
+	if (t->m_mode)
+		return; /* M-mode, nothing delegated: the guest's own firmware */
 	v->hart.priv = PRIV_S;
 	v->hart.medeleg =
 		0xffffULL & ~(1ULL << EXC_ECALL_S | 1ULL << EXC_ECALL_M);
 	v->hart.mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
 	v->hart.mcounteren = ~0u;
-	v->timer_deadline = ~0ULL;
-	v->stop_requested = 0;
 }
 
 /* Sleep until SBI HSM starts this hart (1) or the VM ends (0). */
@@ -654,10 +686,13 @@ static int trap_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 	unsigned i;
 	int err = 0;
 
-	/* Hart 0 boots; the others wait for SBI HSM. */
-	t->vcpus[0].start_pc = entry;
-	t->vcpus[0].start_arg = dtb;
-	t->vcpus[0].hsm_state = HSM_START_PENDING;
+	/* Hart 0 boots; the others wait for SBI HSM. M-mode guests get
+	 * every hart at once, as on QEMU's reset. */
+	for (i = 0; i < (t->m_mode ? t->nr : 1); i++) {
+		t->vcpus[i].start_pc = entry;
+		t->vcpus[i].start_arg = dtb;
+		t->vcpus[i].hsm_state = HSM_START_PENDING;
+	}
 	for (i = 0; i < t->nr && !err; i++) {
 		struct trap_vcpu *v = &t->vcpus[i];
 
@@ -685,7 +720,29 @@ static void trap_stop(struct vm *vm)
 	}
 }
 
-static void trap_set_external_irq(struct vm *vm, unsigned hart, int level)
+static void trap_set_external_irq(struct vm *vm, unsigned hart, int machine,
+				  int level)
+{
+	struct trap *t = vm->backend_data;
+	uint64_t bit = machine ? MIP_MEIP : MIP_SEIP;
+	struct trap_vcpu *v;
+
+	if (!t || hart >= t->nr)
+		return;
+	v = &t->vcpus[hart];
+	if (level)
+		__atomic_or_fetch(&v->hart.mip, bit, __ATOMIC_SEQ_CST);
+	else
+		__atomic_and_fetch(&v->hart.mip, ~bit, __ATOMIC_SEQ_CST);
+	/* Wake a wfi, and get a running guest out to take it. */
+	wake(v);
+	if (level && v->started)
+		kick(v);
+}
+
+/* A CLINT write moved a hart's timer or software interrupt: its thread
+ * looks again (from a wfi, or from waiting on the guest). */
+static void trap_clint_changed(struct vm *vm, unsigned hart)
 {
 	struct trap *t = vm->backend_data;
 	struct trap_vcpu *v;
@@ -693,14 +750,9 @@ static void trap_set_external_irq(struct vm *vm, unsigned hart, int level)
 	if (!t || hart >= t->nr)
 		return;
 	v = &t->vcpus[hart];
-	if (level)
-		__atomic_or_fetch(&v->hart.mip, MIP_SEIP, __ATOMIC_SEQ_CST);
-	else
-		__atomic_and_fetch(&v->hart.mip, ~MIP_SEIP, __ATOMIC_SEQ_CST);
-	/* Wake a wfi, and get a running guest out to take it. */
 	wake(v);
-	if (level && v->started)
-		kick(v);
+	if (v != current)
+		sandbox_wake(&v->box);
 }
 
 static int trap_pause(struct vm *vm)
@@ -718,5 +770,6 @@ const struct backend_ops trap_backend = {
 	.pause = trap_pause,
 	.resume = trap_pause,
 	.set_external_irq = trap_set_external_irq,
+	.clint_changed = trap_clint_changed,
 	.destroy = trap_destroy,
 };

@@ -89,8 +89,7 @@ static uint64_t now(const struct hart *h)
 	return h->time ? h->time(h->time_opaque) : 0;
 }
 
-/* mip as software sees it: with Sstc on, STIP is stimecmp's. */
-static uint64_t effective_mip(const struct hart *h)
+uint64_t hart_mip(const struct hart *h)
 {
 	uint64_t mip = h->mip;
 
@@ -172,7 +171,7 @@ static int csr_read(struct hart *h, unsigned csr, uint64_t *v)
 		*v = h->mie & h->mideleg;
 		return 0;
 	case CSR_SIP:
-		*v = effective_mip(h) & h->mideleg;
+		*v = hart_mip(h) & h->mideleg;
 		return 0;
 	case CSR_STVEC:
 		*v = h->stvec;
@@ -223,7 +222,7 @@ static int csr_read(struct hart *h, unsigned csr, uint64_t *v)
 		*v = h->mie;
 		return 0;
 	case CSR_MIP:
-		*v = effective_mip(h);
+		*v = hart_mip(h);
 		return 0;
 	case CSR_MTVEC:
 		*v = h->mtvec;
@@ -438,7 +437,7 @@ uint64_t hart_pending_interrupt(struct hart *h)
 {
 	static const unsigned order[] = { IRQ_M_EXT, IRQ_M_SOFT, IRQ_M_TIMER,
 					  IRQ_S_EXT, IRQ_S_SOFT, IRQ_S_TIMER };
-	uint64_t pending = effective_mip(h) & h->mie, m, s = 0;
+	uint64_t pending = hart_mip(h) & h->mie, m, s = 0;
 	int m_on = h->priv < PRIV_M || (h->mstatus & MSTATUS_MIE);
 	int s_on = h->priv < PRIV_S ||
 		   (h->priv == PRIV_S && (h->mstatus & MSTATUS_SIE));

@@ -110,6 +110,9 @@ void hart_trap(struct hart *h, uint64_t cause, uint64_t tval);
  * stimecmp here. */
 uint64_t hart_pending_interrupt(struct hart *h);
 
+/* mip as software reads it (with Sstc on, STIP is stimecmp's). */
+uint64_t hart_mip(const struct hart *h);
+
 /* MRET / SRET (3.3.2): 0 with pc and privilege moved, or -1 for illegal
  * (SRET in U-mode, or in S-mode with mstatus.TSR; MRET below M). */
 int hart_mret(struct hart *h);

@@ -3,7 +3,7 @@
 # firmware/ programs under vmm print what they print on plain QEMU
 # (firmware/expected/), and fail the way KVM makes them fail.
 . /tests/lib.sh
-plan 11
+plan 14
 check_firmware hello-s "the reference output through the UART and SBI, exit 0"
 check_firmware hello-s "as a raw binary at 0x80200000, the same" --kernel /firmware/hello-s.bin
 vmm run --kernel /firmware/csr-s.elf </dev/null >/tmp/csr.out 2>/tmp/csr.err
@@ -23,4 +23,10 @@ check "crash-s.elf: the guest ran up to the crash" grep -q 'crash: executing an 
 [ $status -eq 66 ] || show /tmp/crash.err
 check_firmware timer-s "five SBI timer interrupts through stvec, none early, as on QEMU"
 check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
+# M-mode guests need the trap backend, even where KVM is.
+check_firmware mmode-m "--entry-mode m: auto runs it on the trap backend here too" --entry-mode m --log-level info
+check "... and says so" grep -q '^vmm: backend: trap$' /tmp/mmode-m.err
+vmm run --backend kvm --entry-mode m --kernel /firmware/mmode-m.elf </dev/null >/tmp/mk.out 2>&1
+status=$?
+check "--backend kvm --entry-mode m: a usage error ($status), '$(cat /tmp/mk.out)'" sh -c "[ $status -eq 64 ] && grep -q 'KVM runs guests in S-mode only' /tmp/mk.out"
 done_testing

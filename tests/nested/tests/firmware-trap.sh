@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 13
+plan 16
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -36,4 +36,10 @@ check "--backend kvm where there is none: exit 70 ($status)" [ $status -eq 70 ]
 check "... '$(cat /tmp/kvm.out)'" grep -q '^vmm: /dev/kvm: No such file or directory (this host has no usable KVM)$' /tmp/kvm.out
 check_firmware timer-s "five SBI timer interrupts through stvec, none early, as on QEMU"
 check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
+# M-mode guests, entered as qemu -bios none enters them.
+check_firmware hello-m "M-mode, the UART, the finisher, as under -bios none" --entry-mode m
+check_firmware mmode-m "CLINT timer and msip, PMP, delegation, mret into S-mode, ecalls back" --entry-mode m
+printf '[kernel]\npath = /firmware/mmode-m.elf\nentry-mode = m\n' >/tmp/m.conf
+vmm run -c /tmp/m.conf </dev/null 2>&1 | tr -d '\r' | grep '^mmode: ' >/tmp/m.txt
+check "entry-mode = m from a config file" cmp -s /tmp/m.txt /firmware/mmode-m.expected
 done_testing
