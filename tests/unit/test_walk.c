@@ -206,6 +206,48 @@ static void test_sv48(void **state)
 			 EXC_LOAD_PAGE_FAULT);
 }
 
+/* What a shadow page may allow: the walk's permissions, writes only once
+ * dirty, and no user page executable from S-mode. */
+static void test_shadow_prot(void **state)
+{
+	const uint64_t rwx = PTE_R | PTE_W | PTE_X | PTE_A;
+
+	(void)state;
+	assert_int_equal(shadow_prot(rwx | PTE_D, PRIV_S, 0, 0),
+			 SHADOW_R | SHADOW_W | SHADOW_X);
+	assert_int_equal(shadow_prot(rwx, PRIV_S, 0, 0), SHADOW_R | SHADOW_X);
+	assert_int_equal(shadow_prot(rwx | PTE_D, PRIV_U, 0, 0), 0);
+	assert_int_equal(shadow_prot(rwx | PTE_D | PTE_U, PRIV_U, 0, 0),
+			 SHADOW_R | SHADOW_W | SHADOW_X);
+	assert_int_equal(shadow_prot(rwx | PTE_D | PTE_U, PRIV_S, 0, 0), 0);
+	assert_int_equal(shadow_prot(rwx | PTE_D | PTE_U, PRIV_S, 1, 0),
+			 SHADOW_R | SHADOW_W);
+	assert_int_equal(shadow_prot(PTE_X | PTE_A, PRIV_S, 0, 0), SHADOW_X);
+	assert_int_equal(shadow_prot(PTE_X | PTE_A, PRIV_S, 0, 1),
+			 SHADOW_R | SHADOW_X);
+	assert_int_equal(shadow_prot(PTE_R | PTE_A | PTE_D, PRIV_S, 0, 0),
+			 SHADOW_R);
+}
+
+/* A fault at addr: the instruction's data access when it touches addr's
+ * page (straddling included), else the fetch. */
+static void test_fault_access(void **state)
+{
+	struct insn in;
+
+	(void)state;
+	insn_decode(0x0005b503, &in); /* ld a0, 0(a1) */
+	assert_int_equal(fault_access(&in, 0x5000, 0x5000), ACCESS_LOAD);
+	assert_int_equal(fault_access(&in, 0x5000, 0x9000), ACCESS_FETCH);
+	assert_int_equal(fault_access(&in, 0x5ffc, 0x6000), ACCESS_LOAD);
+	insn_decode(0x00a5b023, &in); /* sd a0, 0(a1) */
+	assert_int_equal(fault_access(&in, 0x5008, 0x5000), ACCESS_STORE);
+	insn_decode(0x00b5302f, &in); /* amoadd.d zero, a1, (a0) */
+	assert_int_equal(fault_access(&in, 0x5000, 0x5000), ACCESS_STORE);
+	insn_decode(0x00000073, &in); /* ecall */
+	assert_int_equal(fault_access(&in, 0x5000, 0x5000), ACCESS_FETCH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +258,8 @@ int main(void)
 		cmocka_unit_test_setup(test_superpages, reset),
 		cmocka_unit_test_setup(test_malformed_tables, reset),
 		cmocka_unit_test_setup(test_sv48, reset),
+		cmocka_unit_test(test_shadow_prot),
+		cmocka_unit_test(test_fault_access),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

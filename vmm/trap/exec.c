@@ -35,6 +35,19 @@
 #include "decode.h"
 #include "hart.h"
 #include "sandbox.h"
+#include "walk.h"
+
+#define PAGE_SIZE 4096ULL
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+/* What the guest process's mappings show: guest RAM at its physical
+ * address (virt 0), or shadow pages for this translation (virt 1). */
+struct guest_space {
+	int virt;
+	uint64_t satp;
+	enum priv priv;
+	int sum, mxr;
+};
 
 struct trap_vcpu {
 	struct vm *vm;
@@ -48,6 +61,8 @@ struct trap_vcpu {
 	int entering;
 	volatile int stop_requested;
 	struct sandbox box; /* the guest process */
+	struct guest_space space; /* what its mappings show */
+	volatile int flush; /* sfence.vma: drop every shadow page */
 	pthread_mutex_t box_lock; /* kicks from other threads vs its end */
 	volatile int in_guest; /* the guest runs: kick it for interrupts */
 	pthread_t thread;
@@ -255,18 +270,62 @@ static void kick(struct trap_vcpu *v)
 	pthread_mutex_unlock(&v->box_lock);
 }
 
-static int fetch(struct trap_vcpu *v, uint64_t pc, uint32_t *raw)
+static int paging_on(const struct hart *h)
 {
-	uint16_t *p = guest_mem_ptr(&v->vm->mem, pc, 2);
+	return h->priv != PRIV_M && (h->satp >> 60) != SATP_MODE_BARE;
+}
 
+/* The guest's translation of va for acc, as the hart is now: 0 with *t
+ * filled, or the exception to raise. Paging off, va is the address. */
+static int translate(struct trap_vcpu *v, uint64_t va, enum access acc,
+		     struct translation *t)
+{
+	struct hart *h = &v->hart;
+
+	if (!paging_on(h)) {
+		t->pa = va;
+		t->pte = 0;
+		return 0;
+	}
+	return walk(&v->vm->mem, h->satp, va, acc, h->priv,
+		    !!(h->mstatus & MSTATUS_SUM), !!(h->mstatus & MSTATUS_MXR),
+		    t);
+}
+
+static int fetch_half(struct trap_vcpu *v, uint64_t va, uint16_t *half)
+{
+	struct translation t;
+	uint16_t *p;
+	int exc = translate(v, va, ACCESS_FETCH, &t);
+
+	if (exc)
+		return exc;
+	p = guest_mem_ptr(&v->vm->mem, t.pa, 2);
 	if (!p)
-		return -1;
-	*raw = p[0];
-	if (insn_length(p[0]) == 4) {
-		p = guest_mem_ptr(&v->vm->mem, pc, 4);
-		if (!p)
-			return -1;
-		*raw |= (uint32_t)p[1] << 16;
+		return EXC_INSN_ACCESS;
+	*half = *p;
+	return 0;
+}
+
+/* The instruction at pc: 0, or the exception its fetch raises (at *tval:
+ * the half that faulted). */
+static int fetch(struct trap_vcpu *v, uint64_t pc, uint32_t *raw,
+		 uint64_t *tval)
+{
+	uint16_t lo, hi;
+	int exc;
+
+	*tval = pc;
+	exc = fetch_half(v, pc, &lo);
+	if (exc)
+		return exc;
+	*raw = lo;
+	if (insn_length(lo) == 4) {
+		*tval = pc + 2;
+		exc = fetch_half(v, pc + 2, &hi);
+		if (exc)
+			return exc;
+		*raw |= (uint32_t)hi << 16;
 	}
 	return 0;
 }
@@ -295,12 +354,19 @@ static void privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw)
 		if (hart_mret(h) == 0)
 			return;
 		break;
-	case INSN_WFI:
+	case INSN_WFI: /* 3.1.6.5: TW, and never from U-mode */
+		if (h->priv == PRIV_U ||
+		    (h->priv == PRIV_S && (h->mstatus & MSTATUS_TW)))
+			break;
 		h->pc += in.len;
 		wait_for_interrupt(v);
 		return;
-	case INSN_SFENCE_VMA:
-		h->pc += in.len; /* no shadow pages yet */
+	case INSN_SFENCE_VMA: /* every shadow page goes, whatever the args */
+		if (h->priv == PRIV_U ||
+		    (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM)))
+			break;
+		v->flush = 1;
+		h->pc += in.len;
 		return;
 	default:
 		break;
@@ -308,29 +374,25 @@ static void privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw)
 	hart_trap(h, EXC_ILLEGAL_INSN, raw);
 }
 
-static void mmio(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
+/* The decoded in's access to device address pa (the guest named va). */
+static void mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *ip,
+		 uint64_t pa, uint64_t va)
 {
 	struct hart *h = &v->hart;
-	uint64_t val = 0;
-	struct insn in;
-	uint32_t raw;
+	const struct insn in = *ip;
+	uint64_t val = 0, addr = pa;
 
-	if (fetch(v, h->pc, &raw)) {
-		hart_trap(h, EXC_INSN_ACCESS, h->pc);
-		return;
-	}
-	insn_decode(raw, &in);
 	if (in.kind == INSN_STORE) {
 		val = in.fp ? r[32 + in.rs2] : get_x(r, in.rs2);
 		if (in.width < 8)
 			val &= (1ULL << (8 * in.width)) - 1;
 		if (vm_mmio(v->vm, addr, in.width, 1, &val) == -EFAULT) {
-			hart_trap(h, EXC_STORE_ACCESS, addr);
+			hart_trap(h, EXC_STORE_ACCESS, va);
 			return;
 		}
 	} else if (in.kind == INSN_LOAD) {
 		if (vm_mmio(v->vm, addr, in.width, 0, &val) == -EFAULT) {
-			hart_trap(h, EXC_LOAD_ACCESS, addr);
+			hart_trap(h, EXC_LOAD_ACCESS, va);
 			return;
 		}
 		if (in.sign_extend && in.width < 8) {
@@ -348,7 +410,7 @@ static void mmio(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
 			  in.kind == INSN_LOAD || in.kind == INSN_LR
 				  ? EXC_LOAD_ACCESS
 				  : EXC_STORE_ACCESS,
-			  addr);
+			  va);
 		return;
 	}
 	h->pc += in.len;
@@ -360,6 +422,12 @@ static void wake(struct trap_vcpu *v)
 	syscall(SYS_futex, &v->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
+static int in_mask(unsigned i, uint64_t mask, uint64_t base)
+{
+	return base == ~0ULL ||
+	       (i >= base && i - base < 64 && ((mask >> (i - base)) & 1));
+}
+
 /* A supervisor software interrupt for each hart in mask (from base). */
 static int send_ipi(struct trap *t, uint64_t mask, uint64_t base)
 {
@@ -368,11 +436,28 @@ static int send_ipi(struct trap *t, uint64_t mask, uint64_t base)
 	for (i = 0; i < t->nr; i++) {
 		struct trap_vcpu *to = &t->vcpus[i];
 
-		if (base != ~0ULL &&
-		    (i < base || i - base >= 64 || !((mask >> (i - base)) & 1)))
+		if (!in_mask(i, mask, base))
 			continue;
 		__atomic_or_fetch(&to->hart.mip, MIP_SSIP, __ATOMIC_SEQ_CST);
 		wake(to);
+		if (to != current)
+			kick(to);
+	}
+	return SBI_SUCCESS;
+}
+
+/* RFENCE: the harts in mask drop their shadow pages before their guest
+ * runs on (a kick gets a running one out); the call does not wait. */
+static int remote_fence(struct trap *t, uint64_t mask, uint64_t base)
+{
+	unsigned i;
+
+	for (i = 0; i < t->nr; i++) {
+		struct trap_vcpu *to = &t->vcpus[i];
+
+		if (!in_mask(i, mask, base))
+			continue;
+		to->flush = 1;
 		if (to != current)
 			kick(to);
 	}
@@ -435,11 +520,14 @@ static int multi_hart_call(struct trap_vcpu *v, struct sbi_call *c)
 	case 0x03: /* legacy clear_ipi */
 		__atomic_and_fetch(&v->hart.mip, ~MIP_SSIP, __ATOMIC_SEQ_CST);
 		return 1;
-	case SBI_EXT_RFENCE:
+	case SBI_EXT_RFENCE: /* every fence drops every shadow page */
+		c->ret[0] = remote_fence(t, c->args[0], c->args[1]);
+		return 1;
 	case 0x05:
 	case 0x06:
-	case 0x07:
-		return 1; /* no paging, no TLBs to shoot down */
+	case 0x07: /* legacy: the mask's address may be virtual; fence all */
+		c->ret[0] = remote_fence(t, 0, ~0ULL);
+		return 1;
 	case SBI_EXT_BASE:
 		if (c->fid == 3 &&
 		    (c->args[0] == SBI_EXT_HSM || c->args[0] == SBI_EXT_IPI ||
@@ -480,29 +568,116 @@ static void dump(const struct trap_vcpu *v, const uint64_t *r)
 		pr_err("  x%-3u 0x%016llx", i, (unsigned long long)r[i]);
 }
 
-/* An instruction fetch from outside guest RAM. When the pc is the trap
+/* An instruction fetch that faults (exc at tval). When the pc is the trap
  * vector itself the guest has no handler left to run: it has crashed, as
  * KVM would report it, rather than loop forever. */
-static void fetch_fault(struct trap_vcpu *v, const uint64_t *r)
+static void fetch_fault(struct trap_vcpu *v, const uint64_t *r, int exc,
+			uint64_t tval)
 {
 	struct hart *h = &v->hart;
 
 	if (r[0] == (h->stvec & ~3ULL) || r[0] == (h->mtvec & ~3ULL)) {
-		pr_err("vCPU %u: the guest's trap vector 0x%llx is not in RAM: it crashed",
+		pr_err("vCPU %u: the guest's trap vector 0x%llx cannot be fetched: it crashed",
 		       v->id, (unsigned long long)r[0]);
 		dump(v, r);
 		vm_request_exit(v->vm, VMM_EXIT_GUEST_CRASH);
 		return;
 	}
-	hart_trap(h, EXC_INSN_ACCESS, r[0]);
+	hart_trap(h, (uint64_t)exc, tval);
+}
+
+/* Shadow paging: give the guest process the guest page holding va, with
+ * what the guest's page table lets the hart do there now. */
+static void shadow_fill(struct trap_vcpu *v, uint64_t va,
+			const struct translation *t)
+{
+	struct hart *h = &v->hart;
+	uint64_t page = va & PAGE_MASK;
+	int prot = shadow_prot(t->pte, h->priv, !!(h->mstatus & MSTATUS_SUM),
+			       !!(h->mstatus & MSTATUS_MXR));
+
+	if (!sandbox_mappable(&v->box, page, PAGE_SIZE)) {
+		pr_err("vCPU %u: the guest uses virtual address 0x%llx, which the trap backend cannot map for it (guests with paging on must keep to the lower half and off vmm's own pages; see README)",
+		       v->id, (unsigned long long)va);
+		vm_request_exit(v->vm, VMM_EXIT_ERROR);
+		return;
+	}
+	/* SHADOW_R/W/X are PROT_READ/WRITE/EXEC */
+	if (sandbox_map(&v->box, page, PAGE_SIZE, prot,
+			(t->pa & PAGE_MASK) - v->vm->mem.base))
+		v->flush = 1; /* no room: start over rather than lose it */
+}
+
+/* SIGSEGV/SIGBUS at addr: a shadow page to fill, a device to emulate, or
+ * a fault for the guest. */
+static void memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
+{
+	struct hart *h = &v->hart;
+	struct translation t;
+	struct insn in;
+	enum access acc;
+	uint64_t tval;
+	uint32_t raw;
+	int exc = fetch(v, r[0], &raw, &tval);
+
+	if (exc) {
+		fetch_fault(v, r, exc, tval);
+		return;
+	}
+	insn_decode(raw, &in);
+	acc = fault_access(&in, get_x(r, in.rs1), addr);
+	exc = translate(v, addr, acc, &t);
+	if (exc) {
+		hart_trap(h, (uint64_t)exc, addr);
+		return;
+	}
+	if (paging_on(h) && guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK,
+					  PAGE_SIZE)) {
+		shadow_fill(v, addr, &t);
+		return;
+	}
+	if (acc == ACCESS_FETCH) {
+		fetch_fault(v, r, EXC_INSN_ACCESS, addr);
+		return;
+	}
+	mmio(v, r, &in, t.pa, addr);
+}
+
+/* Before the guest goes on: when its translation changed (paging, satp,
+ * privilege, SUM, MXR) or it fenced, the guest process drops every page
+ * it may see, and gets guest RAM back where paging is off. */
+static void sync_space(struct trap_vcpu *v)
+{
+	struct hart *h = &v->hart;
+	struct guest_space want = { 0 }, *now = &v->space;
+
+	if (paging_on(h)) {
+		want.virt = 1;
+		want.satp = h->satp;
+		want.priv = h->priv;
+		want.sum = !!(h->mstatus & MSTATUS_SUM);
+		want.mxr = !!(h->mstatus & MSTATUS_MXR);
+	}
+	if (!v->flush && want.virt == now->virt && want.satp == now->satp &&
+	    want.priv == now->priv && want.sum == now->sum &&
+	    want.mxr == now->mxr)
+		return;
+	v->box.mb->nr_ops = 0; /* pages filled a moment ago go too */
+	sandbox_unmap_all(&v->box);
+	if (!want.virt)
+		sandbox_map(&v->box, v->vm->mem.base, v->vm->mem.size,
+			    SHADOW_R | SHADOW_W | SHADOW_X, 0);
+	*now = want;
+	v->flush = 0;
 }
 
 /* One report: the signal the guest raised, emulated. */
 static void handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 {
 	struct trap *t = v->vm->backend_data;
-	uint64_t *r = mb->regs;
+	uint64_t *r = mb->regs, tval;
 	uint32_t raw;
+	int exc;
 
 	if (v->entering) {
 		/* The guest process is ready: the guest's registers go in. */
@@ -517,17 +692,15 @@ static void handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 	v->hart.pc = r[0];
 	switch (mb->sig) {
 	case SIGILL:
-		if (fetch(v, r[0], &raw))
-			fetch_fault(v, r);
+		exc = fetch(v, r[0], &raw, &tval);
+		if (exc)
+			fetch_fault(v, r, exc, tval);
 		else
 			privileged(v, r, raw);
 		break;
 	case SIGSEGV:
 	case SIGBUS:
-		if (mb->addr == r[0])
-			fetch_fault(v, r); /* executing outside guest RAM */
-		else
-			mmio(v, r, mb->addr);
+		memory_fault(v, r, mb->addr);
 		break;
 	case SIGSYS: /* the pc is already past the ecall */
 		if (v->hart.priv == PRIV_S && !t->m_mode) {
@@ -602,6 +775,7 @@ static void run_guest(struct trap_vcpu *v)
 		 * one raised before is taken now. */
 		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
 		deliver_interrupt(v);
+		sync_space(v);
 		mb->regs[0] = v->hart.pc;
 		sandbox_resume(&v->box);
 	}
@@ -670,6 +844,8 @@ static void *vcpu_thread(void *arg)
 			pr_info("vCPU 0: entering the guest %.3f ms after start (trap backend)",
 				log_elapsed_ms());
 		v->entering = 1;
+		memset(&v->space, 0, sizeof(v->space)); /* RAM, paging off */
+		v->flush = 0;
 		run_guest(v);
 		pthread_mutex_lock(&v->box_lock);
 		v->in_guest = 0;

@@ -30,6 +30,10 @@ _Static_assert(offsetof(struct sandbox_mailbox, memfd) == MB_MEMFD, "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, fprog) == MB_FPROG, "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, filter) == MB_FILTER,
 	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, nr_ops) == MB_NR_OPS,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, ops) == MB_OPS, "mailbox");
+_Static_assert(sizeof(struct sandbox_op) == 32, "mailbox");
 _Static_assert(sizeof(struct sandbox_mailbox) <= 4096, "mailbox");
 _Static_assert(offsetof(ucontext_t, uc_mcontext.__gregs) == UC_REGS, "uc");
 _Static_assert(offsetof(ucontext_t, uc_mcontext.__fpregs.__d.__f) ==
@@ -70,15 +74,16 @@ static uint64_t user_top(void)
 
 /* Everything but the handler page and the region goes from the guest
  * process; guest RAM is mapped after. */
-static void plan_unmap(struct sandbox_mailbox *mb)
+static void plan_unmap(struct sandbox *s)
 {
-	uint64_t keep[2][2] = {
-		{ (uintptr_t)sandbox_text_start, (uintptr_t)sandbox_text_end },
-		{ (uintptr_t)mb, (uintptr_t)mb + SANDBOX_REGION_SIZE },
-	};
+	uint64_t(*keep)[2] = s->keep;
 	uint64_t from = 0, top = user_top();
 	unsigned i, n = 0;
 
+	keep[0][0] = (uintptr_t)sandbox_text_start;
+	keep[0][1] = (uintptr_t)sandbox_text_end;
+	keep[1][0] = (uintptr_t)s->mb;
+	keep[1][1] = (uintptr_t)s->mb + SANDBOX_REGION_SIZE;
 	if (keep[0][0] > keep[1][0]) {
 		uint64_t t0 = keep[0][0], t1 = keep[0][1];
 
@@ -87,21 +92,27 @@ static void plan_unmap(struct sandbox_mailbox *mb)
 		keep[1][0] = t0;
 		keep[1][1] = t1;
 	}
+	memset(s->hidden, 0, sizeof(s->hidden));
 	for (i = 0; i < 2; i++) {
-		mb->unmap[n][0] = from;
-		mb->unmap[n++][1] = keep[i][0] - from;
+		s->hidden[n][0] = from;
+		s->hidden[n++][1] = keep[i][0] - from;
 		from = keep[i][1];
 	}
-	mb->unmap[n][0] = from;
-	mb->unmap[n][1] = top - from;
+	s->hidden[n][0] = from;
+	s->hidden[n][1] = top - from;
+	memcpy(s->mb->unmap, s->hidden, sizeof(s->hidden));
 }
+
+#define ARG_LO(n) (offsetof(struct seccomp_data, args) + 8 * (n))
+#define ARG_HI(n) (ARG_LO(n) + 4)
 
 /*
  * The guest process's filter: the handler page may use futex,
- * rt_sigreturn and exit_group, nothing else; a system call from anywhere
- * else is the guest's ecall and traps (SIGSYS).
+ * rt_sigreturn, exit_group, munmap and mmap of the guest RAM file (shared,
+ * fixed), nothing else; a system call from anywhere else is the guest's
+ * ecall and traps (SIGSYS).
  */
-static void build_filter(struct sandbox_mailbox *mb)
+static void build_filter(struct sandbox_mailbox *mb, int memfd)
 {
 	uint64_t lo = (uintptr_t)sandbox_text_start;
 	uint64_t hi = (uintptr_t)sandbox_text_end;
@@ -113,16 +124,31 @@ static void build_filter(struct sandbox_mailbox *mb)
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, instruction_pointer) +
 				 4),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 9),
+		/* 4 */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 19),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, instruction_pointer)),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 7),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 6, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 17),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 16, 0),
+		/* 8: from the handler page */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 13, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 12, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 11, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 10, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 8),
+		/* 14: mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, memfd) */
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(4)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)memfd, 0, 6),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(4)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(3)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MAP_SHARED | MAP_FIXED, 0,
+			 2),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(3)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		/* 22 */
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
@@ -209,8 +235,8 @@ int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
 	mb->ram_base = mem->base;
 	mb->ram_size = mem->size;
 	mb->memfd = (uint64_t)mem->fd;
-	plan_unmap(mb);
-	build_filter(mb);
+	plan_unmap(s);
+	build_filter(mb, mem->fd);
 
 	pid = fork();
 	if (pid < 0)
@@ -237,12 +263,13 @@ int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
 	struct timespec ts = { (time_t)(timeout_ns / 1000000000ULL),
 			       (long)(timeout_ns % 1000000000ULL) };
 
-	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED)
+	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) != SANDBOX_REPORTED)
+		syscall(SYS_futex, &mb->state, FUTEX_WAIT, SANDBOX_RUNNING, &ts,
+			NULL, 0);
+	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED) {
+		mb->nr_ops = 0; /* the last ones are done */
 		return 1;
-	syscall(SYS_futex, &mb->state, FUTEX_WAIT, SANDBOX_RUNNING, &ts, NULL,
-		0);
-	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED)
-		return 1;
+	}
 	if (s->pid > 0 && waitpid(s->pid, &s->status, WNOHANG) == s->pid) {
 		s->pid = 0;
 		return -ECHILD;
@@ -254,6 +281,46 @@ void sandbox_resume(struct sandbox *s)
 {
 	__atomic_store_n(&s->mb->state, SANDBOX_RUNNING, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &s->mb->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+}
+
+int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
+		uint64_t offset)
+{
+	struct sandbox_mailbox *mb = s->mb;
+	struct sandbox_op *op;
+
+	if (mb->nr_ops >= SANDBOX_NR_OPS)
+		return -ENOSPC;
+	op = &mb->ops[mb->nr_ops++];
+	op->addr = va;
+	op->len = len;
+	op->prot = prot < 0 ? (uint64_t)SANDBOX_UNMAP : (uint64_t)prot;
+	op->offset = offset;
+	return 0;
+}
+
+int sandbox_unmap_all(struct sandbox *s)
+{
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; i < SANDBOX_NR_UNMAP && !err; i++)
+		if (s->hidden[i][1])
+			err = sandbox_map(s, s->hidden[i][0], s->hidden[i][1],
+					  -1, 0);
+	return err;
+}
+
+int sandbox_mappable(const struct sandbox *s, uint64_t va, uint64_t len)
+{
+	unsigned i;
+
+	for (i = 0; i < SANDBOX_NR_UNMAP; i++)
+		if (s->hidden[i][1] && va >= s->hidden[i][0] &&
+		    va + len > va &&
+		    va + len <= s->hidden[i][0] + s->hidden[i][1])
+			return 1;
+	return 0;
 }
 
 void sandbox_kick(struct sandbox *s)

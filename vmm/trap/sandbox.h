@@ -11,16 +11,19 @@
  * every signal they raise (SIGILL, SIGSEGV, SIGBUS, SIGSYS from seccomp,
  * SIGTRAP, and the monitor's kick) is copied into the mailbox and handled
  * by the hart's thread in the monitor, which edits the registers and lets
- * the guest go on. The guest can reach neither the monitor's memory nor a
- * host system call: its process's seccomp filter traps every call made
- * outside the handler page, and allows that page only futex, rt_sigreturn
- * and exit_group.
+ * the guest go on, after the handler has changed the guest's mappings as
+ * the monitor asked (shadow paging: mmap of guest RAM, munmap). The guest
+ * can reach neither the monitor's memory nor a host system call: its
+ * process's seccomp filter traps every call made outside the handler
+ * page, and allows that page only futex, rt_sigreturn, exit_group, munmap
+ * and mmap of the guest RAM file.
  *
  * The layout is shared with the assembly, so it is spelled out in offsets.
  */
 #define SANDBOX_REGION_SIZE 65536
 #define SANDBOX_NR_UNMAP 4
-#define SANDBOX_NR_FILTER 24
+#define SANDBOX_NR_FILTER 32
+#define SANDBOX_NR_OPS 8
 
 #define SANDBOX_RUNNING 0 /* the guest runs (set by the monitor) */
 #define SANDBOX_REPORTED 1 /* a signal waits in the mailbox */
@@ -36,6 +39,12 @@
 #define MB_MEMFD 632
 #define MB_FPROG 640
 #define MB_FILTER 656
+#define MB_NR_OPS 912
+#define MB_OPS 920 /* addr, len, prot (~0: munmap), offset */
+#define SANDBOX_UNMAP ~0
+
+#define EXIT_SETUP_FAILED 127 /* the guest process's own exit statuses */
+#define EXIT_MAP_FAILED 126
 
 /* glibc's riscv64 ucontext_t and siginfo_t, checked in sandbox.c */
 #define UC_REGS 176
@@ -60,6 +69,11 @@ struct sandbox_mailbox {
 	uint64_t ram_base, ram_size, memfd;
 	struct sock_fprog fprog;
 	struct sock_filter filter[SANDBOX_NR_FILTER];
+	/* what the handler does to the guest's mappings before it resumes */
+	uint64_t nr_ops;
+	struct sandbox_op {
+		uint64_t addr, len, prot, offset;
+	} ops[SANDBOX_NR_OPS];
 };
 
 struct sandbox {
@@ -67,6 +81,8 @@ struct sandbox {
 	pid_t pid;
 	int pidfd; /* -1 when no guest process runs */
 	int status; /* wait status, once it died */
+	uint64_t hidden[SANDBOX_NR_UNMAP][2]; /* all the guest may map */
+	uint64_t keep[2][2]; /* the handler page and the region */
 };
 
 /* Fork the guest process for guest RAM mem; it raises SIGILL once it is
@@ -78,8 +94,19 @@ int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem);
  * timeout or sandbox_wake(), -ECHILD when the guest process died. */
 int sandbox_wait(struct sandbox *s, uint64_t timeout_ns);
 
-/* Let the guest go on with the mailbox's registers. */
+/* Let the guest go on with the mailbox's registers, once the queued
+ * mapping changes are made. */
 void sandbox_resume(struct sandbox *s);
+
+/* Queue a change to the guest's mappings: guest RAM from offset at va
+ * (prot: PROT_* bits), or everything the guest may see gone. -ENOSPC
+ * when the queue is full (flush it with a resume first). */
+int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
+		uint64_t offset);
+int sandbox_unmap_all(struct sandbox *s);
+/* Whether [va, va + len) may hold guest mappings: it must stay clear of
+ * the handler page and the region, and below the end of user space. */
+int sandbox_mappable(const struct sandbox *s, uint64_t va, uint64_t len);
 
 /* Interrupt the running guest: it reports the signal kick. */
 #define SANDBOX_KICK 12 /* SIGUSR2 */

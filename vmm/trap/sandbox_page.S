@@ -7,7 +7,6 @@
  */
 #include "sandbox.h"
 
-#define NR_CLOSE 57
 #define NR_EXIT_GROUP 94
 #define NR_FUTEX 98
 #define NR_RT_SIGRETURN 139
@@ -61,9 +60,6 @@ sandbox_start:
 	ecall
 	ld	t0, MB_RAM_BASE(s0)
 	bne	a0, t0, die
-	ld	a0, MB_MEMFD(s0)
-	li	a7, NR_CLOSE
-	ecall
 
 	li	a0, PR_SET_NO_NEW_PRIVS
 	li	a1, 1
@@ -81,7 +77,7 @@ sandbox_start:
 	bnez	a0, die
 	unimp				/* the first report: "ready" */
 die:
-	li	a0, 127
+	li	a0, EXIT_SETUP_FAILED
 	li	a7, NR_EXIT_GROUP
 	ecall
 	.size sandbox_start, . - sandbox_start
@@ -89,8 +85,9 @@ die:
 /*
  * sandbox_handler(sig, info, ucontext), on the region's signal stack with
  * every signal blocked: copy the guest's registers out, wake the monitor,
- * sleep until it sets SANDBOX_RUNNING, copy them back and return to the
- * guest through our own rt_sigreturn (the vDSO is gone).
+ * sleep until it sets SANDBOX_RUNNING, make the mapping changes it asked
+ * for, copy the registers back and return to the guest through our own
+ * rt_sigreturn (the vDSO is gone).
  */
 	.globl sandbox_handler
 	.type sandbox_handler, @function
@@ -132,7 +129,33 @@ sandbox_handler:
 	bne	t1, t2, 2b
 	fence	rw, rw
 
-	addi	t2, s0, MB_REGS
+	ld	s4, MB_NR_OPS(s0)
+	li	t0, SANDBOX_NR_OPS
+	bleu	s4, t0, 4f
+	mv	s4, t0
+4:	addi	s5, s0, MB_OPS
+5:	beqz	s4, 8f
+	ld	a0, 0(s5)
+	ld	a1, 8(s5)
+	ld	a2, 16(s5)
+	li	t0, SANDBOX_UNMAP
+	beq	a2, t0, 6f
+	li	a3, MAP_SHARED_FIXED
+	ld	a4, MB_MEMFD(s0)
+	ld	a5, 24(s5)
+	li	a7, NR_MMAP
+	ecall
+	ld	t0, 0(s5)
+	bne	a0, t0, map_failed
+	j	7f
+6:	li	a7, NR_MUNMAP
+	ecall
+	bnez	a0, map_failed
+7:	addi	s5, s5, 32
+	addi	s4, s4, -1
+	j	5b
+
+8:	addi	t2, s0, MB_REGS
 	addi	t3, s1, 0
 	li	t4, MB_NR_REGS
 3:	ld	t5, 0(t2)
@@ -145,6 +168,10 @@ sandbox_handler:
 	li	a7, NR_RT_SIGRETURN
 	ecall
 	j	die
+map_failed:
+	li	a0, EXIT_MAP_FAILED
+	li	a7, NR_EXIT_GROUP
+	ecall
 	.size sandbox_handler, . - sandbox_handler
 
 	.balign 4096

@@ -42,6 +42,42 @@ static int permitted(uint64_t pte, enum access acc, enum priv priv, int sum,
 	}
 }
 
+int shadow_prot(uint64_t pte, enum priv priv, int sum, int mxr)
+{
+	int prot = 0;
+
+	if (permitted(pte, ACCESS_LOAD, priv, sum, mxr))
+		prot |= SHADOW_R;
+	if (permitted(pte, ACCESS_STORE, priv, sum, mxr) && (pte & PTE_D))
+		prot |= SHADOW_W;
+	if (permitted(pte, ACCESS_FETCH, priv, sum, mxr))
+		prot |= SHADOW_X;
+	return prot;
+}
+
+enum access fault_access(const struct insn *in, uint64_t base, uint64_t addr)
+{
+	uint64_t ea = base + (uint64_t)in->imm, page = addr >> PAGE_SHIFT;
+
+	switch (in->kind) {
+	case INSN_LOAD:
+	case INSN_LR:
+	case INSN_STORE:
+	case INSN_SC:
+	case INSN_AMO:
+		/* an access may straddle two pages: either can fault */
+		if (ea >> PAGE_SHIFT != page &&
+		    (ea + in->width - 1) >> PAGE_SHIFT != page)
+			return ACCESS_FETCH;
+		/* AMOs need both: a store fault covers it */
+		return in->kind == INSN_LOAD || in->kind == INSN_LR
+			       ? ACCESS_LOAD
+			       : ACCESS_STORE;
+	default:
+		return ACCESS_FETCH;
+	}
+}
+
 int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
 	 enum access acc, enum priv priv, int sum, int mxr,
 	 struct translation *t)

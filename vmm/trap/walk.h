@@ -37,4 +37,20 @@ int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
 	 enum access acc, enum priv priv, int sum, int mxr,
 	 struct translation *t);
 
+/*
+ * What a shadow mapping of the leaf pte may allow at priv (with SUM and
+ * MXR): SHADOW_R, _W and _X, the accesses the walk would permit, except
+ * that a page is writable only once D is set, so that the first store
+ * comes back to set it.
+ */
+#define SHADOW_R 1
+#define SHADOW_W 2
+#define SHADOW_X 4
+int shadow_prot(uint64_t pte, enum priv priv, int sum, int mxr);
+
+/* Which access of the instruction in (with x[rs1] = base) made a page
+ * fault at addr: its load or store when the data it touches lies on
+ * addr's page, else the fetch of the instruction itself. */
+enum access fault_access(const struct insn *in, uint64_t base, uint64_t addr);
+
 #endif
