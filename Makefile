@@ -53,7 +53,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
 FW_S_PROGS := hello csr sbi crash virtio spin timer smp hostile hang
-FW_M_PROGS := hello mmode
+FW_M_PROGS := hello mmode minikernel
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
 FW_BINS := $(FW_ELFS:.elf=.bin)
@@ -110,7 +110,7 @@ unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 
 # --- firmware ------------------------------------------------------------
-FW_LIB := firmware/crt0.S firmware/lib.c
+FW_LIB := firmware/crt0.S firmware/lib.c firmware/vblk.c
 build/firmware/%-s.elf: firmware/%.c $(FW_LIB) firmware/fw.h firmware/link-s.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(FW_CFLAGS) -DFW_SMODE -T firmware/link-s.ld -o $@ $(FW_LIB) $<

@@ -64,4 +64,9 @@ static inline void mmio_write8(uintptr_t a, uint8_t v)
 	*(volatile uint8_t *)a = v;
 }
 
+/* Polled virtio-blk (vblk.c): find and set up the first disk, read one
+ * 512-byte sector into buf (its physical address). 0 or -1. */
+int vblk_open(void);
+int vblk_read(uint64_t sector, void *buf);
+
 #endif

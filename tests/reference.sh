@@ -4,16 +4,22 @@
 # firmware/expected/NAME.txt, which the nested tests hold vmm to as well.
 # Console output is kept in build/reference/. Prints TAP.
 mkdir -p build/reference
-# ref NAME BIOS SMP PREFIX DESCRIPTION
+# A disk for the guests that read one: "VMMDISK!" first.
+disk=build/reference/disk.img
+dd if=/dev/zero of=$disk bs=1M count=1 2>/dev/null
+printf 'VMMDISK!' | dd of=$disk conv=notrunc 2>/dev/null
+# ref NAME BIOS SMP PREFIX DESCRIPTION [QEMU ARGS...]
 ref() {
-	out=build/reference/$1.out
-	timeout 30 qemu-system-riscv64 -M virt -smp "$3" -nographic -bios "$2" \
-		-kernel "build/firmware/$1.elf" </dev/null 2>&1 | tr -d '\r' |
-		grep -a "^$4" >"$out"
-	if cmp -s "$out" "firmware/expected/$1.txt"; then
-		echo "ok - reference: $1 on QEMU: $5"
+	name=$1 bios=$2 smp=$3 prefix=$4 desc=$5
+	shift 5
+	out=build/reference/$name.out
+	timeout 30 qemu-system-riscv64 -M virt -smp "$smp" -nographic \
+		-bios "$bios" -kernel "build/firmware/$name.elf" "$@" \
+		</dev/null 2>&1 | tr -d '\r' | grep -a "^$prefix" >"$out"
+	if cmp -s "$out" "firmware/expected/$name.txt"; then
+		echo "ok - reference: $name on QEMU: $desc"
 	else
-		echo "not ok - reference: $1 on QEMU: $5"
+		echo "not ok - reference: $name on QEMU: $desc"
 		sed 's/^/#   /' "$out"
 	fi
 }
@@ -23,3 +29,6 @@ ref sbi-s default 1 'sbi: ' "experimental and vendor calls answer NOT_SUPPORTED"
 ref timer-s default 1 'timer: ' "five timer interrupts, none early"
 ref smp-s default 4 'smp: ' "three harts started by HSM, woken by IPIs, stopped (-smp 4)"
 ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, ecalls back (-bios none)"
+ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, virtio-blk (-bios none)" \
+	-global virtio-mmio.force-legacy=false \
+	-drive file=$disk,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0

@@ -631,8 +631,8 @@ static void memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
 		hart_trap(h, (uint64_t)exc, addr);
 		return;
 	}
-	if (paging_on(h) && guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK,
-					  PAGE_SIZE)) {
+	if (paging_on(h) &&
+	    guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK, PAGE_SIZE)) {
 		shadow_fill(v, addr, &t);
 		return;
 	}

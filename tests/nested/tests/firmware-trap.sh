@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 16
+plan 17
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -42,4 +42,5 @@ check_firmware mmode-m "CLINT timer and msip, PMP, delegation, mret into S-mode,
 printf '[kernel]\npath = /firmware/mmode-m.elf\nentry-mode = m\n' >/tmp/m.conf
 vmm run -c /tmp/m.conf </dev/null 2>&1 | tr -d '\r' | grep '^mmode: ' >/tmp/m.txt
 check "entry-mode = m from a config file" cmp -s /tmp/m.txt /firmware/mmode-m.expected
+check_firmware minikernel-m "Sv39 shadow paging: two U-mode processes, timer preemption, system calls, a virtio-blk read, U/S and read-only faults" --entry-mode m --disk /tmp/fw.img
 done_testing

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A multi-process kernel in one file, of the xv6 kind. M-mode: open memory
+ * with PMP, delegate everything but the machine timer, turn each CLINT
+ * tick into a supervisor software interrupt, mret to S-mode. S-mode: Sv39
+ * on, read sector 0 of the disk (virtio-blk), then run two U-mode
+ * processes, each with its own page table, preempted by the timer, making
+ * system calls. Process B also tries to read a kernel page and to write
+ * its read-only code page: both must fault into the kernel. Everything the
+ * processes do is printed at the end, in a fixed order, so the output is
+ * the same whatever the timing.
+ */
+#include "fw.h"
+
+#define CLINT_MTIMECMP0 0x2004000UL
+#define CLINT_MTIME 0x200bff8UL
+#define TICK 500000 /* 50 ms at QEMU virt's 10 MHz */
+
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
+#define PTE_G (1UL << 5)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define SATP_SV39 (8UL << 60)
+
+#define SSTATUS_SIE (1UL << 1)
+#define SSTATUS_SPIE (1UL << 5)
+#define SSTATUS_SPP (1UL << 8)
+#define SSTATUS_SUM (1UL << 18)
+
+/* The user address space: code, then a data page that is also the stack. */
+#define USER_CODE 0x100000000UL /* 4 GiB: root entry 4 */
+#define USER_DATA (USER_CODE + 0x1000)
+#define KERNEL_PAGE 0x80000000UL
+
+enum { SYS_REPORT = 1, SYS_READ, SYS_EXIT };
+
+/* A process's data page, at USER_DATA in its own address space. */
+struct udata {
+	volatile long preempted; /* written by the kernel */
+	long counter;
+	long mark;
+	char buf[8];
+};
+
+struct frame {
+	unsigned long pc, x[32]; /* x[0] unused; x[2] is the user sp */
+};
+
+struct proc {
+	struct frame frame;
+	unsigned long *root;
+	struct udata *data; /* the kernel's view of it */
+	int alive;
+	long read_ok, exit_ok, load_cause, store_cause;
+	unsigned long load_tval, store_tval;
+};
+
+static unsigned long kroot[512] __attribute__((aligned(4096)));
+static unsigned long roots[2][512] __attribute__((aligned(4096)));
+static unsigned long l1[2][512] __attribute__((aligned(4096)));
+static unsigned long l0[2][512] __attribute__((aligned(4096)));
+static union {
+	struct udata d;
+	char page[4096];
+} udata[2] __attribute__((aligned(4096)));
+static uint8_t sector[512] __attribute__((aligned(512)));
+static unsigned long mscratch_area[4];
+static struct proc procs[2];
+static int cur;
+
+void mtimer_vec(void);
+void strap_vec(void);
+void user_return(struct frame *f) __attribute__((noreturn));
+
+/* --- M-mode: the timer, the only trap it keeps ---------------------------- */
+
+asm(".section .text\n"
+    ".balign 4\n"
+    ".globl mtimer_vec\n"
+    "mtimer_vec:\n"
+    "	csrrw	sp, mscratch, sp\n"
+    "	sd	t0, 0(sp)\n"
+    "	sd	t1, 8(sp)\n"
+    "	li	t0, 0x200bff8\n" /* mtime */
+    "	ld	t1, 0(t0)\n"
+    "	li	t0, 500000\n" /* TICK */
+    "	add	t1, t1, t0\n"
+    "	li	t0, 0x2004000\n" /* mtimecmp of hart 0 */
+    "	sd	t1, 0(t0)\n"
+    "	li	t0, 2\n" /* SSIP: the kernel's tick */
+    "	csrs	mip, t0\n"
+    "	ld	t0, 0(sp)\n"
+    "	ld	t1, 8(sp)\n"
+    "	csrrw	sp, mscratch, sp\n"
+    "	mret\n");
+
+/* --- S-mode trap entry and exit: every register through the frame --------- */
+
+asm(".section .bss\n"
+    ".balign 16\n"
+    "kstack: .space 8192\n"
+    "kstack_top:\n");
+
+#define SAVE(n) "	sd	x" #n ", " #n "*8+8(sp)\n"
+#define LOAD(n) "	ld	x" #n ", " #n "*8+8(sp)\n"
+asm(".section .text\n"
+    ".balign 4\n"
+    ".globl strap_vec\n"
+    "strap_vec:\n"
+    "	csrrw	sp, sscratch, sp\n" /* sp: the frame; sscratch: user sp */
+    SAVE(1) SAVE(3) SAVE(4) SAVE(5) SAVE(6) SAVE(7) SAVE(8) SAVE(9) SAVE(
+	    10) SAVE(11) SAVE(12) SAVE(13) SAVE(14) SAVE(15) SAVE(16) SAVE(17)
+	    SAVE(18) SAVE(19) SAVE(20) SAVE(21) SAVE(22) SAVE(23) SAVE(24) SAVE(
+		    25) SAVE(26) SAVE(27) SAVE(28) SAVE(29) SAVE(30)
+		    SAVE(31) "	csrr	t0, sscratch\n"
+			     "	sd	t0, 2*8+8(sp)\n"
+			     "	csrr	t0, sepc\n"
+			     "	sd	t0, 0(sp)\n"
+			     "	mv	a0, sp\n"
+			     ".option push\n"
+			     ".option norelax\n"
+			     "	la	gp, __global_pointer$\n"
+			     ".option pop\n"
+			     "	la	sp, kstack_top\n"
+			     "	call	s_trap\n"
+			     ".globl user_return\n"
+			     "user_return:\n"
+			     "	ld	t0, 0(a0)\n"
+			     "	csrw	sepc, t0\n"
+			     "	csrw	sscratch, a0\n"
+			     "	mv	sp, a0\n" LOAD(1) LOAD(3) LOAD(4) LOAD(
+				     5) LOAD(6) LOAD(7) LOAD(8) LOAD(9) LOAD(10)
+				     LOAD(11) LOAD(12) LOAD(13) LOAD(14) LOAD(
+					     15) LOAD(16) LOAD(17) LOAD(18)
+					     LOAD(19) LOAD(20) LOAD(21) LOAD(
+						     22) LOAD(23) LOAD(24) LOAD(25)
+						     LOAD(26) LOAD(27) LOAD(
+							     28) LOAD(29) LOAD(30)
+							     LOAD(31) "	ld	sp, 2*8+8(sp)\n"
+								      "	sret\n");
+
+/* --- U-mode: one page of code, mapped read-only at USER_CODE ------------- */
+
+#define USER_ECALL(n, arg)                                               \
+	({                                                               \
+		register long a0_ asm("a0") = (long)(arg);               \
+		register long a7_ asm("a7") = (n);                       \
+		asm volatile("ecall" : "+r"(a0_) : "r"(a7_) : "memory"); \
+		a0_;                                                     \
+	})
+
+/* No globals, no constants in memory: only this page and the data page
+ * are there for it. */
+__attribute__((section(".text.user"), aligned(4096), noinline)) void
+user_main(long id)
+{
+	struct udata *d = (struct udata *)USER_DATA;
+
+	d->mark = id ? 0xbbbb : 0xaaaa;
+	USER_ECALL(SYS_READ, d->buf);
+	USER_ECALL(SYS_REPORT, d->buf[0] == 'V' && d->buf[7] == '!');
+	if (id == 1) {
+		d->counter = *(volatile long *)KERNEL_PAGE; /* faults */
+		*(volatile long *)USER_CODE = 0; /* faults */
+	}
+	/* Only the timer can get the other process going again. */
+	while (*(volatile long *)&d->preempted < 2)
+		d->counter++;
+	USER_ECALL(SYS_EXIT, d->mark == (id ? 0xbbbb : 0xaaaa));
+	for (;;)
+		;
+}
+
+/* --- S-mode: the kernel -------------------------------------------------- */
+
+static unsigned long pte(unsigned long pa, unsigned long flags)
+{
+	return (pa >> 12) << 10 | flags | PTE_V;
+}
+
+static unsigned long satp_of(unsigned long *root)
+{
+	return SATP_SV39 | (unsigned long)root >> 12;
+}
+
+/* Devices (the first GiB) and RAM, identity-mapped, for S-mode only. */
+static void map_kernel(unsigned long *root)
+{
+	root[0] = pte(0, PTE_R | PTE_W | PTE_A | PTE_D | PTE_G);
+	root[2] = pte(0x80000000UL,
+		      PTE_R | PTE_W | PTE_X | PTE_A | PTE_D | PTE_G);
+}
+
+static void make_process(int i)
+{
+	struct proc *p = &procs[i];
+
+	map_kernel(roots[i]);
+	roots[i][4] = pte((unsigned long)l1[i], 0);
+	l1[i][0] = pte((unsigned long)l0[i], 0);
+	l0[i][0] = pte((unsigned long)user_main, PTE_R | PTE_X | PTE_U | PTE_A);
+	l0[i][1] = pte((unsigned long)&udata[i],
+		       PTE_R | PTE_W | PTE_U | PTE_A | PTE_D);
+	p->root = roots[i];
+	p->data = &udata[i].d;
+	p->frame.pc = USER_CODE;
+	p->frame.x[10] = (unsigned long)i;
+	p->frame.x[2] = USER_DATA + 0x1000;
+	p->alive = 1;
+}
+
+static void switch_to(int i)
+{
+	cur = i;
+	asm volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp_of(procs[i].root))
+		     : "memory");
+}
+
+static void __attribute__((noreturn)) finish(void)
+{
+	static const char name[2] = { 'A', 'B' };
+	int i, ok = 1;
+
+	asm volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp_of(kroot))
+		     : "memory");
+	for (i = 0; i < 2; i++) {
+		fw_printf(
+			"minikernel: process %c read the sector through a system call: %s\n",
+			name[i], procs[i].read_ok ? "yes" : "no");
+		fw_printf("minikernel: process %c was preempted %s\n", name[i],
+			  udata[i].d.preempted >= 2 ? "at least twice"
+						    : "less");
+		fw_printf(
+			"minikernel: process %c exited, its memory its own: %s\n",
+			name[i], procs[i].exit_ok ? "yes" : "no");
+		ok &= procs[i].read_ok && procs[i].exit_ok;
+	}
+	fw_printf(
+		"minikernel: B loading a kernel page: scause %ld, stval 0x%lx\n",
+		procs[1].load_cause, procs[1].load_tval);
+	fw_printf(
+		"minikernel: B storing to its read-only code: scause %ld, stval 0x%lx\n",
+		procs[1].store_cause, procs[1].store_tval);
+	fw_printf("minikernel: the same address in A and B: 0x%lx and 0x%lx\n",
+		  udata[0].d.mark, udata[1].d.mark);
+	fw_exit(ok && procs[1].load_cause == 13 && procs[1].store_cause == 15
+			? 0
+			: 2);
+}
+
+/* Round robin over the live processes. */
+static struct frame *schedule(void)
+{
+	int next = !cur;
+
+	if (!procs[next].alive)
+		next = cur;
+	if (!procs[next].alive)
+		finish();
+	switch_to(next);
+	return &procs[next].frame;
+}
+
+/* The length of the instruction at the user's pc (read with SUM). */
+static unsigned long insn_len(unsigned long pc)
+{
+	unsigned short half;
+
+	asm volatile("csrs sstatus, %0" ::"r"(SSTATUS_SUM));
+	half = *(volatile unsigned short *)pc;
+	asm volatile("csrc sstatus, %0" ::"r"(SSTATUS_SUM));
+	return (half & 3) == 3 ? 4 : 2;
+}
+
+static void sys_read(struct proc *p, char *to)
+{
+	int i;
+
+	asm volatile("csrs sstatus, %0" ::"r"(SSTATUS_SUM));
+	for (i = 0; i < 8; i++)
+		to[i] = (char)sector[i];
+	asm volatile("csrc sstatus, %0" ::"r"(SSTATUS_SUM));
+	(void)p;
+}
+
+struct frame *s_trap(struct frame *f)
+{
+	struct proc *p = &procs[cur];
+	unsigned long cause, tval;
+
+	asm volatile("csrr %0, scause" : "=r"(cause));
+	asm volatile("csrr %0, stval" : "=r"(tval));
+	if (cause == (1UL << 63 | 1)) { /* the tick, from M-mode */
+		asm volatile("csrc sip, %0" ::"r"(2UL));
+		p->data->preempted++;
+		return schedule();
+	}
+	switch (cause) {
+	case 8: /* ecall from U-mode */
+		f->pc += 4;
+		if (f->x[17] == SYS_READ) {
+			sys_read(p, (char *)f->x[10]);
+		} else if (f->x[17] == SYS_REPORT) {
+			p->read_ok = (long)f->x[10];
+		} else if (f->x[17] == SYS_EXIT) {
+			p->exit_ok = (long)f->x[10];
+			p->alive = 0;
+			return schedule();
+		}
+		return f;
+	case 13: /* load page fault */
+		p->load_cause = (long)cause;
+		p->load_tval = tval;
+		f->pc += insn_len(f->pc);
+		return f;
+	case 15: /* store page fault */
+		p->store_cause = (long)cause;
+		p->store_tval = tval;
+		f->pc += insn_len(f->pc);
+		return f;
+	default:
+		fw_printf(
+			"minikernel: unexpected scause 0x%lx at 0x%lx, stval 0x%lx\n",
+			cause, f->pc, tval);
+		fw_exit(3);
+	}
+}
+
+static void kmain(void)
+{
+	map_kernel(kroot);
+	asm volatile("csrw satp, %0\n\tsfence.vma" ::"r"(satp_of(kroot))
+		     : "memory");
+	fw_printf("minikernel: S-mode with Sv39 paging\n");
+	if (vblk_open() || vblk_read(0, sector)) {
+		fw_printf("minikernel: no disk to read\n");
+		fw_exit(4);
+	}
+	fw_printf("minikernel: disk sector 0 starts with %c%c%c%c%c%c%c%c\n",
+		  sector[0], sector[1], sector[2], sector[3], sector[4],
+		  sector[5], sector[6], sector[7]);
+	make_process(0);
+	make_process(1);
+	asm volatile("csrw stvec, %0" ::"r"(strap_vec));
+	asm volatile("csrs sie, %0" ::"r"(2UL)); /* SSIE */
+	asm volatile("csrc sstatus, %0" ::"r"(SSTATUS_SPP));
+	asm volatile("csrs sstatus, %0" ::"r"(SSTATUS_SPIE));
+	switch_to(0);
+	user_return(&procs[0].frame);
+}
+
+int main(unsigned long hartid, unsigned long dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	asm volatile("csrw pmpaddr0, %0" ::"r"(~0UL));
+	asm volatile("csrw pmpcfg0, %0" ::"r"(0x1fUL));
+	/* Everything to S-mode but its own ecalls and the machine timer. */
+	asm volatile("csrw medeleg, %0" ::"r"(0xb1ffUL));
+	asm volatile("csrw mideleg, %0" ::"r"(0x222UL));
+	asm volatile("csrw mscratch, %0" ::"r"(mscratch_area));
+	asm volatile("csrw mtvec, %0" ::"r"(mtimer_vec));
+	*(volatile unsigned long *)CLINT_MTIMECMP0 =
+		*(volatile unsigned long *)CLINT_MTIME + TICK;
+	asm volatile("csrs mie, %0" ::"r"(1UL << 7)); /* MTIE */
+	asm volatile("csrc mstatus, %0" ::"r"(3UL << 11));
+	asm volatile("csrs mstatus, %0" ::"r"(1UL << 11)); /* MPP = S */
+	asm volatile("csrw mepc, %0" ::"r"(kmain));
+	asm volatile("mret");
+	return 5;
+}
