@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What each kind of trap costs a guest, timed with rdtime: a CSR access,
+ * an MMIO read (the UART's line status), an SBI ecall (base extension's
+ * spec version), and, under Sv39, the first touch of a page (on vmm's trap
+ * backend: a shadow-page fill). Prints "trapbench: NAME NS_PER_OP".
+ * bench/trap.sh sets the figures next to the host's own floors.
+ */
+#include "fw.h"
+
+#define TIMEBASE_HZ 10000000 /* QEMU virt's, and so the nested host's */
+#define ROUNDS 2000
+#define PAGES 512
+
+static unsigned long root[512] __attribute__((aligned(4096)));
+static volatile char area[PAGES * 4096] __attribute__((aligned(4096)));
+
+static unsigned long rdtime(void)
+{
+	unsigned long t;
+
+	asm volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
+static void report(const char *what, unsigned long ticks, unsigned long n)
+{
+	fw_printf("trapbench: %s %lu\n", what,
+		  ticks * (1000000000UL / TIMEBASE_HZ) / n);
+}
+
+int main(unsigned long hartid, unsigned long dtb)
+{
+	unsigned long t, v, i, round, fills = 0, ticks = 0;
+
+	(void)hartid;
+	(void)dtb;
+	t = rdtime();
+	for (i = 0; i < ROUNDS; i++)
+		asm volatile("csrr %0, sscratch" : "=r"(v));
+	report("csr", rdtime() - t, ROUNDS);
+
+	t = rdtime();
+	for (i = 0; i < ROUNDS; i++)
+		v += mmio_read8(0x10000005);
+	report("mmio", rdtime() - t, ROUNDS);
+
+	t = rdtime();
+	for (i = 0; i < ROUNDS; i++)
+		v += (unsigned long)sbi_call(0x10, 0, 0, 0, 0).value;
+	report("ecall", rdtime() - t, ROUNDS);
+
+	/* Sv39: the first GiB (devices) and RAM's, identity-mapped. */
+	root[0] = (0UL >> 12) << 10 | 0xc7; /* V R W A D */
+	root[2] = (0x80000000UL >> 12) << 10 | 0xcf; /* V R W X A D */
+	asm volatile("csrw satp, %0\n\tsfence.vma" ::"r"(
+			     8UL << 60 | (unsigned long)root >> 12)
+		     : "memory");
+	for (round = 0; round < 4; round++) {
+		asm volatile("sfence.vma" ::: "memory");
+		t = rdtime();
+		for (i = 0; i < PAGES; i++)
+			area[i * 4096] = (char)i;
+		ticks += rdtime() - t;
+		fills += PAGES;
+	}
+	asm volatile("csrw satp, zero\n\tsfence.vma" ::: "memory");
+	report("page-fill", ticks, fills);
+	return v == 0x12345 ? 1 : 0;
+}
