@@ -13,17 +13,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/futex.h>
-#include <linux/seccomp.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <sys/wait.h>
@@ -428,8 +423,10 @@ static int in_mask(unsigned i, uint64_t mask, uint64_t base)
 	       (i >= base && i - base < 64 && ((mask >> (i - base)) & 1));
 }
 
-/* A supervisor software interrupt for each hart in mask (from base). */
-static int send_ipi(struct trap *t, uint64_t mask, uint64_t base)
+/* For each hart in mask (from base): a supervisor software interrupt
+ * (IPI), or (RFENCE) its shadow pages dropped before its guest runs on;
+ * a kick gets a running guest out. A fence does not wait for them. */
+static int poke_harts(struct trap *t, uint64_t mask, uint64_t base, int fence)
 {
 	unsigned i;
 
@@ -438,26 +435,13 @@ static int send_ipi(struct trap *t, uint64_t mask, uint64_t base)
 
 		if (!in_mask(i, mask, base))
 			continue;
-		__atomic_or_fetch(&to->hart.mip, MIP_SSIP, __ATOMIC_SEQ_CST);
-		wake(to);
-		if (to != current)
-			kick(to);
-	}
-	return SBI_SUCCESS;
-}
-
-/* RFENCE: the harts in mask drop their shadow pages before their guest
- * runs on (a kick gets a running one out); the call does not wait. */
-static int remote_fence(struct trap *t, uint64_t mask, uint64_t base)
-{
-	unsigned i;
-
-	for (i = 0; i < t->nr; i++) {
-		struct trap_vcpu *to = &t->vcpus[i];
-
-		if (!in_mask(i, mask, base))
-			continue;
-		to->flush = 1;
+		if (fence) {
+			to->flush = 1;
+		} else {
+			__atomic_or_fetch(&to->hart.mip, MIP_SSIP,
+					  __ATOMIC_SEQ_CST);
+			wake(to);
+		}
 		if (to != current)
 			kick(to);
 	}
@@ -510,23 +494,23 @@ static int multi_hart_call(struct trap_vcpu *v, struct sbi_call *c)
 	case SBI_EXT_IPI:
 		if (c->fid != 0)
 			break;
-		c->ret[0] = send_ipi(t, c->args[0], c->args[1]);
+		c->ret[0] = poke_harts(t, c->args[0], c->args[1], 0);
 		return 1;
 	case 0x04: /* legacy send_ipi: a0 points at the mask */
 		mask = guest_mem_ptr(&v->vm->mem, c->args[0], 8);
-		c->ret[0] =
-			mask ? send_ipi(t, *mask, 0) : SBI_ERR_INVALID_ADDRESS;
+		c->ret[0] = mask ? poke_harts(t, *mask, 0, 0)
+				 : SBI_ERR_INVALID_ADDRESS;
 		return 1;
 	case 0x03: /* legacy clear_ipi */
 		__atomic_and_fetch(&v->hart.mip, ~MIP_SSIP, __ATOMIC_SEQ_CST);
 		return 1;
 	case SBI_EXT_RFENCE: /* every fence drops every shadow page */
-		c->ret[0] = remote_fence(t, c->args[0], c->args[1]);
+		c->ret[0] = poke_harts(t, c->args[0], c->args[1], 1);
 		return 1;
 	case 0x05:
 	case 0x06:
 	case 0x07: /* legacy: the mask's address may be virtual; fence all */
-		c->ret[0] = remote_fence(t, 0, ~0ULL);
+		c->ret[0] = poke_harts(t, 0, ~0ULL, 1);
 		return 1;
 	case SBI_EXT_BASE:
 		if (c->fid == 3 &&
