@@ -41,6 +41,11 @@ HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) \
 	build/riscv64/obj/vmm/trap/sandbox_page.o
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PORTABLE_SRCS))
+# On a host that is not riscv64, a native vmm too: --help, vmm check and
+# the lifecycle commands work; run says guests need a riscv64 host.
+FRONT_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c \
+	vmm/lifecycle.c vmm/foreign_host.c
+FOREIGN_VMM := $(if $(filter riscv64,$(shell uname -m)),,build/native/bin/vmm)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,build/native/%,$(UNIT_SRCS))
 
@@ -59,7 +64,8 @@ FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 FW_BINS := $(FW_ELFS:.elf=.bin)
 
 .PHONY: all unit fuzz images check demo bench deps clean format
-all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS) build/fuzz/fuzz_virtq build/fuzz/fuzz_config
+all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS) build/fuzz/fuzz_virtq build/fuzz/fuzz_config \
+	$(FOREIGN_VMM)
 
 # --- riscv64 vmm ---------------------------------------------------------
 $(LIBFDT_DIR)/libfdt.a:
@@ -84,6 +90,10 @@ build/riscv64/vmm: $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a
 build/native/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(NATIVE_CFLAGS) -c $< -o $@
+
+build/native/bin/vmm: $(patsubst %.c,build/native/%.o,$(FRONT_SRCS)) $(NATIVE_OBJS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(NATIVE_CFLAGS) -o $@ $^ -lfdt -lpthread
 
 build/native/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(NATIVE_OBJS)
 	@mkdir -p $(dir $@)

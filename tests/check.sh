@@ -10,6 +10,9 @@ cat build/check/unit.tap
 echo "# fuzzing (bounded; make fuzz runs longer)"
 sh tests/fuzz/run.sh 15 >build/check/fuzz.tap
 cat build/check/fuzz.tap
+echo "# the native vmm of a host that is not riscv64"
+sh tests/foreign-host.sh >build/check/foreign.tap
+cat build/check/foreign.tap
 echo "# firmware on qemu-system-riscv64 -M virt (reference)"
 sh tests/reference.sh >build/check/reference.tap
 cat build/check/reference.tap

@@ -322,10 +322,10 @@ int cmd_check(int argc, char **argv)
 		bad |= check_file("initrd", cfg.initrd);
 	for (i = 0; i < cfg.nr_disks; i++)
 		bad |= check_file("disk", cfg.disks[i].path);
-	if (bad)
-		return VMM_EXIT_ERROR;
-	printf("ok: %s, %u vCPUs, %llu MiB, %u disk%s\n", cfg.kernel, cfg.cpus,
-	       (unsigned long long)(cfg.memory >> 20), cfg.nr_disks,
-	       cfg.nr_disks == 1 ? "" : "s");
-	return VMM_EXIT_OK;
+	if (!bad)
+		printf("ok: %s, %u vCPUs, %llu MiB, %u disk%s\n", cfg.kernel,
+		       cfg.cpus, (unsigned long long)(cfg.memory >> 20),
+		       cfg.nr_disks, cfg.nr_disks == 1 ? "" : "s");
+	vm_config_free(&cfg);
+	return bad ? VMM_EXIT_ERROR : VMM_EXIT_OK;
 }
