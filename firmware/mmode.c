@@ -19,7 +19,7 @@
 #define MSTATUS_MPP (3UL << 11)
 #define CAUSE_IRQ (1UL << 63)
 
-static volatile int ticks, soft, s_illegal, s_ecalls, s_done;
+static volatile int ticks, soft, s_illegal, s_ecalls, s_done, s_ticks;
 
 static inline unsigned long rd64(unsigned long a)
 {
@@ -64,6 +64,11 @@ __attribute__((interrupt("supervisor"), aligned(4))) static void on_strap(void)
 
 	asm volatile("csrr %0, scause" : "=r"(cause));
 	asm volatile("csrr %0, sepc" : "=r"(epc));
+	if (cause == (CAUSE_IRQ | 5)) { /* Sstc: stimecmp came due */
+		s_ticks++;
+		asm volatile("csrw 0x14d, %0" ::"r"(~0UL)); /* stimecmp */
+		return;
+	}
 	if (cause != 2) {
 		fw_printf("mmode: unexpected scause 0x%lx\n", cause);
 		fw_exit(4);
@@ -87,7 +92,7 @@ static void wait_change(volatile int *flag, int old)
 
 static void s_main(void)
 {
-	unsigned long id;
+	unsigned long id, start, waited, shortest = ~0UL;
 	int i;
 
 	fw_printf("mmode: now in S-mode\n");
@@ -95,6 +100,24 @@ static void s_main(void)
 	(void)id;
 	fw_printf("mmode: S-mode read of mhartid went to stvec: %d\n",
 		  s_illegal);
+	/* Sstc: S-mode's own timer, which M-mode let it have. */
+	asm volatile("csrs sie, %0" ::"r"(1UL << 5)); /* STIE */
+	asm volatile("csrs sstatus, %0" ::"r"(2UL)); /* SIE */
+	for (i = 0; i < 3; i++) {
+		asm volatile("rdtime %0" : "=r"(start));
+		asm volatile("csrw 0x14d, %0" ::"r"(start + TIMEBASE_HZ / 100));
+		fw_wait_change(&s_ticks, i);
+		asm volatile("rdtime %0" : "=r"(waited));
+		waited -= start;
+		if (waited < shortest)
+			shortest = waited;
+	}
+	asm volatile("csrc sstatus, %0" ::"r"(2UL));
+	fw_printf(
+		"mmode: %d supervisor timer interrupts from stimecmp (Sstc), %s\n",
+		s_ticks,
+		shortest >= TIMEBASE_HZ / 100 ? "none early"
+					      : "one came early");
 	for (i = 0; i < 3; i++)
 		asm volatile("ecall" ::: "memory");
 	s_done = 1;
@@ -140,6 +163,10 @@ int main(unsigned long hartid, unsigned long dtb)
 	fw_printf("mmode: %d machine software interrupt through msip\n", soft);
 
 	asm volatile("csrw medeleg, %0" ::"r"(1UL << 2));
+	/* Sstc for S-mode: menvcfg.STCE, time readable, STIP delegated */
+	asm volatile("csrs 0x30a, %0" ::"r"(1UL << 63)); /* menvcfg */
+	asm volatile("csrs mcounteren, %0" ::"r"(2UL));
+	asm volatile("csrs mideleg, %0" ::"r"(1UL << 5));
 	asm volatile("csrw stvec, %0" ::"r"(on_strap));
 	asm volatile("csrc mstatus, %0" ::"r"(MSTATUS_MPP));
 	asm volatile("csrs mstatus, %0" ::"r"(MSTATUS_MPP_S));

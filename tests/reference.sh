@@ -28,7 +28,7 @@ ref hello-m none 1 'hello from vmm firmware' "prints through the UART (-bios non
 ref sbi-s default 1 'sbi: ' "experimental and vendor calls answer NOT_SUPPORTED"
 ref timer-s default 1 'timer: ' "five timer interrupts, none early"
 ref smp-s default 4 'smp: ' "three harts started by HSM, woken by IPIs, stopped (-smp 4)"
-ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, ecalls back (-bios none)"
+ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, Sstc, ecalls back (-bios none)"
 ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, virtio-blk (-bios none)" \
 	-global virtio-mmio.force-legacy=false \
 	-drive file=$disk,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0

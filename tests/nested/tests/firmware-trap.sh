@@ -38,7 +38,7 @@ check_firmware timer-s "five SBI timer interrupts through stvec, none early, as 
 check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
 # M-mode guests, entered as qemu -bios none enters them.
 check_firmware hello-m "M-mode, the UART, the finisher, as under -bios none" --entry-mode m
-check_firmware mmode-m "CLINT timer and msip, PMP, delegation, mret into S-mode, ecalls back" --entry-mode m
+check_firmware mmode-m "CLINT timer and msip, PMP, delegation, mret into S-mode, Sstc stimecmp, ecalls back" --entry-mode m
 printf '[kernel]\npath = /firmware/mmode-m.elf\nentry-mode = m\n' >/tmp/m.conf
 vmm run -c /tmp/m.conf </dev/null 2>&1 | tr -d '\r' | grep '^mmode: ' >/tmp/m.txt
 check "entry-mode = m from a config file" cmp -s /tmp/m.txt /firmware/mmode-m.expected
