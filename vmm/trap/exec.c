@@ -76,6 +76,7 @@ struct trap {
 	struct trap_vcpu vcpus[VM_MAX_CPUS];
 	unsigned nr;
 	int m_mode; /* M-mode guest: no SBI from us, a CLINT instead */
+	uint32_t paused; /* futex: harts stay out of their guest while set */
 };
 
 static __thread struct trap_vcpu *current;
@@ -730,6 +731,29 @@ static void report_death(struct trap_vcpu *v)
 	vm_request_exit(v->vm, VMM_EXIT_GUEST_CRASH);
 }
 
+/* Mark the hart as in its guest, unless vmm pause holds it out: then it
+ * waits for resume. 0 when the VM ended meanwhile. Either trap_pause()
+ * sees in_guest set or this sees paused (both sequentially consistent). */
+static int enter_unless_paused(struct trap_vcpu *v)
+{
+	struct trap *t = v->vm->backend_data;
+
+	for (;;) {
+		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&t->paused, __ATOMIC_SEQ_CST))
+			return 1;
+		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&t->paused, __ATOMIC_ACQUIRE)) {
+			struct timespec ts = { 0, 100000000 };
+
+			if (vm_exiting(v->vm) || v->stop_requested)
+				return 0;
+			syscall(SYS_futex, &t->paused, FUTEX_WAIT_PRIVATE, 1,
+				&ts, NULL, 0);
+		}
+	}
+}
+
 /* Run the guest until its hart stops or the VM ends. */
 static void run_guest(struct trap_vcpu *v)
 {
@@ -753,11 +777,11 @@ static void run_guest(struct trap_vcpu *v)
 		}
 		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
 		handle_report(v, mb);
-		if (vm_exiting(v->vm) || v->stop_requested)
+		if (vm_exiting(v->vm) || v->stop_requested ||
+		    !enter_unless_paused(v))
 			return;
 		/* From here an interrupt raised elsewhere kicks the guest;
 		 * one raised before is taken now. */
-		__atomic_store_n(&v->in_guest, 1, __ATOMIC_SEQ_CST);
 		deliver_interrupt(v);
 		sync_space(v);
 		mb->regs[0] = v->hart.pc;
@@ -915,10 +939,41 @@ static void trap_clint_changed(struct vm *vm, unsigned hart)
 		sandbox_wake(&v->box);
 }
 
+/* Hold every hart out of its guest: kick the running ones out and wait
+ * (up to a second) until none is in. The guest's clock, the host's, runs
+ * on meanwhile. */
 static int trap_pause(struct vm *vm)
 {
-	(void)vm;
-	return -ENOTSUP;
+	struct trap *t = vm->backend_data;
+	unsigned i, tries;
+
+	__atomic_store_n(&t->paused, 1, __ATOMIC_SEQ_CST);
+	for (tries = 0; tries < 1000; tries++) {
+		unsigned in = 0;
+
+		for (i = 0; i < t->nr; i++) {
+			if (!__atomic_load_n(&t->vcpus[i].in_guest,
+					     __ATOMIC_SEQ_CST))
+				continue;
+			in++;
+			kick(&t->vcpus[i]);
+		}
+		if (!in)
+			return 0;
+		usleep(1000);
+	}
+	__atomic_store_n(&t->paused, 0, __ATOMIC_RELEASE);
+	return -ETIMEDOUT;
+}
+
+static int trap_resume(struct vm *vm)
+{
+	struct trap *t = vm->backend_data;
+
+	__atomic_store_n(&t->paused, 0, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &t->paused, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL,
+		NULL, 0);
+	return 0;
 }
 
 const struct backend_ops trap_backend = {
@@ -928,7 +983,7 @@ const struct backend_ops trap_backend = {
 	.start = trap_start,
 	.stop = trap_stop,
 	.pause = trap_pause,
-	.resume = trap_pause,
+	.resume = trap_resume,
 	.set_external_irq = trap_set_external_irq,
 	.clint_changed = trap_clint_changed,
 	.destroy = trap_destroy,

@@ -5,7 +5,7 @@
 # RAM is an access fault, no ecall becomes a host system call, and a guest
 # that never traps again still stops when asked.
 . /tests/lib.sh
-plan 7
+plan 10
 cat >/tmp/hostile.expected <<'END'
 hostile: stores to 1024 pages at 0x40000000: 1024 access faults
 hostile: loads from 1024 pages at 0x40000000: 1024 access faults
@@ -30,6 +30,14 @@ check "the stray accesses were logged, and the log stays bounded" sh -c "[ \$(gr
 vmm run --kernel /firmware/hang-s.elf --name hang --detach >/dev/null 2>&1
 sleep 1
 check "the hanging guest runs (trap backend)" sh -c 'vmm status hang | grep -q "backend=trap"'
+# vmm pause gets even this guest out of the CPU, and resume lets it go on.
+vmm pause hang >/tmp/p.out 2>&1
+status=$?
+check "vmm pause of a guest that never traps ($status)" sh -c "[ $status -eq 0 ] && vmm status hang | grep -q state=paused"
+[ $status -eq 0 ] || show /tmp/p.out
+check "... while paused its process uses no CPU" sh -c 'a=$(awk "/^cpu /{print \$2+\$3+\$4}" /proc/stat); sleep 1; b=$(awk "/^cpu /{print \$2+\$3+\$4}" /proc/stat); [ $((b - a)) -lt 50 ]'
+vmm resume hang
+check "vmm resume: running again" sh -c 'vmm status hang | grep -q state=running'
 start=$(date +%s)
 vmm stop hang --timeout 2
 status=$?
