@@ -210,6 +210,7 @@ static int trap_create(struct vm *vm)
 		t->vcpus[i].id = i;
 		t->vcpus[i].hsm_state = HSM_STOPPED;
 		t->vcpus[i].box.pidfd = -1;
+		t->vcpus[i].box.notify_fd = -1;
 		pthread_mutex_init(&t->vcpus[i].box_lock, NULL);
 	}
 	vm->sbi.system_reset = system_reset;
@@ -647,7 +648,7 @@ static void sync_space(struct trap_vcpu *v)
 	    want.priv == now->priv && want.sum == now->sum &&
 	    want.mxr == now->mxr)
 		return;
-	v->box.mb->nr_ops = 0; /* pages filled a moment ago go too */
+	sandbox_drop_ops(&v->box); /* pages filled a moment ago go too */
 	sandbox_unmap_all(&v->box);
 	if (!want.virt)
 		sandbox_map(&v->box, v->vm->mem.base, v->vm->mem.size,
@@ -773,6 +774,7 @@ static void run_guest(struct trap_vcpu *v)
 			update_timer_irq(v);
 			if (hart_pending_interrupt(&v->hart))
 				sandbox_kick(&v->box);
+			sandbox_refuse_strays(&v->box);
 			continue;
 		}
 		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);

@@ -8,7 +8,9 @@
 #include <linux/audit.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -33,6 +35,8 @@ _Static_assert(offsetof(struct sandbox_mailbox, filter) == MB_FILTER,
 _Static_assert(offsetof(struct sandbox_mailbox, nr_ops) == MB_NR_OPS,
 	       "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, ops) == MB_OPS, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, listener) == MB_LISTENER,
+	       "mailbox");
 _Static_assert(sizeof(struct sandbox_op) == 32, "mailbox");
 _Static_assert(sizeof(struct sandbox_mailbox) <= 4096, "mailbox");
 _Static_assert(offsetof(ucontext_t, uc_mcontext.__gregs) == UC_REGS, "uc");
@@ -109,8 +113,8 @@ static void plan_unmap(struct sandbox *s)
 /*
  * The guest process's filter: the handler page may use futex,
  * rt_sigreturn, exit_group, munmap and mmap of the guest RAM file (shared,
- * fixed), nothing else; a system call from anywhere else is the guest's
- * ecall and traps (SIGSYS).
+ * fixed; the monitor checks each, see serve_mmap), nothing else; a system
+ * call from anywhere else is the guest's ecall and traps (SIGSYS).
  */
 static void build_filter(struct sandbox_mailbox *mb, int memfd)
 {
@@ -147,11 +151,13 @@ static void build_filter(struct sandbox_mailbox *mb, int memfd)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MAP_SHARED | MAP_FIXED, 0,
 			 2),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(3)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 0),
 		/* 22 */
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		/* 25: the monitor decides (sandbox_resume) */
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
 
 	_Static_assert(sizeof(f) <= sizeof(mb->filter), "filter");
@@ -198,6 +204,32 @@ static void child(struct sandbox_mailbox *mb, int memfd)
 	mprotect(sandbox_text_start, sandbox_text_end - sandbox_text_start,
 		 PROT_EXEC);
 	sandbox_start(mb);
+}
+
+/* The process's first report says it is ready, with its seccomp
+ * listener's fd number (no guest code has run yet to forge it): take a
+ * copy of that fd. The report stays for the caller. */
+static int take_listener(struct sandbox *s)
+{
+	int err = 0, n, fd;
+
+	for (n = 0; n < 50; n++) {
+		err = sandbox_wait(s, 100000000ULL);
+		if (err)
+			break;
+	}
+	if (err != 1) {
+		sandbox_kill(s);
+		return err < 0 ? -ECHILD : -ETIMEDOUT;
+	}
+	fd = (int)syscall(SYS_pidfd_getfd, s->pidfd, (int)s->mb->listener, 0);
+	if (fd < 0) {
+		err = -errno;
+		sandbox_kill(s);
+		return err;
+	}
+	s->notify_fd = fd;
+	return 0;
 }
 
 int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
@@ -254,7 +286,9 @@ int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
 	s->pid = pid;
 	s->pidfd = pidfd;
 	s->status = 0;
-	return 0;
+	s->memfd = mem->fd;
+	s->nr_ops = 0;
+	return take_listener(s);
 }
 
 int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
@@ -277,10 +311,57 @@ int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
 	return s->pid > 0 ? 0 : -ECHILD;
 }
 
+/* Answer one seccomp notification: let it go on when it is an mmap of
+ * the process's, exactly as op says (op NULL: none is expected), else
+ * EPERM. 1 when it matched, 0 when refused, -1 when none came. */
+static int serve_mmap(struct sandbox *s, const struct sandbox_op *op,
+		      int wait_ms)
+{
+	struct pollfd pfd = { s->notify_fd, POLLIN, 0 };
+	struct seccomp_notif req;
+	struct seccomp_notif_resp resp;
+	const __u64 *a = req.data.args;
+	int ok;
+
+	if (poll(&pfd, 1, wait_ms) != 1 || !(pfd.revents & POLLIN))
+		return -1;
+	memset(&req, 0, sizeof(req));
+	if (ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req))
+		return -1;
+	ok = op && req.pid == (uint32_t)s->pid && req.data.nr == SYS_mmap &&
+	     a[0] == op->addr && a[1] == op->len && a[2] == op->prot &&
+	     a[3] == (MAP_SHARED | MAP_FIXED) && a[4] == (uint64_t)s->memfd &&
+	     a[5] == op->offset;
+	memset(&resp, 0, sizeof(resp));
+	resp.id = req.id;
+	if (ok)
+		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	else
+		resp.error = -EPERM;
+	ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+	return ok;
+}
+
 void sandbox_resume(struct sandbox *s)
 {
+	unsigned i;
+
 	__atomic_store_n(&s->mb->state, SANDBOX_RUNNING, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &s->mb->state, FUTEX_WAKE, 1, NULL, NULL, 0);
+	/* The handler makes our mmaps in order; each waits for us. A process
+	 * that dies or stalls is the next sandbox_wait()'s to find. */
+	for (i = 0; i < s->nr_ops; i++)
+		if (s->ops[i].prot != (uint64_t)SANDBOX_UNMAP)
+			while (serve_mmap(s, &s->ops[i], 1000) == 0)
+				;
+	s->nr_ops = 0;
+}
+
+void sandbox_refuse_strays(struct sandbox *s)
+{
+	if (s->notify_fd >= 0)
+		while (serve_mmap(s, NULL, 0) >= 0)
+			;
 }
 
 int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
@@ -289,14 +370,23 @@ int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
 	struct sandbox_mailbox *mb = s->mb;
 	struct sandbox_op *op;
 
-	if (mb->nr_ops >= SANDBOX_NR_OPS)
+	/* never trust the mailbox's count: the guest can write it */
+	if (s->nr_ops >= SANDBOX_NR_OPS)
 		return -ENOSPC;
-	op = &mb->ops[mb->nr_ops++];
+	op = &s->ops[s->nr_ops++];
 	op->addr = va;
 	op->len = len;
 	op->prot = prot < 0 ? (uint64_t)SANDBOX_UNMAP : (uint64_t)prot;
 	op->offset = offset;
+	mb->ops[s->nr_ops - 1] = *op;
+	mb->nr_ops = s->nr_ops;
 	return 0;
+}
+
+void sandbox_drop_ops(struct sandbox *s)
+{
+	s->nr_ops = 0;
+	s->mb->nr_ops = 0;
 }
 
 int sandbox_unmap_all(struct sandbox *s)
@@ -343,6 +433,9 @@ void sandbox_kill(struct sandbox *s)
 		close(s->pidfd);
 		s->pidfd = -1;
 	}
+	if (s->notify_fd >= 0)
+		close(s->notify_fd);
+	s->notify_fd = -1;
 	if (s->pid > 0)
 		waitpid(s->pid, &s->status, 0);
 	s->pid = 0;

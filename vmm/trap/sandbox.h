@@ -16,7 +16,10 @@
  * can reach neither the monitor's memory nor a host system call: its
  * process's seccomp filter traps every call made outside the handler
  * page, and allows that page only futex, rt_sigreturn, exit_group, munmap
- * and mmap of the guest RAM file.
+ * and mmap of the guest RAM file; each mmap waits for the monitor to match
+ * it against what it queued (seccomp user notification), so guest code
+ * that jumps to the handler's mmap gets EPERM instead of a mapping its
+ * page tables do not give it.
  *
  * The layout is shared with the assembly, so it is spelled out in offsets.
  */
@@ -41,6 +44,7 @@
 #define MB_FILTER 656
 #define MB_NR_OPS 912
 #define MB_OPS 920 /* addr, len, prot (~0: munmap), offset */
+#define MB_LISTENER 1176 /* the seccomp listener's fd, in the process */
 #define SANDBOX_UNMAP ~0
 
 #define EXIT_SETUP_FAILED 127 /* the guest process's own exit statuses */
@@ -74,6 +78,7 @@ struct sandbox_mailbox {
 	struct sandbox_op {
 		uint64_t addr, len, prot, offset;
 	} ops[SANDBOX_NR_OPS];
+	uint64_t listener;
 };
 
 struct sandbox {
@@ -81,6 +86,12 @@ struct sandbox {
 	pid_t pid;
 	int pidfd; /* -1 when no guest process runs */
 	int status; /* wait status, once it died */
+	int notify_fd; /* the process's seccomp listener, -1 when none */
+	int memfd;
+	/* our copy of the queued ops: the mailbox's are the guest's to
+	 * overwrite */
+	unsigned nr_ops;
+	struct sandbox_op ops[SANDBOX_NR_OPS];
 	uint64_t hidden[SANDBOX_NR_UNMAP][2]; /* all the guest may map */
 	uint64_t keep[2][2]; /* the handler page and the region */
 };
@@ -104,6 +115,8 @@ void sandbox_resume(struct sandbox *s);
 int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
 		uint64_t offset);
 int sandbox_unmap_all(struct sandbox *s);
+/* Forget the changes queued so far. */
+void sandbox_drop_ops(struct sandbox *s);
 /* Whether [va, va + len) may hold guest mappings: it must stay clear of
  * the handler page and the region, and below the end of user space. */
 int sandbox_mappable(const struct sandbox *s, uint64_t va, uint64_t len);
@@ -111,6 +124,11 @@ int sandbox_mappable(const struct sandbox *s, uint64_t va, uint64_t len);
 /* Interrupt the running guest: it reports the signal kick. */
 #define SANDBOX_KICK 12 /* SIGUSR2 */
 void sandbox_kick(struct sandbox *s);
+
+/* Refuse any mmap the guest process asks for now: the handler asks only
+ * while the monitor resumes it, so one pending here is guest code that
+ * jumped to it. */
+void sandbox_refuse_strays(struct sandbox *s);
 
 /* Wake a sandbox_wait() early. */
 void sandbox_wake(struct sandbox *s);

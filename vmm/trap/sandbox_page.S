@@ -18,6 +18,7 @@
 #define FUTEX_WAKE 1
 #define PR_SET_NO_NEW_PRIVS 38
 #define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER 8
 #define PROT_RWX 7
 #define MAP_SHARED_FIXED 0x11
 
@@ -70,11 +71,12 @@ sandbox_start:
 	ecall
 	bnez	a0, die
 	li	a0, SECCOMP_SET_MODE_FILTER
-	li	a1, 0
+	li	a1, SECCOMP_FILTER_FLAG_NEW_LISTENER
 	addi	a2, s0, MB_FPROG
 	li	a7, NR_SECCOMP
 	ecall
-	bnez	a0, die
+	bltz	a0, die
+	sd	a0, MB_LISTENER(s0)
 	unimp				/* the first report: "ready" */
 die:
 	li	a0, EXIT_SETUP_FAILED
