@@ -21,6 +21,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "../log.h"
 #include "sandbox.h"
 
 _Static_assert(offsetof(struct sandbox_mailbox, sig) == MB_SIG, "mailbox");
@@ -46,7 +47,7 @@ _Static_assert(offsetof(ucontext_t, uc_mcontext.__fpregs.__d.__f) ==
 _Static_assert(offsetof(siginfo_t, si_addr) == SI_ADDR, "siginfo");
 _Static_assert(SANDBOX_KICK == SIGUSR2, "kick");
 
-extern char sandbox_text_start[], sandbox_text_end[];
+extern char sandbox_text_start[], sandbox_text_end[], sandbox_mmap_call[];
 void sandbox_start(struct sandbox_mailbox *mb) __attribute__((noreturn));
 void sandbox_handler(int sig, siginfo_t *si, void *uc);
 
@@ -129,7 +130,8 @@ static void build_filter(struct sandbox_mailbox *mb, int memfd)
 			 offsetof(struct seccomp_data, instruction_pointer) +
 				 4),
 		/* 4 */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0, 19),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0,
+			 19),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, instruction_pointer)),
 		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 17),
@@ -229,6 +231,11 @@ static int take_listener(struct sandbox *s)
 		return err;
 	}
 	s->notify_fd = fd;
+	/* for debugging, and for the test that attacks the handler page */
+	pr_debug(
+		"guest process %d: handler page 0x%llx, its mmap call at 0x%llx, guest RAM fd %d",
+		(int)s->pid, (unsigned long long)(uintptr_t)sandbox_text_start,
+		(unsigned long long)(uintptr_t)sandbox_mmap_call, s->memfd);
 	return 0;
 }
 
@@ -314,6 +321,8 @@ int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
 /* Answer one seccomp notification: let it go on when it is an mmap of
  * the process's, exactly as op says (op NULL: none is expected), else
  * EPERM. 1 when it matched, 0 when refused, -1 when none came. */
+static unsigned refusals; /* the guest can make these at will: bound the log */
+
 static int serve_mmap(struct sandbox *s, const struct sandbox_op *op,
 		      int wait_ms)
 {
@@ -332,6 +341,9 @@ static int serve_mmap(struct sandbox *s, const struct sandbox_op *op,
 	     a[0] == op->addr && a[1] == op->len && a[2] == op->prot &&
 	     a[3] == (MAP_SHARED | MAP_FIXED) && a[4] == (uint64_t)s->memfd &&
 	     a[5] == op->offset;
+	if (!ok && __atomic_fetch_add(&refusals, 1, __ATOMIC_RELAXED) < 10)
+		pr_warn("the guest process asked for a mapping vmm did not queue (0x%llx, %llu bytes): refused",
+			(unsigned long long)a[0], (unsigned long long)a[1]);
 	memset(&resp, 0, sizeof(resp));
 	resp.id = req.id;
 	if (ok)
@@ -406,8 +418,7 @@ int sandbox_mappable(const struct sandbox *s, uint64_t va, uint64_t len)
 	unsigned i;
 
 	for (i = 0; i < SANDBOX_NR_UNMAP; i++)
-		if (s->hidden[i][1] && va >= s->hidden[i][0] &&
-		    va + len > va &&
+		if (s->hidden[i][1] && va >= s->hidden[i][0] && va + len > va &&
 		    va + len <= s->hidden[i][0] + s->hidden[i][1])
 			return 1;
 	return 0;

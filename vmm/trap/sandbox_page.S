@@ -146,6 +146,8 @@ sandbox_handler:
 	ld	a4, MB_MEMFD(s0)
 	ld	a5, 24(s5)
 	li	a7, NR_MMAP
+	.globl sandbox_mmap_call
+sandbox_mmap_call:
 	ecall
 	ld	t0, 0(s5)
 	bne	a0, t0, map_failed

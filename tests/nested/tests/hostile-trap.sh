@@ -5,7 +5,7 @@
 # RAM is an access fault, no ecall becomes a host system call, and a guest
 # that never traps again still stops when asked.
 . /tests/lib.sh
-plan 10
+plan 13
 cat >/tmp/hostile.expected <<'END'
 hostile: stores to 1024 pages at 0x40000000: 1024 access faults
 hostile: loads from 1024 pages at 0x40000000: 1024 access faults
@@ -25,6 +25,20 @@ check "the guest ends normally (exit $status)" [ $status -eq 0 ]
 check "every probe of the monitor's addresses faults into the guest; every ecall is SBI's" cmp -s /tmp/hostile.txt /tmp/hostile.expected
 [ $status -eq 0 ] && cmp -s /tmp/hostile.txt /tmp/hostile.expected || { show /tmp/hostile.txt; show /tmp/hostile.err; }
 check "the stray accesses were logged, and the log stays bounded" sh -c "[ \$(grep -c 'no device there' /tmp/hostile.err) -le 20 ]"
+
+# A guest that jumps to the handler page's mmap call with its own
+# arguments: vmm refuses it (seccomp user notification), and the handler
+# page ends the guest process. The address and fd come from vmm's log.
+vmm run --kernel /firmware/hello-s.elf --log-level debug </dev/null >/dev/null 2>/tmp/dbg.err
+call=$(sed -n 's/.*its mmap call at \(0x[0-9a-f]*\), guest RAM fd \([0-9]*\).*/\1 \2/p' /tmp/dbg.err | head -n 1)
+dd if=/dev/zero of=/tmp/attack.img bs=1M count=1 2>/dev/null
+printf '%s \n' "$call" | dd of=/tmp/attack.img conv=notrunc 2>/dev/null
+vmm run --kernel /firmware/mapattack-s.elf --disk /tmp/attack.img </dev/null >/tmp/attack.out 2>&1
+status=$?
+check "a jump to the handler's mmap ($call): the VM ends as a crash ($status)" [ $status -eq 66 ]
+check "... vmm refused the mapping" grep -q 'asked for a mapping vmm did not queue (0x70000000, 4096 bytes): refused' /tmp/attack.out
+check "... and the guest process ended itself (126)" grep -q 'the guest process exited with status 126' /tmp/attack.out
+[ $status -eq 66 ] || show /tmp/attack.out
 
 # Interrupts off and a loop: no trap ever reaches the monitor again.
 vmm run --kernel /firmware/hang-s.elf --name hang --detach >/dev/null 2>&1
