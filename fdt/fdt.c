@@ -128,25 +128,33 @@ static int memory_node(void *fdt, const struct fdt_vm *v)
 	return fdt_end_node(fdt);
 }
 
+/* interrupts-extended with two lines, irq_a then irq_b, into each of the
+ * first nr harts' interrupt controllers. */
+static int per_hart_irqs(void *fdt, unsigned nr, unsigned irq_a, unsigned irq_b)
+{
+	fdt32_t cells[4 * PLIC_MAX_HARTS];
+	unsigned i;
+
+	for (i = 0; i < nr && i < PLIC_MAX_HARTS; i++) {
+		cells[4 * i + 0] = cpu_to_fdt32(i + 1);
+		cells[4 * i + 1] = cpu_to_fdt32(irq_a);
+		cells[4 * i + 2] = cpu_to_fdt32(i + 1);
+		cells[4 * i + 3] = cpu_to_fdt32(irq_b);
+	}
+	return fdt_property(fdt, "interrupts-extended", cells,
+			    (int)(i * 4 * sizeof(fdt32_t)));
+}
+
 /* Two contexts per hart, M then S, as plic.c numbers them. */
 static int plic_node(void *fdt, const struct fdt_vm *v)
 {
-	fdt32_t ctx[4 * PLIC_MAX_HARTS];
 	char name[32];
-	unsigned i;
 
-	for (i = 0; i < v->nr_cpus; i++) {
-		ctx[4 * i + 0] = cpu_to_fdt32(i + 1);
-		ctx[4 * i + 1] = cpu_to_fdt32(IRQ_M_EXT);
-		ctx[4 * i + 2] = cpu_to_fdt32(i + 1);
-		ctx[4 * i + 3] = cpu_to_fdt32(IRQ_S_EXT);
-	}
 	snprintf(name, sizeof(name), "plic@%llx", PLIC_BASE);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "sifive,plic-1.0.0"));
 	TRY(prop_reg(fdt, PLIC_BASE, PLIC_SIZE));
-	TRY(fdt_property(fdt, "interrupts-extended", ctx,
-			 (int)(v->nr_cpus * 4 * sizeof(fdt32_t))));
+	TRY(per_hart_irqs(fdt, v->nr_cpus, IRQ_M_EXT, IRQ_S_EXT));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	TRY(fdt_property_u32(fdt, "#address-cells", 0));
@@ -159,22 +167,13 @@ static int plic_node(void *fdt, const struct fdt_vm *v)
 static int clint_node(void *fdt, const struct fdt_vm *v)
 {
 	static const char compat[] = "sifive,clint0\0riscv,clint0";
-	fdt32_t irqs[4 * CLINT_MAX_HARTS];
 	char name[32];
-	unsigned i;
 
-	for (i = 0; i < v->nr_cpus && i < CLINT_MAX_HARTS; i++) {
-		irqs[4 * i + 0] = cpu_to_fdt32(i + 1);
-		irqs[4 * i + 1] = cpu_to_fdt32(IRQ_M_SOFT);
-		irqs[4 * i + 2] = cpu_to_fdt32(i + 1);
-		irqs[4 * i + 3] = cpu_to_fdt32(IRQ_M_TIMER);
-	}
 	snprintf(name, sizeof(name), "clint@%llx", CLINT_BASE);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
 	TRY(prop_reg(fdt, CLINT_BASE, CLINT_SIZE));
-	TRY(fdt_property(fdt, "interrupts-extended", irqs,
-			 (int)(i * 4 * sizeof(fdt32_t))));
+	TRY(per_hart_irqs(fdt, v->nr_cpus, IRQ_M_SOFT, IRQ_M_TIMER));
 	return fdt_end_node(fdt);
 }
 
