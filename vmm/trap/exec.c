@@ -372,45 +372,44 @@ static void privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw)
 }
 
 /* The decoded in's access to device address pa (the guest named va). */
-static void mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *ip,
+static void mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *in,
 		 uint64_t pa, uint64_t va)
 {
 	struct hart *h = &v->hart;
-	const struct insn in = *ip;
-	uint64_t val = 0, addr = pa;
+	uint64_t val = 0;
 
-	if (in.kind == INSN_STORE) {
-		val = in.fp ? r[32 + in.rs2] : get_x(r, in.rs2);
-		if (in.width < 8)
-			val &= (1ULL << (8 * in.width)) - 1;
-		if (vm_mmio(v->vm, addr, in.width, 1, &val) == -EFAULT) {
+	if (in->kind == INSN_STORE) {
+		val = in->fp ? r[32 + in->rs2] : get_x(r, in->rs2);
+		if (in->width < 8)
+			val &= (1ULL << (8 * in->width)) - 1;
+		if (vm_mmio(v->vm, pa, in->width, 1, &val) == -EFAULT) {
 			hart_trap(h, EXC_STORE_ACCESS, va);
 			return;
 		}
-	} else if (in.kind == INSN_LOAD) {
-		if (vm_mmio(v->vm, addr, in.width, 0, &val) == -EFAULT) {
+	} else if (in->kind == INSN_LOAD) {
+		if (vm_mmio(v->vm, pa, in->width, 0, &val) == -EFAULT) {
 			hart_trap(h, EXC_LOAD_ACCESS, va);
 			return;
 		}
-		if (in.sign_extend && in.width < 8) {
-			uint64_t sign = 1ULL << (8 * in.width - 1);
+		if (in->sign_extend && in->width < 8) {
+			uint64_t sign = 1ULL << (8 * in->width - 1);
 
 			val = (val ^ sign) - sign;
 		}
-		if (in.fp)
-			r[32 + in.rd] = val;
+		if (in->fp)
+			r[32 + in->rd] = val;
 		else
-			set_x(r, in.rd, val);
+			set_x(r, in->rd, val);
 	} else {
 		/* AMOs, LR/SC and anything else on MMIO: an access fault. */
 		hart_trap(h,
-			  in.kind == INSN_LOAD || in.kind == INSN_LR
+			  in->kind == INSN_LOAD || in->kind == INSN_LR
 				  ? EXC_LOAD_ACCESS
 				  : EXC_STORE_ACCESS,
 			  va);
 		return;
 	}
-	h->pc += in.len;
+	h->pc += in->len;
 }
 
 static void wake(struct trap_vcpu *v)

@@ -81,14 +81,14 @@ static uint64_t user_top(void)
  * process; guest RAM is mapped after. */
 static void plan_unmap(struct sandbox *s)
 {
-	uint64_t(*keep)[2] = s->keep;
+	/* the handler page and the region */
+	uint64_t keep[2][2] = {
+		{ (uintptr_t)sandbox_text_start, (uintptr_t)sandbox_text_end },
+		{ (uintptr_t)s->mb, (uintptr_t)s->mb + SANDBOX_REGION_SIZE },
+	};
 	uint64_t from = 0, top = user_top();
 	unsigned i, n = 0;
 
-	keep[0][0] = (uintptr_t)sandbox_text_start;
-	keep[0][1] = (uintptr_t)sandbox_text_end;
-	keep[1][0] = (uintptr_t)s->mb;
-	keep[1][1] = (uintptr_t)s->mb + SANDBOX_REGION_SIZE;
 	if (keep[0][0] > keep[1][0]) {
 		uint64_t t0 = keep[0][0], t1 = keep[0][1];
 
@@ -307,10 +307,8 @@ int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
 	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) != SANDBOX_REPORTED)
 		syscall(SYS_futex, &mb->state, FUTEX_WAIT, SANDBOX_RUNNING, &ts,
 			NULL, 0);
-	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED) {
-		mb->nr_ops = 0; /* the last ones are done */
+	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED)
 		return 1;
-	}
 	if (s->pid > 0 && waitpid(s->pid, &s->status, WNOHANG) == s->pid) {
 		s->pid = 0;
 		return -ECHILD;
@@ -318,11 +316,11 @@ int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
 	return s->pid > 0 ? 0 : -ECHILD;
 }
 
+static unsigned refusals; /* the guest can make these at will: bound the log */
+
 /* Answer one seccomp notification: let it go on when it is an mmap of
  * the process's, exactly as op says (op NULL: none is expected), else
  * EPERM. 1 when it matched, 0 when refused, -1 when none came. */
-static unsigned refusals; /* the guest can make these at will: bound the log */
-
 static int serve_mmap(struct sandbox *s, const struct sandbox_op *op,
 		      int wait_ms)
 {
@@ -358,6 +356,7 @@ void sandbox_resume(struct sandbox *s)
 {
 	unsigned i;
 
+	s->mb->nr_ops = s->nr_ops; /* what the handler does before it returns */
 	__atomic_store_n(&s->mb->state, SANDBOX_RUNNING, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &s->mb->state, FUTEX_WAKE, 1, NULL, NULL, 0);
 	/* The handler makes our mmaps in order; each waits for us. A process
@@ -390,15 +389,13 @@ int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
 	op->len = len;
 	op->prot = prot < 0 ? (uint64_t)SANDBOX_UNMAP : (uint64_t)prot;
 	op->offset = offset;
-	mb->ops[s->nr_ops - 1] = *op;
-	mb->nr_ops = s->nr_ops;
+	mb->ops[s->nr_ops - 1] = *op; /* sandbox_resume() sets the count */
 	return 0;
 }
 
 void sandbox_drop_ops(struct sandbox *s)
 {
 	s->nr_ops = 0;
-	s->mb->nr_ops = 0;
 }
 
 int sandbox_unmap_all(struct sandbox *s)

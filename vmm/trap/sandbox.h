@@ -93,7 +93,6 @@ struct sandbox {
 	unsigned nr_ops;
 	struct sandbox_op ops[SANDBOX_NR_OPS];
 	uint64_t hidden[SANDBOX_NR_UNMAP][2]; /* all the guest may map */
-	uint64_t keep[2][2]; /* the handler page and the region */
 };
 
 /* Fork the guest process for guest RAM mem; it raises SIGILL once it is
