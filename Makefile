@@ -57,7 +57,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
-FW_S_PROGS := hello csr sbi crash virtio spin timer smp hostile hang trapbench mapattack
+FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic hostile hang trapbench mapattack
 FW_M_PROGS := hello mmode minikernel
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
@@ -142,6 +142,7 @@ images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a
 	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR)"
 
 FW_EXPECTED := $(wildcard firmware/expected/*.txt)
+FW_INPUT := $(wildcard firmware/expected/*.in)
 NESTED_SCRIPTS := $(wildcard tests/nested/tests/*.sh tests/nested/selftest/*.sh)
 
 # The initramfs of the nested host and of the guest it runs.
@@ -173,7 +174,7 @@ build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/n
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
-		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) $(FW_EXPECTED) \
+		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		build/nested/bench-signal bench/trap.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
@@ -187,6 +188,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
 		$(foreach e,$(FW_EXPECTED),firmware/$(basename $(notdir $(e))).expected=$(e)) \
+		$(foreach e,$(FW_INPUT),firmware/$(notdir $(e))=$(e)) \
 		tests/lib.sh=tests/nested/lib.sh tests/demo.sh=tests/nested/demo.sh \
 		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
 

@@ -4,14 +4,16 @@
 # what a trapped CSR access, MMIO access, ecall and shadow-page fill cost a
 # guest of the trap backend (firmware/trapbench), next to the host's own
 # null signal round trip and signal + futex round trip between two
-# processes, the floors of this design. Figures, not a test.
+# processes, the floors of this design; and what a device interrupt adds
+# to a virtio-blk read. Figures, not a test.
 . /tests/lib.sh
 plan 2
 bench-signal 20000 >/tmp/floor.txt
 check "bench-signal ran" grep -q null-signal /tmp/floor.txt
-vmm run --kernel /firmware/trapbench-s.elf --backend trap </dev/null 2>&1 | tr -d '\r' >/tmp/trap.txt
-check "trapbench ran on the trap backend" grep -q 'trapbench: page-fill' /tmp/trap.txt
-grep -q 'trapbench: page-fill' /tmp/trap.txt || show /tmp/trap.txt 20
+dd if=/dev/zero of=/tmp/trap.img bs=1M count=1 2>/dev/null
+vmm run --kernel /firmware/trapbench-s.elf --backend trap --disk /tmp/trap.img </dev/null 2>&1 | tr -d '\r' >/tmp/trap.txt
+check "trapbench ran on the trap backend" grep -q 'trapbench: disk-read-irq' /tmp/trap.txt
+grep -q 'trapbench: disk-read-irq' /tmp/trap.txt || show /tmp/trap.txt 20
 sig=$(awk '$1 == "null-signal" { print $2 }' /tmp/floor.txt)
 rt=$(awk '$1 == "signal-futex-round-trip" { print $2 }' /tmp/floor.txt)
 echo "# bench: host floor: null signal round trip $sig ns, signal + futex round trip between processes $rt ns"
@@ -19,4 +21,10 @@ for op in csr mmio ecall page-fill; do
 	ns=$(awk -v op="$op" '$1 == "trapbench:" && $2 == op { print $3 }' /tmp/trap.txt)
 	echo "# bench: trap backend: $op $ns ns per operation: $(awk -v a="$ns" -v b="$sig" 'BEGIN { printf "%.1f", a / b }')x the null signal, $(awk -v a="$ns" -v b="$rt" 'BEGIN { printf "%.1f", a / b }')x the signal + futex round trip"
 done
+# A device interrupt: the same disk read, completed by its interrupt (the
+# I/O thread raises the PLIC line, vmm kicks the guest process out of wfi,
+# the guest claims, acknowledges and completes) instead of polled.
+polled=$(awk '$1 == "trapbench:" && $2 == "disk-read-polled" { print $3 }' /tmp/trap.txt)
+irq=$(awk '$1 == "trapbench:" && $2 == "disk-read-irq" { print $3 }' /tmp/trap.txt)
+echo "# bench: trap backend: one-sector virtio-blk read, polled $polled ns, by interrupt $irq ns: the interrupt adds $((irq - polled)) ns, $(awk -v a="$((irq - polled))" -v b="$rt" 'BEGIN { printf "%.1f", a / b }')x the signal + futex round trip"
 done_testing

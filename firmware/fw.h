@@ -64,9 +64,45 @@ static inline void mmio_write8(uintptr_t a, uint8_t v)
 	*(volatile uint8_t *)a = v;
 }
 
-/* Polled virtio-blk (vblk.c): find and set up the first disk, read one
- * 512-byte sector into buf (its physical address). 0 or -1. */
+/* virtio-blk (vblk.c): find and set up the first disk, read one 512-byte
+ * sector into buf (its physical address), polling. 0 or -1. */
 int vblk_open(void);
 int vblk_read(uint64_t sector, void *buf);
+/* The same read in two halves: submit, then vblk_done() is 0 while the
+ * request is in flight, 1 once it succeeded, -1 when it failed. */
+void vblk_submit(uint64_t sector, void *buf);
+int vblk_done(void);
+/* Ask the device to interrupt on each completion; its PLIC source; read
+ * and acknowledge InterruptStatus (virtio 1.2, 4.2.2), returned. */
+void vblk_use_interrupts(void);
+unsigned vblk_irq(void);
+uint32_t vblk_ack(void);
+
+/* The PLIC (sifive,plic-1.0.0 as on QEMU virt): context 2*hart is the
+ * hart's M-mode one, 2*hart+1 its S-mode one. */
+#define FW_PLIC 0x0c000000UL
+static inline void plic_set_priority(unsigned irq, uint32_t prio)
+{
+	mmio_write32(FW_PLIC + 4 * irq, prio);
+}
+static inline void plic_enable(unsigned ctx, unsigned irq, int on)
+{
+	uintptr_t a = FW_PLIC + 0x2000 + 0x80 * ctx + 4 * (irq / 32);
+	uint32_t bit = 1u << (irq % 32);
+
+	mmio_write32(a, on ? mmio_read32(a) | bit : mmio_read32(a) & ~bit);
+}
+static inline void plic_set_threshold(unsigned ctx, uint32_t t)
+{
+	mmio_write32(FW_PLIC + 0x200000 + 0x1000 * ctx, t);
+}
+static inline unsigned plic_claim(unsigned ctx)
+{
+	return mmio_read32(FW_PLIC + 0x200004 + 0x1000 * ctx);
+}
+static inline void plic_complete(unsigned ctx, unsigned irq)
+{
+	mmio_write32(FW_PLIC + 0x200004 + 0x1000 * ctx, irq);
+}
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* The smallest polled virtio-blk reader (virtio 1.2, 4.2 and 2.7): one
- * three-descriptor chain, no interrupts. For guests that just need a
+/* The smallest virtio-blk reader (virtio 1.2, 4.2 and 2.7): one
+ * three-descriptor chain, polled, or completed by the device's interrupt
+ * once vblk_use_interrupts() asks for it. For guests that just need a
  * sector; firmware/virtio.c drives the rings by hand to attack them. */
 #include <linux/virtio_blk.h>
 #include <linux/virtio_config.h>
@@ -12,6 +13,8 @@
 #define QNUM 4
 
 static uintptr_t dev;
+static unsigned slot;
+static uint16_t seen; /* the used ring's index when the last request went */
 static uint8_t rings[3 * 4096] __attribute__((aligned(4096)));
 static struct vring_desc *const desc = (struct vring_desc *)rings;
 static struct vring_avail *const avail = (struct vring_avail *)(rings + 4096);
@@ -40,6 +43,7 @@ int vblk_open(void)
 	unsigned i;
 
 	for (i = 0; i < 8; i++) {
+		slot = i;
 		dev = 0x10001000UL + 0x1000 * i;
 		if (rd(VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
 		    rd(VIRTIO_MMIO_VERSION) == 2 &&
@@ -70,11 +74,28 @@ int vblk_open(void)
 	return 0;
 }
 
-int vblk_read(uint64_t sector, void *buf)
+void vblk_use_interrupts(void)
 {
-	uint16_t seen = *(volatile uint16_t *)&used->idx;
-	long spins;
+	avail->flags = 0;
+	__sync_synchronize();
+}
 
+unsigned vblk_irq(void)
+{
+	return slot + 1; /* DESIGN.md's memory map, and QEMU virt's */
+}
+
+uint32_t vblk_ack(void)
+{
+	uint32_t st = rd(VIRTIO_MMIO_INTERRUPT_STATUS);
+
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, st);
+	return st;
+}
+
+void vblk_submit(uint64_t sector, void *buf)
+{
+	seen = *(volatile uint16_t *)&used->idx;
 	hdr = (struct virtio_blk_outhdr){ VIRTIO_BLK_T_IN, 0, sector };
 	desc[0] = (struct vring_desc){ (uintptr_t)&hdr, sizeof(hdr),
 				       VRING_DESC_F_NEXT, 1 };
@@ -89,10 +110,23 @@ int vblk_read(uint64_t sector, void *buf)
 	avail->idx++;
 	__sync_synchronize();
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
-	for (spins = 0; spins < 100000000; spins++)
-		if (*(volatile uint16_t *)&used->idx != seen) {
-			__sync_synchronize();
-			return status == VIRTIO_BLK_S_OK ? 0 : -1;
-		}
-	return -1;
+}
+
+int vblk_done(void)
+{
+	if (*(volatile uint16_t *)&used->idx == seen)
+		return 0;
+	__sync_synchronize();
+	return status == VIRTIO_BLK_S_OK ? 1 : -1;
+}
+
+int vblk_read(uint64_t sector, void *buf)
+{
+	long spins;
+	int done = 0;
+
+	vblk_submit(sector, buf);
+	for (spins = 0; spins < 100000000 && !done; spins++)
+		done = vblk_done();
+	return done == 1 ? 0 : -1;
 }

@@ -8,14 +8,19 @@ mkdir -p build/reference
 disk=build/reference/disk.img
 dd if=/dev/zero of=$disk bs=1M count=1 2>/dev/null
 printf 'VMMDISK!' | dd of=$disk conv=notrunc 2>/dev/null
+disk_args="-global virtio-mmio.force-legacy=false
+	-drive file=$disk,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0"
 # ref NAME BIOS SMP PREFIX DESCRIPTION [QEMU ARGS...]
+# The console's input is firmware/expected/NAME.in where there is one.
 ref() {
 	name=$1 bios=$2 smp=$3 prefix=$4 desc=$5
 	shift 5
 	out=build/reference/$name.out
+	in=firmware/expected/$name.in
+	[ -f "$in" ] || in=/dev/null
 	timeout 30 qemu-system-riscv64 -M virt -smp "$smp" -nographic \
 		-bios "$bios" -kernel "build/firmware/$name.elf" "$@" \
-		</dev/null 2>&1 | tr -d '\r' | grep -a "^$prefix" >"$out"
+		<"$in" 2>&1 | tr -d '\r' | grep -a "^$prefix" >"$out"
 	if cmp -s "$out" "firmware/expected/$name.txt"; then
 		echo "ok - reference: $name on QEMU: $desc"
 	else
@@ -29,6 +34,6 @@ ref sbi-s default 1 'sbi: ' "experimental and vendor calls answer NOT_SUPPORTED"
 ref timer-s default 1 'timer: ' "five timer interrupts, none early"
 ref smp-s default 4 'smp: ' "three harts started by HSM, woken by IPIs, stopped (-smp 4)"
 ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, Sstc, ecalls back (-bios none)"
+ref plic-s default 1 'plic: ' "UART and virtio-blk interrupts through the PLIC, threshold, sie mask" $disk_args
 ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, virtio-blk (-bios none)" \
-	-global virtio-mmio.force-legacy=false \
-	-drive file=$disk,format=raw,if=none,id=d0 -device virtio-blk-device,drive=d0
+	$disk_args

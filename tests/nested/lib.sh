@@ -23,11 +23,14 @@ expect_status() {
 show() { tail -n "${2:-15}" "$1" | sed 's/^/# /'; }
 # check_firmware NAME DESCRIPTION [VMM ARGS...]: /firmware/NAME.elf under
 # vmm exits 0 and prints exactly /firmware/NAME.expected, the lines it
-# prints on plain QEMU (firmware/expected/, tests/reference.sh).
+# prints on plain QEMU (firmware/expected/, tests/reference.sh), with
+# /firmware/NAME.in, where there is one, piped into its console.
 check_firmware() {
 	fw=$1 desc=$2
 	shift 2
-	vmm run --kernel "/firmware/$fw.elf" "$@" </dev/null >"/tmp/$fw.out" 2>"/tmp/$fw.err"
+	fw_in=/firmware/$fw.in
+	[ -f "$fw_in" ] || fw_in=/dev/null
+	vmm run --kernel "/firmware/$fw.elf" "$@" <"$fw_in" >"/tmp/$fw.out" 2>"/tmp/$fw.err"
 	fw_status=$?
 	tr -d '\r' <"/tmp/$fw.out" >"/tmp/$fw.txt"
 	if [ $fw_status -eq 0 ] && cmp -s "/tmp/$fw.txt" "/firmware/$fw.expected"; then
@@ -37,5 +40,13 @@ check_firmware() {
 		show "/tmp/$fw.txt"
 		show "/tmp/$fw.err"
 	fi
+}
+# busy_ticks: the CPU time (user, nice, system: 1/100 s ticks, all CPUs
+# together) the nested host spends in the next second.
+busy_ticks() {
+	a=$(awk '/^cpu /{print $2+$3+$4}' /proc/stat)
+	sleep 1
+	b=$(awk '/^cpu /{print $2+$3+$4}' /proc/stat)
+	echo $((b - a))
 }
 done_testing() { exit $((failures > 0)); }

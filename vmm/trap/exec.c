@@ -8,8 +8,10 @@
  * filter; each lands in the mailbox, and the hart's thread here emulates
  * it against the virtual hart and sends the guest on.
  *
- * This version runs S-mode guests with paging off, a thread and a guest
- * process per hart.
+ * A thread and a guest process per hart; S-mode guests get vmm as their
+ * SBI, M-mode ones (--entry-mode m) a CLINT; with Sv39/Sv48 paging on, the
+ * guest process's mappings are shadow pages filled from the guest's page
+ * table on each fault (shadow_fill, sync_space).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 17
+plan 19
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -36,6 +36,14 @@ check "--backend kvm where there is none: exit 70 ($status)" [ $status -eq 70 ]
 check "... '$(cat /tmp/kvm.out)'" grep -q '^vmm: /dev/kvm: No such file or directory (this host has no usable KVM)$' /tmp/kvm.out
 check_firmware timer-s "five SBI timer interrupts through stvec, none early, as on QEMU"
 check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
+check_firmware plic-s "UART and virtio-blk interrupts from vmm's threads through the PLIC, as on QEMU" --disk /tmp/fw.img
+# wfi sleeps: a guest parked in wfi (no interrupt enabled) leaves the
+# nested host's two CPUs idle rather than spinning one.
+vmm run --kernel /firmware/spin-s.elf --name idle --detach >/dev/null 2>&1
+sleep 1
+busy=$(busy_ticks)
+check "a guest waiting in wfi uses no CPU ($busy ticks of 200 in 1 s)" [ "$busy" -lt 50 ]
+vmm kill idle >/dev/null 2>&1
 # M-mode guests, entered as qemu -bios none enters them.
 check_firmware hello-m "M-mode, the UART, the finisher, as under -bios none" --entry-mode m
 check_firmware mmode-m "CLINT timer and msip, PMP, delegation, mret into S-mode, Sstc stimecmp, ecalls back" --entry-mode m
