@@ -17,7 +17,6 @@
 #define SIE 0x2UL
 #define STIE (1UL << 5)
 #define SEIE (1UL << 9)
-#define SEIP (1UL << 9)
 #define SBI_EXT_TIME 0x54494d45
 
 /* 16550 registers and bits (PC16550D data sheet) */
@@ -36,7 +35,6 @@
 
 static volatile int events; /* bumped by every interrupt taken */
 static volatile int timed_out;
-static volatile unsigned long bad_cause;
 static volatile int strays; /* claims of a source we did not enable */
 
 static const char *volatile tx; /* what THR-empty interrupts still send */
@@ -52,14 +50,6 @@ static unsigned long rdtime(void)
 
 	asm volatile("rdtime %0" : "=r"(t));
 	return t;
-}
-
-static unsigned long read_sip(void)
-{
-	unsigned long v;
-
-	asm volatile("csrr %0, sip" : "=r"(v));
-	return v;
 }
 
 static void uart_ier(uint8_t set, uint8_t clear)
@@ -131,8 +121,7 @@ __attribute__((interrupt("supervisor"), aligned(4))) static void on_trap(void)
 			plic_complete(CTX, irq);
 		}
 	} else {
-		bad_cause = cause;
-		fw_exit(3);
+		fw_exit(3); /* no other trap is expected */
 	}
 	events++;
 }
@@ -158,40 +147,48 @@ static const char *yes(int ok)
 	return ok ? "yes" : "no";
 }
 
-/* A source at the threshold stays quiet; below it, it is taken. */
-static int check_threshold(void)
+/* Raise the UART's THR-empty interrupt while hold(1) should keep it back:
+ * *held when none came in 20 ms, *taken when it came once hold(0). */
+static void held_then_taken(void (*hold)(int on), int *held, int *taken)
 {
-	int held, taken;
-
-	plic_set_threshold(CTX, 1);
+	hold(1);
 	thre_seen = 0;
 	uart_ier(IER_THRI, 0);
-	held = wait_for(&thre_seen, 20) < 0 && !(read_sip() & SEIP);
-	plic_set_threshold(CTX, 0);
-	taken = wait_for(&thre_seen, 5000) == 0;
+	*held = wait_for(&thre_seen, 20) < 0;
+	hold(0);
+	*taken = wait_for(&thre_seen, 5000) == 0;
+}
+
+/* A source whose priority is not above the threshold is not delivered. */
+static void hold_by_threshold(int on)
+{
+	plic_set_threshold(CTX, on ? 1 : 0);
+}
+
+/* With sie.SEIE clear the hart does not take it. (Only by that: QEMU
+ * 7.2's H extension hides SEIP in a KVM guest's sip, so sip cannot be
+ * compared with the reference.) */
+static void hold_by_sie(int on)
+{
+	if (on)
+		asm volatile("csrc sie, %0" ::"r"(SEIE));
+	else
+		asm volatile("csrs sie, %0" ::"r"(SEIE));
+}
+
+static int check_held(void)
+{
+	int held, taken, held_sie, taken_sie;
+
+	held_then_taken(hold_by_threshold, &held, &taken);
 	fw_printf(
 		"plic: priority 1 at threshold 1 held back: %s; at threshold 0 taken: %s\n",
 		yes(held), yes(taken));
-	return held && taken;
-}
-
-/* With sie.SEIE clear the PLIC's interrupt waits; set, it is taken.
- * (Not read from sip: QEMU 7.2's H extension hides SEIP in a KVM
- * guest's sip, so the reference could not agree.) */
-static int check_masked(void)
-{
-	int waited, taken;
-
-	asm volatile("csrc sie, %0" ::"r"(SEIE));
-	thre_seen = 0;
-	uart_ier(IER_THRI, 0);
-	waited = wait_for(&thre_seen, 20) < 0;
-	asm volatile("csrs sie, %0" ::"r"(SEIE));
-	taken = wait_for(&thre_seen, 5000) == 0;
+	held_then_taken(hold_by_sie, &held_sie, &taken_sie);
 	fw_printf(
 		"plic: with sie.SEIE clear it waited: %s; set, it was taken: %s\n",
-		yes(waited), yes(taken));
-	return waited && taken;
+		yes(held_sie), yes(taken_sie));
+	return held && taken && held_sie && taken_sie;
 }
 
 /* A line out of THR, one byte per THR-empty interrupt. */
@@ -232,10 +229,12 @@ static int check_receive(void)
 	return 1;
 }
 
-/* Eight reads of the disk, each completed by its own interrupt. */
+/* Eight reads of the disk, each completed by its own interrupt while the
+ * hart waits in wfi; then one while it spins, which vmm must interrupt. */
 static int check_disk(void)
 {
-	int i, ok = 1;
+	unsigned long start;
+	int i, ok = 1, busy;
 
 	if (vblk_open()) {
 		fw_printf("plic: no virtio-blk disk\n");
@@ -256,10 +255,19 @@ static int check_disk(void)
 				sector[0], sector[1], sector[2], sector[3],
 				sector[4], sector[5], sector[6], sector[7]);
 	}
+	ok = ok && disk_irqs == 8;
 	fw_printf(
 		"plic: 8 virtio-blk reads, each completed by its own interrupt: %s\n",
-		yes(ok && disk_irqs == 8));
-	return ok && disk_irqs == 8;
+		yes(ok));
+	disk_done = 0;
+	vblk_submit(0, sector);
+	start = rdtime();
+	while (!disk_done && rdtime() - start < 5 * TIMEBASE_HZ)
+		;
+	busy = disk_done && vblk_done() == 1;
+	fw_printf("plic: one more while the hart spun, not in wfi: %s\n",
+		  yes(busy));
+	return ok && busy;
 }
 
 int main(unsigned long hartid, unsigned long dtb)
@@ -274,11 +282,11 @@ int main(unsigned long hartid, unsigned long dtb)
 	asm volatile("csrw stvec, %0" ::"r"(on_trap));
 	plic_set_priority(UART_IRQ, 1);
 	plic_enable(CTX, UART_IRQ, 1);
+	plic_set_threshold(CTX, 0); /* OpenSBI may leave it higher */
 	asm volatile("csrs sie, %0" ::"r"(SEIE | STIE));
 	asm volatile("csrs sstatus, %0" ::"r"(SIE));
 
-	ok &= check_threshold();
-	ok &= check_masked();
+	ok &= check_held();
 	ok &= check_transmit();
 	ok &= check_receive();
 	ok &= check_disk();
