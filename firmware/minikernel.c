@@ -3,12 +3,15 @@
  * A multi-process kernel in one file, of the xv6 kind. M-mode: open memory
  * with PMP, delegate everything but the machine timer, turn each CLINT
  * tick into a supervisor software interrupt, mret to S-mode. S-mode: Sv39
- * on, read sector 0 of the disk (virtio-blk), then run two U-mode
+ * on, read sector 0 of the disk (virtio-blk, polled), then run two U-mode
  * processes, each with its own page table, preempted by the timer, making
- * system calls. Process B also tries to read a kernel page and to write
- * its read-only code page: both must fault into the kernel. Everything the
- * processes do is printed at the end, in a fixed order, so the output is
- * the same whatever the timing.
+ * system calls. Their read system call sleeps until the disk's interrupt
+ * (through the PLIC) says the read is done, as xv6's does; the other
+ * process runs meanwhile, or the kernel waits in wfi. Process B also
+ * tries to read a kernel page and to write its read-only code page: both
+ * must fault into the kernel. Everything the processes do is printed at
+ * the end, in a fixed order, so the output is the same whatever the
+ * timing.
  */
 #include "fw.h"
 
@@ -30,6 +33,9 @@
 #define SSTATUS_SPIE (1UL << 5)
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_SUM (1UL << 18)
+#define SIP_SSIP (1UL << 1)
+#define SIP_SEIP (1UL << 9)
+#define PLIC_CTX 1 /* hart 0's S-mode context */
 
 /* The user address space: code, then a data page that is also the stack. */
 #define USER_CODE 0x100000000UL /* 4 GiB: root entry 4 */
@@ -55,6 +61,8 @@ struct proc {
 	unsigned long *root;
 	struct udata *data; /* the kernel's view of it */
 	int alive;
+	int asleep; /* in SYS_READ, until its disk interrupt */
+	char *read_to; /* where the read goes: the kernel's view */
 	long read_ok, exit_ok, load_cause, store_cause;
 	unsigned long load_tval, store_tval;
 };
@@ -71,6 +79,8 @@ static uint8_t sector[512] __attribute__((aligned(512)));
 static unsigned long mscratch_area[4];
 static struct proc procs[2];
 static int cur;
+static int disk_owner = -1, disk_waiter = -1; /* process numbers */
+static int disk_irqs;
 
 void mtimer_vec(void);
 void strap_vec(void);
@@ -247,20 +257,48 @@ static void __attribute__((noreturn)) finish(void)
 		procs[1].store_cause, procs[1].store_tval);
 	fw_printf("minikernel: the same address in A and B: 0x%lx and 0x%lx\n",
 		  udata[0].d.mark, udata[1].d.mark);
-	fw_exit(ok && procs[1].load_cause == 13 && procs[1].store_cause == 15
+	fw_printf("minikernel: %d disk interrupts woke the 2 readers\n",
+		  disk_irqs);
+	fw_exit(ok && procs[1].load_cause == 13 && procs[1].store_cause == 15 &&
+				disk_irqs == 2
 			? 0
 			: 2);
 }
 
-/* Round robin over the live processes. */
+static int runnable(int i)
+{
+	return procs[i].alive && !procs[i].asleep;
+}
+
+static void disk_interrupt(void);
+
+/* Nothing to run: wait in wfi (sstatus.SIE is off in the trap handler;
+ * wfi still wakes on what sie enables) and serve what came. */
+static void idle(void)
+{
+	unsigned long sip;
+
+	asm volatile("wfi");
+	asm volatile("csrr %0, sip" : "=r"(sip));
+	if (sip & SIP_SEIP)
+		disk_interrupt();
+	if (sip & SIP_SSIP)
+		asm volatile("csrc sip, %0" ::"r"(SIP_SSIP));
+}
+
+/* Round robin over the processes that can run. */
 static struct frame *schedule(void)
 {
-	int next = !cur;
+	int next;
 
-	if (!procs[next].alive)
-		next = cur;
-	if (!procs[next].alive)
-		finish();
+	for (;;) {
+		next = runnable(!cur) ? !cur : cur;
+		if (runnable(next))
+			break;
+		if (!procs[0].alive && !procs[1].alive)
+			finish();
+		idle();
+	}
 	switch_to(next);
 	return &procs[next].frame;
 }
@@ -276,15 +314,66 @@ static unsigned long insn_len(unsigned long pc)
 	return (half & 3) == 3 ? 4 : 2;
 }
 
-static void sys_read(struct proc *p, char *to)
+/* The disk serves one read at a time, into sector[]. */
+static void disk_start(int i)
 {
+	unsigned j;
+
+	for (j = 0; j < sizeof(sector); j++)
+		sector[j] = 0; /* what the reader gets comes from the disk */
+	disk_owner = i;
+	vblk_submit(0, sector);
+}
+
+/* The owner's read is done (done: 1 it succeeded, -1 it failed): its
+ * eight bytes go to it, it may run again, and a process waiting for the
+ * disk gets it. */
+static void disk_finish(int done)
+{
+	struct proc *p = &procs[disk_owner];
 	int i;
 
-	asm volatile("csrs sstatus, %0" ::"r"(SSTATUS_SUM));
 	for (i = 0; i < 8; i++)
-		to[i] = (char)sector[i];
-	asm volatile("csrc sstatus, %0" ::"r"(SSTATUS_SUM));
-	(void)p;
+		p->read_to[i] = done == 1 ? (char)sector[i] : 0;
+	p->asleep = 0;
+	disk_irqs++;
+	disk_owner = -1;
+	if (disk_waiter >= 0) {
+		disk_start(disk_waiter);
+		disk_waiter = -1;
+	}
+}
+
+static void disk_interrupt(void)
+{
+	unsigned irq;
+	int done;
+
+	while ((irq = plic_claim(PLIC_CTX)) != 0) {
+		if (irq == vblk_irq() && (vblk_ack() & 1) && disk_owner >= 0 &&
+		    (done = vblk_done()) != 0)
+			disk_finish(done);
+		plic_complete(PLIC_CTX, irq);
+	}
+}
+
+/* SYS_READ: eight bytes of sector 0 to the caller's data page at to. It
+ * sleeps until they are there. */
+static struct frame *sys_read(struct proc *p, struct frame *f)
+{
+	unsigned long to = f->x[10];
+
+	if (to < USER_DATA || to > USER_DATA + 4096 - 8) {
+		f->x[10] = (unsigned long)-1;
+		return f;
+	}
+	p->read_to = (char *)p->data + (to - USER_DATA);
+	p->asleep = 1;
+	if (disk_owner < 0)
+		disk_start(cur);
+	else
+		disk_waiter = cur;
+	return schedule();
 }
 
 struct frame *s_trap(struct frame *f)
@@ -299,11 +388,15 @@ struct frame *s_trap(struct frame *f)
 		p->data->preempted++;
 		return schedule();
 	}
+	if (cause == (1UL << 63 | 9)) { /* the PLIC: the disk */
+		disk_interrupt();
+		return f;
+	}
 	switch (cause) {
 	case 8: /* ecall from U-mode */
 		f->pc += 4;
 		if (f->x[17] == SYS_READ) {
-			sys_read(p, (char *)f->x[10]);
+			return sys_read(p, f);
 		} else if (f->x[17] == SYS_REPORT) {
 			p->read_ok = (long)f->x[10];
 		} else if (f->x[17] == SYS_EXIT) {
@@ -343,10 +436,15 @@ static void kmain(void)
 	fw_printf("minikernel: disk sector 0 starts with %c%c%c%c%c%c%c%c\n",
 		  sector[0], sector[1], sector[2], sector[3], sector[4],
 		  sector[5], sector[6], sector[7]);
+	vblk_use_interrupts();
+	plic_set_priority(vblk_irq(), 1);
+	plic_enable(PLIC_CTX, vblk_irq(), 1);
+	plic_set_threshold(PLIC_CTX, 0);
 	make_process(0);
 	make_process(1);
 	asm volatile("csrw stvec, %0" ::"r"(strap_vec));
-	asm volatile("csrs sie, %0" ::"r"(2UL)); /* SSIE */
+	asm volatile(
+		"csrs sie, %0" ::"r"(SIP_SSIP | SIP_SEIP)); /* SSIE, SEIE */
 	asm volatile("csrc sstatus, %0" ::"r"(SSTATUS_SPP));
 	asm volatile("csrs sstatus, %0" ::"r"(SSTATUS_SPIE));
 	switch_to(0);

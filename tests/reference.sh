@@ -35,5 +35,5 @@ ref timer-s default 1 'timer: ' "five timer interrupts, none early"
 ref smp-s default 4 'smp: ' "three harts started by HSM, woken by IPIs, stopped (-smp 4)"
 ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, Sstc, ecalls back (-bios none)"
 ref plic-s default 1 'plic: ' "UART and virtio-blk interrupts through the PLIC, threshold, sie mask" $disk_args
-ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, virtio-blk (-bios none)" \
+ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, interrupt-driven virtio-blk (-bios none)" \
 	$disk_args

@@ -50,5 +50,5 @@ check_firmware mmode-m "CLINT timer and msip, PMP, delegation, mret into S-mode,
 printf '[kernel]\npath = /firmware/mmode-m.elf\nentry-mode = m\n' >/tmp/m.conf
 vmm run -c /tmp/m.conf </dev/null 2>&1 | tr -d '\r' | grep '^mmode: ' >/tmp/m.txt
 check "entry-mode = m from a config file" cmp -s /tmp/m.txt /firmware/mmode-m.expected
-check_firmware minikernel-m "Sv39 shadow paging: two U-mode processes, timer preemption, system calls, a virtio-blk read, U/S and read-only faults" --entry-mode m --disk /tmp/fw.img
+check_firmware minikernel-m "Sv39 shadow paging: two U-mode processes, timer preemption, system calls, disk reads woken by the disk's interrupt, U/S and read-only faults" --entry-mode m --disk /tmp/fw.img
 done_testing
