@@ -34,6 +34,7 @@ ref sbi-s default 1 'sbi: ' "experimental and vendor calls answer NOT_SUPPORTED"
 ref timer-s default 1 'timer: ' "five timer interrupts, none early"
 ref smp-s default 4 'smp: ' "three harts started by HSM, woken by IPIs, stopped (-smp 4)"
 ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, Sstc, ecalls back (-bios none)"
+ref rfence-s default 2 'rfence: ' "a page remapped under the other hart, fenced by SBI RFENCE (-smp 2)"
 ref plic-s default 1 'plic: ' "UART and virtio-blk interrupts through the PLIC, threshold, sie mask" $disk_args
 ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, interrupt-driven virtio-blk (-bios none)" \
 	$disk_args

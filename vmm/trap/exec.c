@@ -59,7 +59,8 @@ struct trap_vcpu {
 	volatile int stop_requested;
 	struct sandbox box; /* the guest process */
 	struct guest_space space; /* what its mappings show */
-	volatile int flush; /* sfence.vma: drop every shadow page */
+	int flush; /* sfence.vma, RFENCE: drop every shadow page (atomic) */
+	uint32_t flushes; /* futex: shadow flushes made, for RFENCE to wait */
 	pthread_mutex_t box_lock; /* kicks from other threads vs its end */
 	volatile int in_guest; /* the guest runs: kick it for interrupts */
 	pthread_t thread;
@@ -364,7 +365,7 @@ static void privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw)
 		if (h->priv == PRIV_U ||
 		    (h->priv == PRIV_S && (h->mstatus & MSTATUS_TVM)))
 			break;
-		v->flush = 1;
+		__atomic_store_n(&v->flush, 1, __ATOMIC_SEQ_CST);
 		h->pc += in.len;
 		return;
 	default:
@@ -426,11 +427,30 @@ static int in_mask(unsigned i, uint64_t mask, uint64_t base)
 	       (i >= base && i - base < 64 && ((mask >> (i - base)) & 1));
 }
 
+/* An RFENCE is complete when it returns (SBI 2.0, chapter 8): wait until
+ * the target has dropped its shadow pages since seen, or is out of its
+ * guest (it drops them before the guest runs again: sync_space). Bounded
+ * at a second, so a stuck guest process cannot hang the caller. */
+static void wait_for_fence(struct trap_vcpu *to, uint32_t seen)
+{
+	uint64_t start = now_ticks();
+
+	while (__atomic_load_n(&to->in_guest, __ATOMIC_SEQ_CST) &&
+	       __atomic_load_n(&to->flushes, __ATOMIC_SEQ_CST) == seen &&
+	       !vm_exiting(to->vm) && now_ticks() - start < to->timebase_hz) {
+		struct timespec ts = { 0, 1000000 };
+
+		syscall(SYS_futex, &to->flushes, FUTEX_WAIT_PRIVATE, seen, &ts,
+			NULL, 0);
+	}
+}
+
 /* For each hart in mask (from base): a supervisor software interrupt
- * (IPI), or (RFENCE) its shadow pages dropped before its guest runs on;
- * a kick gets a running guest out. A fence does not wait for them. */
+ * (IPI), or (RFENCE) its shadow pages dropped before its guest runs on,
+ * waited for; a kick gets a running guest out. */
 static int poke_harts(struct trap *t, uint64_t mask, uint64_t base, int fence)
 {
+	uint32_t seen[VM_MAX_CPUS] = { 0 };
 	unsigned i;
 
 	for (i = 0; i < t->nr; i++) {
@@ -439,7 +459,11 @@ static int poke_harts(struct trap *t, uint64_t mask, uint64_t base, int fence)
 		if (!in_mask(i, mask, base))
 			continue;
 		if (fence) {
-			to->flush = 1;
+			/* the count before the request, the request before
+			 * looking at in_guest (wait_for_fence) */
+			seen[i] =
+				__atomic_load_n(&to->flushes, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&to->flush, 1, __ATOMIC_SEQ_CST);
 		} else {
 			__atomic_or_fetch(&to->hart.mip, MIP_SSIP,
 					  __ATOMIC_SEQ_CST);
@@ -448,6 +472,9 @@ static int poke_harts(struct trap *t, uint64_t mask, uint64_t base, int fence)
 		if (to != current)
 			kick(to);
 	}
+	for (i = 0; fence && i < t->nr; i++)
+		if (in_mask(i, mask, base) && &t->vcpus[i] != current)
+			wait_for_fence(&t->vcpus[i], seen[i]);
 	return SBI_SUCCESS;
 }
 
@@ -592,7 +619,8 @@ static void shadow_fill(struct trap_vcpu *v, uint64_t va,
 	/* SHADOW_R/W/X are PROT_READ/WRITE/EXEC */
 	if (sandbox_map(&v->box, page, PAGE_SIZE, prot,
 			(t->pa & PAGE_MASK) - v->vm->mem.base))
-		v->flush = 1; /* no room: start over rather than lose it */
+		/* no room: start over rather than lose it */
+		__atomic_store_n(&v->flush, 1, __ATOMIC_SEQ_CST);
 }
 
 /* SIGSEGV/SIGBUS at addr: a shadow page to fill, a device to emulate, or
@@ -645,7 +673,10 @@ static void sync_space(struct trap_vcpu *v)
 		want.sum = !!(h->mstatus & MSTATUS_SUM);
 		want.mxr = !!(h->mstatus & MSTATUS_MXR);
 	}
-	if (!v->flush && want.virt == now->virt && want.satp == now->satp &&
+	/* in_guest is set already: a fence asked for after this exchange
+	 * waits for the next flush (wait_for_fence) */
+	if (!__atomic_exchange_n(&v->flush, 0, __ATOMIC_SEQ_CST) &&
+	    want.virt == now->virt && want.satp == now->satp &&
 	    want.priv == now->priv && want.sum == now->sum &&
 	    want.mxr == now->mxr)
 		return;
@@ -655,7 +686,10 @@ static void sync_space(struct trap_vcpu *v)
 		sandbox_map(&v->box, v->vm->mem.base, v->vm->mem.size,
 			    SHADOW_R | SHADOW_W | SHADOW_X, 0);
 	*now = want;
-	v->flush = 0;
+	/* the guest runs again only after the handler made these changes */
+	__atomic_add_fetch(&v->flushes, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &v->flushes, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL,
+		NULL, 0);
 }
 
 /* One report: the signal the guest raised, emulated. */
@@ -856,7 +890,7 @@ static void *vcpu_thread(void *arg)
 				log_elapsed_ms());
 		v->entering = 1;
 		memset(&v->space, 0, sizeof(v->space)); /* RAM, paging off */
-		v->flush = 0;
+		__atomic_store_n(&v->flush, 0, __ATOMIC_SEQ_CST);
 		run_guest(v);
 		pthread_mutex_lock(&v->box_lock);
 		v->in_guest = 0;

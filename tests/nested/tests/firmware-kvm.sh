@@ -3,7 +3,7 @@
 # firmware/ programs under vmm print what they print on plain QEMU
 # (firmware/expected/), and fail the way KVM makes them fail.
 . /tests/lib.sh
-plan 17
+plan 18
 check_firmware hello-s "the reference output through the UART and SBI, exit 0"
 check_firmware hello-s "as a raw binary at 0x80200000, the same" --kernel /firmware/hello-s.bin
 vmm run --kernel /firmware/csr-s.elf </dev/null >/tmp/csr.out 2>/tmp/csr.err
@@ -23,6 +23,7 @@ check "crash-s.elf: the guest ran up to the crash" grep -q 'crash: executing an 
 [ $status -eq 66 ] || show /tmp/crash.err
 check_firmware timer-s "five SBI timer interrupts through stvec, none early, as on QEMU"
 check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
+check_firmware rfence-s "Sv39 on 2 harts: SBI RFENCE is complete when it returns, as on QEMU" --cpus 2
 dd if=/dev/zero of=/tmp/fw.img bs=1M count=1 2>/dev/null
 printf 'VMMDISK!' | dd of=/tmp/fw.img conv=notrunc 2>/dev/null
 check_firmware plic-s "UART and virtio-blk interrupts through the PLIC, as on QEMU" --disk /tmp/fw.img

@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 19
+plan 20
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -36,6 +36,7 @@ check "--backend kvm where there is none: exit 70 ($status)" [ $status -eq 70 ]
 check "... '$(cat /tmp/kvm.out)'" grep -q '^vmm: /dev/kvm: No such file or directory (this host has no usable KVM)$' /tmp/kvm.out
 check_firmware timer-s "five SBI timer interrupts through stvec, none early, as on QEMU"
 check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
+check_firmware rfence-s "Sv39 on 2 harts: SBI RFENCE is complete when it returns, as on QEMU" --cpus 2
 check_firmware plic-s "UART and virtio-blk interrupts from vmm's threads through the PLIC, as on QEMU" --disk /tmp/fw.img
 # wfi sleeps: a guest parked in wfi (no interrupt enabled) leaves the
 # nested host's two CPUs idle rather than spinning one.
