@@ -158,6 +158,9 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks)
 		if (parse_uint(optarg, &n))
 			return usage_error("--kernel-addr %s: not a number",
 					   optarg);
+		if (!n) /* 0 stands for "not given" */
+			return usage_error(
+				"--kernel-addr %s: outside guest RAM", optarg);
 		cfg->kernel_addr = n;
 		return -1;
 	case OPT_BACKEND:

@@ -13,7 +13,6 @@ void vm_config_defaults(struct vm_config *c)
 		.cmdline = "console=ttyS0",
 		.cpus = 1,
 		.memory = VM_DEFAULT_MEMORY,
-		.kernel_addr = DEFAULT_KERNEL_ADDR,
 		.backend = "auto",
 		.entry_mode = 's',
 		.console = "stdio",
@@ -166,8 +165,8 @@ int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen)
 			(unsigned long long)c->memory);
 		return -EINVAL;
 	}
-	if (c->kernel_addr < VM_RAM_BASE ||
-	    c->kernel_addr - VM_RAM_BASE >= c->memory) {
+	if (c->kernel_addr && (c->kernel_addr < VM_RAM_BASE ||
+			       c->kernel_addr - VM_RAM_BASE >= c->memory)) {
 		snprintf(err, errlen, "--kernel-addr 0x%llx: outside guest RAM",
 			 (unsigned long long)c->kernel_addr);
 		return -EINVAL;
@@ -179,6 +178,13 @@ int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+uint64_t vm_kernel_addr(const struct vm_config *c)
+{
+	if (c->kernel_addr)
+		return c->kernel_addr;
+	return c->entry_mode == 'm' ? VM_RAM_BASE : DEFAULT_KERNEL_ADDR;
 }
 
 char parse_entry_mode(const char *v)

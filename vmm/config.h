@@ -22,7 +22,8 @@ struct vm_config {
 	const char *cmdline;
 	unsigned cpus;
 	uint64_t memory; /* bytes */
-	uint64_t kernel_addr; /* load address of a raw binary */
+	uint64_t kernel_addr; /* load address of a raw binary, 0 when not
+			       * given (vm_kernel_addr) */
 	const char *dump_dtb; /* write the DTB here and stop */
 	const char *backend; /* "auto", "kvm" or "trap" */
 	char entry_mode; /* 's': S-mode, vmm is the SBI; 'm': M-mode at RAM's
@@ -53,5 +54,8 @@ char parse_entry_mode(const char *v);
 int vm_name_valid(const char *name);
 /* 0 or -EINVAL with a message in err: cross-field checks. */
 int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen);
+/* Where a raw binary goes: as given, else where the hart starts for M-mode
+ * guests (RAM's start, as under qemu -bios) and 0x80200000 for S-mode. */
+uint64_t vm_kernel_addr(const struct vm_config *c);
 
 #endif

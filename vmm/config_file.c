@@ -203,6 +203,8 @@ static int kernel_addr(struct parser *p, const char *v)
 	p->cfg->kernel_addr = strtoull(v, &end, 0);
 	if (!*v || *end || errno || *v == '-')
 		return fail(p, "addr = %s: not an address", v);
+	if (!p->cfg->kernel_addr) /* 0 stands for "not given" */
+		return fail(p, "addr = %s: outside guest RAM", v);
 	return 0;
 }
 

@@ -272,7 +272,7 @@ static int load_files(struct vm *vm, struct load_info *li, uint64_t dtb_addr)
 
 	err = open_src(cfg->kernel, &src, cfg->memory);
 	if (!err) {
-		err = load_kernel(&vm->mem, &src, cfg->kernel_addr, li);
+		err = load_kernel(&vm->mem, &src, vm_kernel_addr(cfg), li);
 		if (!err && li->kernel_end > dtb_addr)
 			err = -EFBIG;
 		close(src.fd);

@@ -53,9 +53,15 @@ static void test_validate(void **state)
 	assert_non_null(strstr(err, "--kernel-addr"));
 	c.kernel_addr = 0x80000000ULL + (256ULL << 20);
 	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);
-	c.kernel_addr = 0x80200000ULL;
+	c.kernel_addr = 0;
 	assert_int_equal(c.entry_mode, 's');
+	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), 0);
+	/* not given: 0x80200000 for S-mode, where the hart starts for M */
+	assert_int_equal(vm_kernel_addr(&c), 0x80200000ULL);
 	c.entry_mode = 'm';
+	assert_int_equal(vm_kernel_addr(&c), 0x80000000ULL);
+	c.kernel_addr = 0x80400000ULL;
+	assert_int_equal(vm_kernel_addr(&c), 0x80400000ULL);
 	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), 0);
 	c.backend = "kvm";
 	assert_int_equal(vm_config_validate(&c, err, sizeof(err)), -EINVAL);

@@ -135,6 +135,8 @@ static void test_errors_name_file_and_line(void **state)
 		"/etc/vmm/test.conf:2: name = ../etc: 1 to 64 letters, digits, '-', '_' or '.' (not first)");
 	expect_error("[kernel]\naddr = -5\n",
 		     "/etc/vmm/test.conf:2: addr = -5: not an address");
+	expect_error("[kernel]\naddr = 0\n",
+		     "/etc/vmm/test.conf:2: addr = 0: outside guest RAM");
 	expect_error("[kernel]\npath =\n", "/etc/vmm/test.conf:2: empty path");
 	expect_error(
 		"[disk \"a\"]\npath = x\ncache = maybe\n",
