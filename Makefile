@@ -141,6 +141,10 @@ $(BUSYBOX_DIR)/busybox:
 images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a
 	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR)"
 
+# Debian's U-Boot for QEMU virt (u-boot-qemu): a real program the firmware
+# tests run too, S-mode (after OpenSBI, or vmm) and M-mode (-bios).
+UBOOT_S := /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
+UBOOT_M := /usr/lib/u-boot/qemu-riscv64/u-boot.bin
 FW_EXPECTED := $(wildcard firmware/expected/*.txt)
 FW_INPUT := $(wildcard firmware/expected/*.in)
 NESTED_SCRIPTS := $(wildcard tests/nested/tests/*.sh tests/nested/selftest/*.sh)
@@ -175,6 +179,7 @@ build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/n
 		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
 		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
+		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		build/nested/bench-signal bench/trap.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
@@ -189,6 +194,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
 		$(foreach e,$(FW_EXPECTED),firmware/$(basename $(notdir $(e))).expected=$(e)) \
 		$(foreach e,$(FW_INPUT),firmware/$(notdir $(e))=$(e)) \
+		firmware/u-boot-s.bin=$(UBOOT_S) firmware/u-boot-m.bin=$(UBOOT_M) \
 		tests/lib.sh=tests/nested/lib.sh tests/demo.sh=tests/nested/demo.sh \
 		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
 

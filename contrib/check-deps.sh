@@ -8,6 +8,7 @@ done
 [ -r /usr/src/linux-source-6.1.tar.xz ] || missing="$missing linux-source-6.1"
 ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || [ "$(uname -m)" != x86_64 ] || missing="$missing libclang-rt-14-dev"
 [ -r /usr/include/libfdt.h ] || missing="$missing libfdt-dev"
+[ -r /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin ] || missing="$missing u-boot-qemu"
 pkg-config --exists cmocka 2>/dev/null || missing="$missing libcmocka-dev"
 [ -r /usr/riscv64-linux-gnu/include/linux/kvm.h ] || missing="$missing linux-libc-dev-riscv64-cross"
 grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ || grep -qs '^deb-src' /etc/apt/sources.list || missing="$missing deb-src-entry"

@@ -14,7 +14,9 @@
 #include "mmio.h"
 
 #define MAGIC 0x74726976 /* "virt" */
-#define VENDOR_ID 0x00564d4d /* "VMM" */
+/* "VMM" byte by byte in the little-endian register, as QEMU's 0x554d4551
+ * reads "QEMU" (U-Boot prints it so) */
+#define VENDOR_ID 0x004d4d56
 #define LOG_LIMIT 20
 
 void virtio_mmio_init(struct virtio_mmio *m, const struct guest_mem *mem,

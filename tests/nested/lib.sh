@@ -41,6 +41,28 @@ check_firmware() {
 		show "/tmp/$fw.err"
 	fi
 }
+# check_u_boot MODE DESCRIPTION [VMM ARGS...]: Debian's U-Boot for QEMU
+# virt (/firmware/u-boot-MODE.bin, MODE s or m) runs the commands of
+# /firmware/u-boot.in under vmm, prints between its markers what it prints
+# on QEMU (/firmware/u-boot.expected, tests/reference.sh) but for the disk's
+# vendor (VMM where QEMU says QEMU), and powers off.
+check_u_boot() {
+	ub_mode=$1 desc=$2
+	shift 2
+	vmm run --kernel "/firmware/u-boot-$ub_mode.bin" "$@" </firmware/u-boot.in \
+		>/tmp/u-boot.out 2>/tmp/u-boot.err
+	ub_status=$?
+	tr -d '\r' </tmp/u-boot.out | sed -n '/^ub: start/,/^ub: done/p' >/tmp/u-boot.txt
+	sed 's/^Device 0: QEMU VirtIO/Device 0: VMM VirtIO/' /firmware/u-boot.expected >/tmp/u-boot.expected
+	if [ $ub_status -eq 0 ] && cmp -s /tmp/u-boot.txt /tmp/u-boot.expected; then
+		pass "U-Boot ($ub_mode-mode): $desc"
+	else
+		fail "U-Boot ($ub_mode-mode): $desc (exit status $ub_status)"
+		tr -d '\r' </tmp/u-boot.out >/tmp/u-boot.log
+		show /tmp/u-boot.log 25
+		show /tmp/u-boot.err
+	fi
+}
 # busy_ticks: the CPU time (user, nice, system: 1/100 s ticks, all CPUs
 # together) the nested host spends in the next second.
 busy_ticks() {

@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 20
+plan 22
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -51,5 +51,7 @@ check_firmware mmode-m "CLINT timer and msip, PMP, delegation, mret into S-mode,
 printf '[kernel]\npath = /firmware/mmode-m.elf\nentry-mode = m\n' >/tmp/m.conf
 vmm run -c /tmp/m.conf </dev/null 2>&1 | tr -d '\r' | grep '^mmode: ' >/tmp/m.txt
 check "entry-mode = m from a config file" cmp -s /tmp/m.txt /firmware/mmode-m.expected
+check_u_boot s "Debian's U-Boot after vmm's SBI: virtio-blk read, poweroff, as on QEMU" --disk /tmp/fw.img
+check_u_boot m "Debian's U-Boot in M-mode: virtio-blk read, poweroff, as on QEMU" --entry-mode m --disk /tmp/fw.img
 check_firmware minikernel-m "Sv39 shadow paging: two U-mode processes, timer preemption, system calls, disk reads woken by the disk's interrupt, U/S and read-only faults" --entry-mode m --disk /tmp/fw.img
 done_testing
