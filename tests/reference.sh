@@ -38,7 +38,8 @@ ref rfence-s default 2 'rfence: ' "a page remapped under the other hart, fenced 
 ref plic-s default 1 'plic: ' "UART and virtio-blk interrupts through the PLIC, threshold, sie mask" $disk_args
 ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, interrupt-driven virtio-blk (-bios none)" \
 	$disk_args
-# Debian's U-Boot for QEMU virt (MODE s: after OpenSBI; m: as -bios) runs
+# Debian's U-Boot for QEMU virt (MODE s: after OpenSBI; m: as -bios, on 4
+# harts) runs
 # the command line of firmware/expected/u-boot.in: what it prints between
 # its "ub: start" and "ub: done" markers is firmware/expected/u-boot.txt.
 # (Only that part: the banner names the machine, and the blank lines ahead
@@ -46,11 +47,11 @@ ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemp
 ref_u_boot() {
 	mode=$1
 	case $mode in
-	s) boot="-bios default -kernel /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin" ;;
-	m) boot="-bios /usr/lib/u-boot/qemu-riscv64/u-boot.bin" ;;
+	s) boot="-smp 1 -bios default -kernel /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin" ;;
+	m) boot="-smp 4 -bios /usr/lib/u-boot/qemu-riscv64/u-boot.bin" ;;
 	esac
 	out=build/reference/u-boot-$mode.out
-	timeout 60 qemu-system-riscv64 -M virt -smp 1 -m 256M -nographic $boot $disk_args \
+	timeout 60 qemu-system-riscv64 -M virt -m 256M -nographic $boot $disk_args \
 		<firmware/expected/u-boot.in >"$out.raw" 2>&1
 	status=$?
 	tr -d '\r' <"$out.raw" >"$out.log"

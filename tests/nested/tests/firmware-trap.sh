@@ -52,6 +52,6 @@ printf '[kernel]\npath = /firmware/mmode-m.elf\nentry-mode = m\n' >/tmp/m.conf
 vmm run -c /tmp/m.conf </dev/null 2>&1 | tr -d '\r' | grep '^mmode: ' >/tmp/m.txt
 check "entry-mode = m from a config file" cmp -s /tmp/m.txt /firmware/mmode-m.expected
 check_u_boot s "Debian's U-Boot after vmm's SBI: virtio-blk read, poweroff, as on QEMU" --disk /tmp/fw.img
-check_u_boot m "Debian's U-Boot in M-mode: virtio-blk read, poweroff, as on QEMU" --entry-mode m --disk /tmp/fw.img
+check_u_boot m "Debian's U-Boot in M-mode on 4 harts: virtio-blk read, poweroff, as on QEMU" --entry-mode m --cpus 4 --disk /tmp/fw.img
 check_firmware minikernel-m "Sv39 shadow paging: two U-mode processes, timer preemption, system calls, disk reads woken by the disk's interrupt, U/S and read-only faults" --entry-mode m --disk /tmp/fw.img
 done_testing
