@@ -44,6 +44,10 @@ static inline void fw_wait_change(volatile int *flag, int old)
 	asm volatile("csrs sstatus, %0" ::"r"(2UL) : "memory");
 }
 
+/* The number at *p after any spaces (base 10, or 16 with an optional 0x),
+ * *p left after it. */
+unsigned long fw_parse(const uint8_t **p, int base);
+
 /* End the VM through the test finisher: 0 passes, else fails with code. */
 void fw_exit(unsigned code) __attribute__((noreturn));
 

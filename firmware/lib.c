@@ -140,6 +140,27 @@ int fw_printf(const char *fmt, ...)
 	return 0;
 }
 
+unsigned long fw_parse(const uint8_t **p, int base)
+{
+	unsigned long v = 0;
+
+	while (**p == ' ')
+		(*p)++;
+	if (base == 16 && (*p)[0] == '0' && (*p)[1] == 'x')
+		*p += 2;
+	for (;; (*p)++) {
+		unsigned c = **p, d;
+
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (base == 16 && c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else
+			return v;
+		v = v * (unsigned long)base + d;
+	}
+}
+
 void fw_exit(unsigned code)
 {
 	mmio_write32(FW_FINISHER, code ? (code << 16) | 0x3333 : 0x5555);

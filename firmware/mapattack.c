@@ -12,27 +12,6 @@
 static uint8_t sector[512] __attribute__((aligned(512)));
 static unsigned long target = 0x70000000UL; /* what a success would map */
 
-static unsigned long parse(const uint8_t **p, int base)
-{
-	unsigned long v = 0;
-
-	while (**p == ' ')
-		(*p)++;
-	if (base == 16 && (*p)[0] == '0' && (*p)[1] == 'x')
-		*p += 2;
-	for (;; (*p)++) {
-		unsigned c = **p, d;
-
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (base == 16 && c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else
-			return v;
-		v = v * (unsigned long)base + d;
-	}
-}
-
 int main(unsigned long hartid, unsigned long dtb)
 {
 	const uint8_t *p = sector;
@@ -42,8 +21,8 @@ int main(unsigned long hartid, unsigned long dtb)
 	(void)dtb;
 	if (vblk_open() || vblk_read(0, sector))
 		return 4;
-	call = parse(&p, 16);
-	fd = parse(&p, 10);
+	call = fw_parse(&p, 16);
+	fd = fw_parse(&p, 10);
 	fw_printf(
 		"mapattack: jumping to the handler page's mmap at 0x%lx (fd %lu)\n",
 		call, fd);

@@ -233,8 +233,10 @@ static int take_listener(struct sandbox *s)
 	s->notify_fd = fd;
 	/* for debugging, and for the test that attacks the handler page */
 	pr_debug(
-		"guest process %d: handler page 0x%llx, its mmap call at 0x%llx, guest RAM fd %d",
+		"guest process %d: handler page 0x%llx, region 0x%llx-0x%llx, its mmap call at 0x%llx, guest RAM fd %d",
 		(int)s->pid, (unsigned long long)(uintptr_t)sandbox_text_start,
+		(unsigned long long)(uintptr_t)s->mb,
+		(unsigned long long)((uintptr_t)s->mb + SANDBOX_REGION_SIZE),
 		(unsigned long long)(uintptr_t)sandbox_mmap_call, s->memfd);
 	return 0;
 }
@@ -303,10 +305,12 @@ int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
 	struct sandbox_mailbox *mb = s->mb;
 	struct timespec ts = { (time_t)(timeout_ns / 1000000000ULL),
 			       (long)(timeout_ns % 1000000000ULL) };
+	uint32_t state = __atomic_load_n(&mb->state, __ATOMIC_ACQUIRE);
 
-	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) != SANDBOX_REPORTED)
-		syscall(SYS_futex, &mb->state, FUTEX_WAIT, SANDBOX_RUNNING, &ts,
-			NULL, 0);
+	/* Wait on what is there, not on SANDBOX_RUNNING: the guest can write
+	 * the word, and anything else would have us spin. */
+	if (state != SANDBOX_REPORTED)
+		syscall(SYS_futex, &mb->state, FUTEX_WAIT, state, &ts, NULL, 0);
 	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED)
 		return 1;
 	if (s->pid > 0 && waitpid(s->pid, &s->status, WNOHANG) == s->pid) {

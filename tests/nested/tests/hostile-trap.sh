@@ -5,7 +5,7 @@
 # RAM is an access fault, no ecall becomes a host system call, and a guest
 # that never traps again still stops when asked.
 . /tests/lib.sh
-plan 13
+plan 15
 cat >/tmp/hostile.expected <<'END'
 hostile: stores to 1024 pages at 0x40000000: 1024 access faults
 hostile: loads from 1024 pages at 0x40000000: 1024 access faults
@@ -39,6 +39,29 @@ check "a jump to the handler's mmap ($call): the VM ends as a crash ($status)" [
 check "... vmm refused the mapping" grep -q 'asked for a mapping vmm did not queue (0x70000000, 4096 bytes): refused' /tmp/attack.out
 check "... and the guest process ended itself (126)" grep -q 'the guest process exited with status 126' /tmp/attack.out
 [ $status -eq 66 ] || show /tmp/attack.out
+
+# A guest that scribbles over what its process shares with vmm (mailbox,
+# futex word, signal stack), then spins without a trap: vmm must not spin
+# on the garbage, and the guest must run on. The region is mmapped at run
+# time: the guest reads its disk until this script has copied the
+# region's bounds there from the VM's own debug log.
+printf '0 0 \n' | dd of=/tmp/scribble.img bs=512 count=2048 conv=sync 2>/dev/null
+vmm run --kernel /firmware/scribble-s.elf --disk /tmp/scribble.img --log-level debug </dev/null >/tmp/scribble.out 2>/tmp/scribble.err &
+vm=$!
+region=
+for i in $(seq 100); do
+	region=$(sed -n 's/.*, region \(0x[0-9a-f]*\)-\(0x[0-9a-f]*\), .*/\1 \2/p' /tmp/scribble.err | head -n 1)
+	[ -n "$region" ] && break
+	sleep 0.1
+done
+printf '%s \n' "$region" | dd of=/tmp/scribble.img conv=notrunc 2>/dev/null
+sleep 1
+busy=$(busy_ticks)
+wait $vm
+status=$?
+check "a guest scribbling over the region ($region) runs on (exit $status)" sh -c "[ $status -eq 0 ] && grep -q 'scribble: over $(echo $region | tr ' ' -)' /tmp/scribble.out && grep -q 'scribble: still here' /tmp/scribble.out"
+check "... and vmm does not spin on the garbage ($busy ticks of 200 in 1 s; the guest's own loop is 100)" [ "$busy" -lt 150 ]
+[ $status -eq 0 ] || { show /tmp/scribble.out; show /tmp/scribble.err; }
 
 # Interrupts off and a loop: no trap ever reaches the monitor again.
 vmm run --kernel /firmware/hang-s.elf --name hang --detach >/dev/null 2>&1
