@@ -3,6 +3,8 @@
  * hand in a small guest RAM. */
 #include "unit.h"
 
+#include <pthread.h>
+
 #include "../../vmm/trap/walk.h"
 
 #define BASE 0x80000000ULL
@@ -248,6 +250,47 @@ static void test_fault_access(void **state)
 	assert_int_equal(fault_access(&in, 0x5000, 0x5000), ACCESS_FETCH);
 }
 
+/* Another hart's kernel clears and restores a leaf while walks set its
+ * A/D bits (4.3.2 step 7): a walk that succeeds did so on a valid,
+ * writable PTE, and A/D never land on a cleared one. */
+static int flipping, flips;
+
+static void *flip_leaf(void *arg)
+{
+	uint64_t *slot = arg, valid = leaf(DATA, PTE_R | PTE_W | PTE_U);
+
+	while (__atomic_load_n(&flipping, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(slot, valid, __ATOMIC_RELEASE);
+		__atomic_store_n(slot, 0, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&flips, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void test_ad_update_races_a_remap(void **state)
+{
+	uint64_t *slot, now;
+	pthread_t flipper;
+	unsigned i, bad = 0;
+
+	(void)state;
+	map_4k(PTE_R | PTE_W | PTE_U);
+	slot = pte_at(L0, 1);
+	__atomic_store_n(&flipping, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_create(&flipper, NULL, flip_leaf, slot), 0);
+	while (!__atomic_load_n(&flips, __ATOMIC_ACQUIRE))
+		;
+	for (i = 0; i < 2000000; i++) {
+		if (go(SV39, VA_4K, ACCESS_STORE, PRIV_U, 0, 0) == 0)
+			bad += !(t.pte & PTE_V) || !(t.pte & PTE_W);
+		now = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+		bad += !(now & PTE_V) && (now & (PTE_A | PTE_D));
+	}
+	__atomic_store_n(&flipping, 0, __ATOMIC_RELEASE);
+	pthread_join(flipper, NULL);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +301,7 @@ int main(void)
 		cmocka_unit_test_setup(test_superpages, reset),
 		cmocka_unit_test_setup(test_malformed_tables, reset),
 		cmocka_unit_test_setup(test_sv48, reset),
+		cmocka_unit_test_setup(test_ad_update_races_a_remap, reset),
 		cmocka_unit_test(test_shadow_prot),
 		cmocka_unit_test(test_fault_access),
 	};

@@ -78,9 +78,12 @@ enum access fault_access(const struct insn *in, uint64_t base, uint64_t addr)
 	}
 }
 
-int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
-	 enum access acc, enum priv priv, int sum, int mxr,
-	 struct translation *t)
+#define WALK_AGAIN (-1) /* the leaf changed under the A/D update */
+#define WALK_TRIES 64
+
+static int walk_once(const struct guest_mem *mem, uint64_t satp, uint64_t va,
+		     enum access acc, enum priv priv, int sum, int mxr,
+		     struct translation *t)
 {
 	uint64_t mode = satp >> 60, a, pte, *slot;
 	int levels, i, va_bits;
@@ -118,10 +121,16 @@ int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
 	/* A superpage's low PPN bits must be zero (4.3.2 step 6). */
 	if (i > 0 && ((pte >> PTE_PPN_SHIFT) & ((1ULL << (9 * i)) - 1)))
 		return page_fault(acc);
+	/* 4.3.2 step 7: the A/D update lands only on the PTE checked above,
+	 * no store in between (another hart's kernel may be changing it). */
 	if (!(pte & PTE_A) || (acc == ACCESS_STORE && !(pte & PTE_D))) {
 		uint64_t set = PTE_A | (acc == ACCESS_STORE ? PTE_D : 0);
 
-		pte = __atomic_or_fetch(slot, set, __ATOMIC_ACQ_REL);
+		if (!__atomic_compare_exchange_n(slot, &pte, pte | set, 0,
+						 __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			return WALK_AGAIN;
+		pte |= set;
 	}
 	t->page_size = 1ULL << (PAGE_SHIFT + 9 * i);
 	t->pa = (((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT &
@@ -129,4 +138,21 @@ int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
 		(va & (t->page_size - 1));
 	t->pte = pte;
 	return 0;
+}
+
+int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
+	 enum access acc, enum priv priv, int sum, int mxr,
+	 struct translation *t)
+{
+	unsigned i;
+	int r;
+
+	/* a PTE that keeps changing under us ends as a page fault, which
+	 * the guest retries */
+	for (i = 0; i < WALK_TRIES; i++) {
+		r = walk_once(mem, satp, va, acc, priv, sum, mxr, t);
+		if (r != WALK_AGAIN)
+			return r;
+	}
+	return page_fault(acc);
 }
