@@ -39,9 +39,9 @@ ref plic-s default 1 'plic: ' "UART and virtio-blk interrupts through the PLIC, 
 ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, interrupt-driven virtio-blk (-bios none)" \
 	$disk_args
 # Debian's U-Boot for QEMU virt (MODE s: after OpenSBI; m: as -bios, on 4
-# harts) runs
-# the command line of firmware/expected/u-boot.in: what it prints between
-# its "ub: start" and "ub: done" markers is firmware/expected/u-boot.txt.
+# harts) runs the command line of firmware/expected/u-boot.in: what it
+# prints between its "ub: start" and "ub: done" markers is
+# firmware/expected/u-boot.txt.
 # (Only that part: the banner names the machine, and the blank lines ahead
 # of the commands are partly eaten by U-Boot's serial set-up and autoboot.)
 ref_u_boot() {

@@ -61,6 +61,7 @@ struct trap_vcpu {
 	struct guest_space space; /* what its mappings show */
 	int flush; /* sfence.vma, RFENCE: drop every shadow page (atomic) */
 	uint32_t flushes; /* futex: shadow flushes made, for RFENCE to wait */
+	uint32_t fence_waiters; /* harts waiting on flushes: wake them */
 	pthread_mutex_t box_lock; /* kicks from other threads vs its end */
 	volatile int in_guest; /* the guest runs: kick it for interrupts */
 	pthread_t thread;
@@ -435,6 +436,9 @@ static void wait_for_fence(struct trap_vcpu *to, uint32_t seen)
 {
 	uint64_t start = now_ticks();
 
+	/* counted before looking at flushes; sync_space counts before
+	 * looking at this: one of us sees the other */
+	__atomic_add_fetch(&to->fence_waiters, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&to->in_guest, __ATOMIC_SEQ_CST) &&
 	       __atomic_load_n(&to->flushes, __ATOMIC_SEQ_CST) == seen &&
 	       !vm_exiting(to->vm) && now_ticks() - start < to->timebase_hz) {
@@ -443,6 +447,7 @@ static void wait_for_fence(struct trap_vcpu *to, uint32_t seen)
 		syscall(SYS_futex, &to->flushes, FUTEX_WAIT_PRIVATE, seen, &ts,
 			NULL, 0);
 	}
+	__atomic_sub_fetch(&to->fence_waiters, 1, __ATOMIC_SEQ_CST);
 }
 
 /* For each hart in mask (from base): a supervisor software interrupt
@@ -688,8 +693,10 @@ static void sync_space(struct trap_vcpu *v)
 	*now = want;
 	/* the guest runs again only after the handler made these changes */
 	__atomic_add_fetch(&v->flushes, 1, __ATOMIC_SEQ_CST);
-	syscall(SYS_futex, &v->flushes, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL,
-		NULL, 0);
+	/* a system call only when an RFENCE waits: flushes are frequent */
+	if (__atomic_load_n(&v->fence_waiters, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &v->flushes, FUTEX_WAKE_PRIVATE, INT32_MAX,
+			NULL, NULL, 0);
 }
 
 /* One report: the signal the guest raised, emulated. */
