@@ -60,9 +60,9 @@ static void reset_regs(struct uart8250 *u)
 {
 	u->ier = u->lcr = u->mcr = u->scr = u->dll = u->dlm = u->fcr = 0;
 	u->thre_pending = 0;
-	u->rx_head = u->rx_count = 0;
 	u->irq_level = 0;
-	u->lsr = LSR_THRE | LSR_TEMT;
+	/* input not yet read stays: a reset guest reads it still */
+	u->lsr = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
 	u->msr = MSR_CTS | MSR_DSR | MSR_DCD;
 }
 
@@ -151,6 +151,15 @@ static uint8_t read_reg(struct uart8250 *u, unsigned reg)
 	case REG_RBR_THR_DLL:
 		if (u->lcr & LCR_DLAB)
 			return u->dll;
+		/* A read the guest made without first seeing data ready (in
+		 * LSR, or an IIR that says so) is a driver clearing the
+		 * receiver at set-up: it sees the byte but does not take it,
+		 * so nothing typed or piped in before the driver is ready
+		 * is lost. Every driver reads LSR or IIR before taking a
+		 * byte for real. */
+		if (!u->rx_seen && u->rx_count)
+			return u->rx[u->rx_head];
+		u->rx_seen = 0;
 		return rx_pop(u);
 	case REG_IER_DLM:
 		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
@@ -159,6 +168,8 @@ static uint8_t read_reg(struct uart8250 *u, unsigned reg)
 		/* Reading IIR while it reports THRE acknowledges it. */
 		if (v == IIR_THRI)
 			u->thre_pending = 0;
+		if (v == IIR_RDI)
+			u->rx_seen = 1;
 		return v | ((u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0);
 	case REG_LCR:
 		return u->lcr;
@@ -167,6 +178,8 @@ static uint8_t read_reg(struct uart8250 *u, unsigned reg)
 	case REG_LSR:
 		v = u->lsr;
 		u->lsr &= ~(LSR_OE | LSR_BI); /* error bits clear on read */
+		if (v & LSR_DR)
+			u->rx_seen = 1;
 		return v;
 	case REG_MSR:
 		v = u->msr;
@@ -211,15 +224,10 @@ static int write_reg(struct uart8250 *u, unsigned reg, uint8_t v, uint8_t *c)
 		u->ier = v & 0x0f;
 		return 0;
 	case REG_IIR_FCR:
-		if ((v ^ u->fcr) & FCR_ENABLE) {
-			u->rx_count = 0; /* toggling FIFO mode resets them */
-			u->lsr &= ~LSR_DR;
-		}
-		if (v & FCR_CLEAR_RX) {
-			u->rx_count = 0;
-			u->lsr &= ~LSR_DR;
-			pthread_cond_broadcast(&u->rx_space);
-		}
+		/* A real 16550 drops its receive FIFO on a clear or a change
+		 * of FIFO mode. Ours holds bytes the user typed or piped in,
+		 * which count as delivered only once the guest read them, and
+		 * drivers clear the FIFO while they set up: so it keeps them. */
 		u->fcr = v & ~(FCR_CLEAR_RX | FCR_CLEAR_TX);
 		return 0;
 	case REG_LCR:

@@ -25,6 +25,7 @@ struct uart8250 {
 	int thre_pending; /* THR-empty interrupt armed, not yet acknowledged */
 	uint8_t rx[UART_FIFO_SIZE];
 	unsigned rx_head, rx_count;
+	int rx_seen; /* the guest saw data ready since it last took a byte */
 	struct irq_line irq;
 	int irq_level;
 	uart_tx_fn tx;
