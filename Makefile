@@ -23,6 +23,11 @@ hash = $(shell cat $(1) | sha256sum | cut -c1-16)
 KERNEL_DIR := $(VMM_CACHE)/kernel-$(call hash,tests/kernel.config contrib/build-kernel.sh)-$(LINUX_SRC_VERSION)
 LIBFDT_DIR := $(VMM_CACHE)/libfdt-riscv64-$(call hash,contrib/build-libfdt.sh)-$(LINUX_SRC_VERSION)
 BUSYBOX_DIR := $(VMM_CACHE)/busybox-$(call hash,contrib/build-busybox.sh)
+# The trap backend's Linux guest: a NOMMU 6.12 kernel, busybox against musl.
+LINUX612_SRC_VERSION := $(shell dpkg-query -W -f='$${Version}' linux-source-6.12 2>/dev/null)
+NOMMU_KERNEL_DIR := $(VMM_CACHE)/nommu-kernel-$(call hash,tests/nommu/kernel.config contrib/build-kernel.sh)-$(LINUX612_SRC_VERSION)
+MUSL_DIR := $(VMM_CACHE)/musl-riscv64-$(call hash,contrib/build-musl.sh contrib/musl-riscv64-vfork.s)
+NOMMU_BUSYBOX_DIR := $(VMM_CACHE)/busybox-nommu-$(call hash,contrib/build-busybox.sh contrib/musl-cc.sh contrib/build-musl.sh contrib/musl-riscv64-vfork.s)
 
 WARN := -Wall -Wextra -Werror
 CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSION)"'
@@ -30,7 +35,7 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSI
 # Portable code: built for riscv64 and natively for the unit tests.
 PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/clint.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
-	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
+	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/interp.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
@@ -138,8 +143,28 @@ $(KERNEL_DIR)/Image:
 	sh contrib/build-kernel.sh tests/kernel.config $(KERNEL_DIR)
 $(BUSYBOX_DIR)/busybox:
 	sh contrib/build-busybox.sh $(BUSYBOX_DIR)
-images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a
-	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR)"
+$(NOMMU_KERNEL_DIR)/Image:
+	sh contrib/build-kernel.sh tests/nommu/kernel.config $(NOMMU_KERNEL_DIR) 6.12 nommu_virt_defconfig
+$(MUSL_DIR)/lib/libc.a:
+	sh contrib/build-musl.sh $(MUSL_DIR)
+$(NOMMU_BUSYBOX_DIR)/busybox: $(MUSL_DIR)/lib/libc.a
+	sh contrib/build-busybox.sh $(NOMMU_BUSYBOX_DIR) $(MUSL_DIR)
+images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a \
+		$(NOMMU_KERNEL_DIR)/Image $(NOMMU_BUSYBOX_DIR)/busybox
+	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR) $(NOMMU_KERNEL_DIR) $(NOMMU_BUSYBOX_DIR)"
+
+# The NOMMU guest's userspace, as an initramfs and as an ext2 root disk
+# (genext2fs) with the same tree.
+build/nested/syscall-bench: bench/syscall.c $(MUSL_DIR)/lib/libc.a contrib/musl-cc.sh
+	@mkdir -p $(dir $@)
+	MUSL=$(MUSL_DIR) sh contrib/musl-cc.sh -O2 $(WARN) -o $@ bench/syscall.c
+NOMMU_FILES := tests/nommu/init $(NOMMU_BUSYBOX_DIR)/busybox build/nested/syscall-bench contrib/mkcpio.sh
+build/nested/nommu.cpio: $(NOMMU_FILES)
+	@mkdir -p $(dir $@)
+	sh contrib/mkcpio.sh $@ tests/nommu/init $(NOMMU_BUSYBOX_DIR)/busybox bin/syscall-bench=build/nested/syscall-bench
+build/nested/nommu-root.ext2: $(NOMMU_FILES)
+	@mkdir -p $(dir $@)
+	sh contrib/mkcpio.sh $@ tests/nommu/init $(NOMMU_BUSYBOX_DIR)/busybox bin/syscall-bench=build/nested/syscall-bench
 
 # Debian's U-Boot for QEMU virt (u-boot-qemu): a real program the firmware
 # tests run too, S-mode (after OpenSBI, or vmm) and M-mode (-bios).
@@ -181,21 +206,24 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
 		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
-		build/nested/bench-signal bench/trap.sh \
-		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/demo.sh contrib/mkcpio.sh
+		build/nested/bench-signal bench/trap.sh bench/nommu.sh \
+		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
+		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
+		guest/nommu/Image=$(NOMMU_KERNEL_DIR)/Image guest/nommu/rootfs.cpio=build/nested/nommu.cpio \
+		guest/nommu/root.ext2=build/nested/nommu-root.ext2 \
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		bin/runas=build/nested/runas bin/bench-signal=build/nested/bench-signal \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
-		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh \
+		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh \
 		guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
 		$(foreach e,$(FW_EXPECTED),firmware/$(basename $(notdir $(e))).expected=$(e)) \
 		$(foreach e,$(FW_INPUT),firmware/$(notdir $(e))=$(e)) \
 		firmware/u-boot-s.bin=$(UBOOT_S) firmware/u-boot-m.bin=$(UBOOT_M) \
-		tests/lib.sh=tests/nested/lib.sh tests/demo.sh=tests/nested/demo.sh \
+		tests/lib.sh=tests/nested/lib.sh tests/nommu.sh=tests/nested/nommu.sh tests/demo.sh=tests/nested/demo.sh tests/demo-trap.sh=tests/nested/demo-trap.sh \
 		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
 
 # --- the two commands of README.md ----------------------------------------
@@ -204,17 +232,18 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/check.sh $(UNIT_BINS)
+	@KERNEL=$(KERNEL_DIR)/Image NOMMU_KERNEL=$(NOMMU_KERNEL_DIR)/Image sh tests/check.sh $(UNIT_BINS)
 
+# BACKEND=trap: the NOMMU Linux guest on the trap backend (README).
 demo: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/demo.sh
+	@KERNEL=$(KERNEL_DIR)/Image NOMMU_KERNEL=$(NOMMU_KERNEL_DIR)/Image BACKEND=$(BACKEND) sh tests/demo.sh
 
 # Benchmarks print figures; they are not tests (README "Benchmarks").
 bench: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh
+	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \

@@ -6,6 +6,8 @@ for cmd in riscv64-linux-gnu-gcc qemu-system-riscv64 dtc cpio pkg-config flex bi
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $cmd"
 done
 [ -r /usr/src/linux-source-6.1.tar.xz ] || missing="$missing linux-source-6.1"
+[ -r /usr/src/linux-source-6.12.tar.xz ] || missing="$missing linux-source-6.12"
+command -v genext2fs >/dev/null 2>&1 || missing="$missing genext2fs"
 ls /usr/lib/llvm-14/lib/clang/14*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || [ "$(uname -m)" != x86_64 ] || missing="$missing libclang-rt-14-dev"
 [ -r /usr/include/libfdt.h ] || missing="$missing libfdt-dev"
 [ -r /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin ] || missing="$missing u-boot-qemu"

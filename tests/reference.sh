@@ -65,3 +65,43 @@ ref_u_boot() {
 }
 ref_u_boot s
 ref_u_boot m
+# The trap backend's NOMMU Linux (tests/nested/nommu.sh's commands) on QEMU
+# with OpenSBI: the lines the nested tests hold vmm to. QEMU reads its
+# console as fast as it comes, so the commands wait for the prompt.
+ref_nommu() {
+	out=build/reference/nommu
+	NOMMU_KERNEL=${NOMMU_KERNEL:-}
+	if [ ! -r "$NOMMU_KERNEL" ] || [ ! -r build/nested/nommu.cpio ]; then
+		echo "not ok - reference: NOMMU Linux on QEMU: NOMMU_KERNEL ($NOMMU_KERNEL) or build/nested/nommu.cpio missing (make images build/nested/nommu.cpio)"
+		return
+	fi
+	. tests/nested/nommu.sh
+	rm -f "$out.fifo" "$out.raw"
+	mkfifo "$out.fifo"
+	(
+		exec 3>"$out.fifo"
+		i=0
+		until grep -q 'shell ready' "$out.raw" 2>/dev/null || [ $i -ge 300 ]; do sleep 0.2; i=$((i + 1)); done
+		printf '%s\nexit\n' "$NOMMU_CMDS" >&3
+		sleep 30
+	) &
+	timeout 60 qemu-system-riscv64 -M virt -m 256M -nographic -bios default \
+		-kernel "$NOMMU_KERNEL" -initrd build/nested/nommu.cpio -append console=ttyS0 \
+		<"$out.fifo" >"$out.raw" 2>&1
+	status=$?
+	kill $! 2>/dev/null
+	rm -f "$out.fifo"
+	tr -d '\r' <"$out.raw" >"$out.log"
+	missing=
+	for l in 'ONE TWO THREE' background-42 cpus=1 uart-irqs; do
+		grep -q "$l" "$out.log" || missing="$missing '$l'"
+	done
+	grep -q 'Linux_6\.12' "$out.log" || missing="$missing uname"
+	if [ $status -eq 0 ] && [ -z "$missing" ]; then
+		echo "ok - reference: NOMMU Linux on QEMU: its shell runs the nested tests' commands, then powers off"
+	else
+		echo "not ok - reference: NOMMU Linux on QEMU (exit status $status; missing:$missing)"
+		tail -n 15 "$out.log" | sed 's/^/#   /'
+	fi
+}
+ref_nommu

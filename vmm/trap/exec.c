@@ -18,6 +18,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -31,6 +32,7 @@
 #include "../vm.h"
 #include "decode.h"
 #include "hart.h"
+#include "interp.h"
 #include "sandbox.h"
 #include "walk.h"
 
@@ -44,6 +46,18 @@ struct guest_space {
 	uint64_t satp;
 	enum priv priv;
 	int sum, mxr;
+};
+
+/* Counters of one hart's traps, logged at exit (--log-level debug). */
+enum { REPORT_ILL, REPORT_SEGV, REPORT_SYS, REPORT_OTHER, REPORT_KINDS };
+#define STATS_SBI 16
+struct trap_stats {
+	uint64_t reports[REPORT_KINDS]; /* round trips, by signal */
+	uint64_t ahead; /* instructions vmm ran itself (run_ahead) */
+	uint32_t csr[4096]; /* CSR instructions, trapped or run ahead */
+	struct {
+		uint64_t ext, count;
+	} sbi[STATS_SBI]; /* SBI calls by extension; the last slot: others */
 };
 
 struct trap_vcpu {
@@ -66,6 +80,10 @@ struct trap_vcpu {
 	volatile int in_guest; /* the guest runs: kick it for interrupts */
 	pthread_t thread;
 	int started;
+	/* LR/SC run ahead (run_ahead): the reserved address and what LR read */
+	uint64_t resv_addr, resv_val;
+	int resv_valid;
+	struct trap_stats stats; /* where the time goes: at exit, debug */
 };
 
 #define HSM_STARTED 0
@@ -340,6 +358,7 @@ static void privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw)
 	insn_decode(raw, &in);
 	switch (in.kind) {
 	case INSN_CSR:
+		v->stats.csr[in.csr]++;
 		if (hart_csr(h, &in, in.csr_imm ? in.rs1 : get_x(r, in.rs1),
 			     &old) == 0) {
 			set_x(r, in.rd, old);
@@ -562,11 +581,25 @@ static int multi_hart_call(struct trap_vcpu *v, struct sbi_call *c)
 	return 1;
 }
 
+static void count_sbi(struct trap_stats *st, uint64_t ext)
+{
+	unsigned i;
+
+	for (i = 0; i < STATS_SBI - 1; i++) {
+		if (!st->sbi[i].count)
+			st->sbi[i].ext = ext;
+		if (st->sbi[i].ext == ext)
+			break;
+	}
+	st->sbi[i].count++;
+}
+
 static void ecall(struct trap_vcpu *v, uint64_t *r)
 {
 	struct sbi_call c = { .ext = r[17], .fid = r[16] };
 	int i;
 
+	count_sbi(&v->stats, c.ext);
 	for (i = 0; i < 6; i++)
 		c.args[i] = r[10 + i];
 	if (!multi_hart_call(v, &c))
@@ -663,6 +696,370 @@ static void memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
 	mmio(v, r, &in, t.pa, addr);
 }
 
+/* --- running ahead ---------------------------------------------------------
+ *
+ * A trap costs a round trip to the guest process; the instructions around
+ * a privileged one cost vmm almost nothing to run itself. So after each
+ * trap the hart's thread goes on executing the guest, as the hart would:
+ * integer arithmetic and jumps (interp.c), loads, stores and atomics to RAM
+ * and devices (through the guest's translation), CSRs, SBI calls, SRET and
+ * MRET, and the traps any of them raise. It hands the guest back to its
+ * process at the first instruction it does not run (floating point,
+ * unprivileged CSRs, anything unknown, an access it cannot make in one
+ * piece), or once RUN_AHEAD_QUIET instructions in a row needed no
+ * privilege, or after RUN_AHEAD_MAX in all: native code runs faster.
+ */
+#define RUN_AHEAD_QUIET 2048
+#define RUN_AHEAD_MAX 262144
+
+enum ahead { AHEAD_PLAIN, AHEAD_PRIVILEGED, AHEAD_STOP };
+
+/* The host address of the guest's RAM that va names for acc, for an
+ * access of width bytes; NULL with *exc set when it faults, NULL with
+ * *exc 0 and *pa set when it is no RAM (a device). */
+static void *ahead_ram(struct trap_vcpu *v, uint64_t va, unsigned width,
+		       enum access acc, uint64_t *pa, int *exc)
+{
+	struct translation t;
+
+	*exc = translate(v, va, acc, &t);
+	if (*exc)
+		return NULL;
+	*pa = t.pa;
+	return guest_mem_ptr(&v->vm->mem, t.pa, width);
+}
+
+static uint64_t load_raw(const void *p, unsigned width)
+{
+	switch (width) {
+	case 1:
+		return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+	case 2:
+		return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+	case 4:
+		return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+}
+
+static void store_raw(void *p, unsigned width, uint64_t val)
+{
+	switch (width) {
+	case 1:
+		__atomic_store_n((uint8_t *)p, (uint8_t)val, __ATOMIC_RELAXED);
+		return;
+	case 2:
+		__atomic_store_n((uint16_t *)p, (uint16_t)val,
+				 __ATOMIC_RELAXED);
+		return;
+	case 4:
+		__atomic_store_n((uint32_t *)p, (uint32_t)val,
+				 __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED);
+}
+
+static uint64_t sign_extend(uint64_t val, unsigned width)
+{
+	uint64_t sign;
+
+	if (width >= 8)
+		return val;
+	sign = 1ULL << (8 * width - 1);
+	val &= (sign << 1) - 1;
+	return (val ^ sign) - sign;
+}
+
+/* AMO<op> (A, chapter 8) on p: the old value, sign-extended. */
+static uint64_t amo(void *p, unsigned width, unsigned f5, uint64_t src)
+{
+	uint64_t old, val;
+
+	for (;;) {
+		old = load_raw(p, width);
+		switch (f5) {
+		case 0x01: /* AMOSWAP */
+			val = src;
+			break;
+		case 0x00: /* AMOADD */
+			val = old + src;
+			break;
+		case 0x04: /* AMOXOR */
+			val = old ^ src;
+			break;
+		case 0x0c: /* AMOAND */
+			val = old & src;
+			break;
+		case 0x08: /* AMOOR */
+			val = old | src;
+			break;
+		case 0x10: /* AMOMIN */
+			val = (int64_t)sign_extend(old, width) <
+					      (int64_t)sign_extend(src, width)
+				      ? old
+				      : src;
+			break;
+		case 0x14: /* AMOMAX */
+			val = (int64_t)sign_extend(old, width) >
+					      (int64_t)sign_extend(src, width)
+				      ? old
+				      : src;
+			break;
+		case 0x18: /* AMOMINU */
+			val = (width == 4 ? (uint32_t)old < (uint32_t)src
+					  : old < src)
+				      ? old
+				      : src;
+			break;
+		default: /* 0x1c AMOMAXU */
+			val = (width == 4 ? (uint32_t)old > (uint32_t)src
+					  : old > src)
+				      ? old
+				      : src;
+			break;
+		}
+		if (width == 4) {
+			uint32_t o = (uint32_t)old;
+
+			if (__atomic_compare_exchange_n(
+				    (uint32_t *)p, &o, (uint32_t)val, 0,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				return sign_extend(old, 4);
+		} else if (__atomic_compare_exchange_n((uint64_t *)p, &old, val,
+						       0, __ATOMIC_SEQ_CST,
+						       __ATOMIC_SEQ_CST)) {
+			return old;
+		}
+	}
+}
+
+/* LR, SC and the AMOs on RAM; anything else on a device is an access
+ * fault, as in mmio(). */
+static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
+			       const struct insn *in, uint32_t raw)
+{
+	uint64_t va = get_x(r, in->rs1), pa, val;
+	unsigned f5 = raw >> 27;
+	int exc;
+	void *p = ahead_ram(v, va, in->width,
+			    in->kind == INSN_LR ? ACCESS_LOAD : ACCESS_STORE,
+			    &pa, &exc);
+
+	if (va & (in->width - 1)) {
+		hart_trap(&v->hart,
+			  in->kind == INSN_LR ? EXC_LOAD_MISALIGNED
+					      : EXC_STORE_MISALIGNED,
+			  va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (exc) {
+		hart_trap(&v->hart, (uint64_t)exc, va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (!p)
+		return AHEAD_STOP; /* a device, or nothing: as natively */
+	if (in->kind == INSN_LR) {
+		val = sign_extend(load_raw(p, in->width), in->width);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		v->resv_addr = va;
+		v->resv_val = val;
+		v->resv_valid = 1;
+	} else if (in->kind == INSN_SC) {
+		val = 1;
+		if (v->resv_valid && v->resv_addr == va) {
+			uint64_t want = v->resv_val;
+			uint64_t src = get_x(r, in->rs2);
+
+			if (in->width == 4) {
+				uint32_t w = (uint32_t)want;
+
+				val = !__atomic_compare_exchange_n(
+					(uint32_t *)p, &w, (uint32_t)src, 0,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			} else {
+				val = !__atomic_compare_exchange_n(
+					(uint64_t *)p, &want, src, 0,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			}
+		}
+		v->resv_valid = 0;
+	} else {
+		val = amo(p, in->width, f5, get_x(r, in->rs2));
+	}
+	set_x(r, in->rd, val);
+	v->hart.pc += in->len;
+	return AHEAD_PLAIN;
+}
+
+/* A load or store: RAM directly, a device through mmio(), a fault as the
+ * guest's exception. Floating-point ones and misaligned ones stop. */
+static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
+			       const struct insn *in)
+{
+	uint64_t va = get_x(r, in->rs1) + (uint64_t)in->imm, pa;
+	int store = in->kind == INSN_STORE, exc;
+	void *p;
+
+	if (in->fp || (va & (in->width - 1)))
+		return AHEAD_STOP;
+	p = ahead_ram(v, va, in->width, store ? ACCESS_STORE : ACCESS_LOAD, &pa,
+		      &exc);
+	if (exc) {
+		hart_trap(&v->hart, (uint64_t)exc, va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (!p) {
+		/* No device there either: what the guest process has at that
+		 * address (nothing, or its own region) decides, natively. */
+		if (!bus_find(&v->vm->bus, pa, in->width))
+			return AHEAD_STOP;
+		mmio(v, r, in, pa, va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (store) {
+		store_raw(p, in->width, get_x(r, in->rs2));
+		if (v->resv_valid && (v->resv_addr & ~7ULL) == (va & ~7ULL))
+			v->resv_valid = 0;
+	} else {
+		uint64_t val = load_raw(p, in->width);
+
+		set_x(r, in->rd,
+		      in->sign_extend ? sign_extend(val, in->width) : val);
+	}
+	v->hart.pc += in->len;
+	return AHEAD_PLAIN;
+}
+
+/* ECALL, EBREAK, the CSRs of S- and M-mode, SRET, MRET, WFI, SFENCE.VMA:
+ * exactly what the report of their trap would do. */
+static enum ahead ahead_system(struct trap_vcpu *v, uint64_t *r,
+			       const struct insn *in, uint32_t raw)
+{
+	struct trap *t = v->vm->backend_data;
+	struct hart *h = &v->hart;
+
+	switch (in->kind) {
+	case INSN_ECALL:
+		if (h->priv == PRIV_S && !t->m_mode) {
+			ecall(v, r);
+			h->pc += 4;
+		} else {
+			hart_trap(h, EXC_ECALL_U + h->priv, 0);
+		}
+		return AHEAD_PRIVILEGED;
+	case INSN_EBREAK:
+		hart_trap(h, EXC_BREAKPOINT, h->pc);
+		return AHEAD_PRIVILEGED;
+	case INSN_CSR:
+		/* fcsr, the counters: the hart runs those natively */
+		if (!((in->csr >> 8) & 3))
+			return AHEAD_STOP;
+		break;
+	case INSN_ILLEGAL:
+		return AHEAD_STOP;
+	default:
+		break;
+	}
+	privileged(v, r, raw);
+	return AHEAD_PRIVILEGED;
+}
+
+/* The guest page run_ahead fetches from, kept until something privileged
+ * (which may change the translation) runs: no walk per instruction. */
+struct code_page {
+	uint64_t va; /* page-aligned; 1 when none */
+	const uint8_t *host;
+};
+
+static int ahead_fetch(struct trap_vcpu *v, struct code_page *cp, uint32_t *raw)
+{
+	uint64_t pc = v->hart.pc, off = pc & ~PAGE_MASK, tval;
+	struct translation t;
+	uint16_t lo, hi;
+
+	if ((pc & PAGE_MASK) != cp->va) {
+		cp->va = 1;
+		if (translate(v, pc, ACCESS_FETCH, &t))
+			return -1;
+		cp->host =
+			guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK, PAGE_SIZE);
+		if (!cp->host)
+			return -1;
+		cp->va = pc & PAGE_MASK;
+	}
+	memcpy(&lo, cp->host + off, 2);
+	*raw = lo;
+	if (insn_length(lo) == 2)
+		return 0;
+	if (off + 4 > PAGE_SIZE) /* it straddles two pages */
+		return fetch(v, pc, raw, &tval) ? -1 : 0;
+	memcpy(&hi, cp->host + off + 2, 2);
+	*raw |= (uint32_t)hi << 16;
+	return 0;
+}
+
+static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
+			     struct code_page *cp)
+{
+	struct hart *h = &v->hart;
+	uint32_t raw, full;
+	struct insn in;
+	unsigned len;
+
+	if (ahead_fetch(v, cp, &raw))
+		return AHEAD_STOP; /* the guest process raises the fault */
+	len = insn_length((uint16_t)raw);
+	full = len == 4 ? raw : rvc_expand((uint16_t)raw);
+	if (full && interp_alu(r, &h->pc, full, len))
+		return AHEAD_PLAIN;
+	insn_decode(raw, &in);
+	switch (in.kind) {
+	case INSN_LOAD:
+	case INSN_STORE:
+		return ahead_memory(v, r, &in);
+	case INSN_AMO:
+	case INSN_LR:
+	case INSN_SC:
+		return ahead_atomic(v, r, &in, raw);
+	default:
+		break;
+	}
+	if (len == 4 && (raw & 0x7f) == 0x73)
+		return ahead_system(v, r, &in, raw);
+	if (in.kind == INSN_EBREAK) /* C.EBREAK */
+		return ahead_system(v, r, &in, raw);
+	return AHEAD_STOP;
+}
+
+/* Go on from the hart's pc as described above; mb->regs are the guest's
+ * registers throughout (r[0] is set again before the guest resumes). */
+static void run_ahead(struct trap_vcpu *v, uint64_t *r)
+{
+	struct trap *t = v->vm->backend_data;
+	struct code_page cp = { 1, NULL };
+	unsigned quiet = 0, n;
+
+	for (n = 0; n < RUN_AHEAD_MAX && quiet < RUN_AHEAD_QUIET; n++) {
+		enum ahead a;
+
+		if (vm_exiting(v->vm) || v->stop_requested ||
+		    __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE))
+			break;
+		a = ahead_step(v, r, &cp);
+		if (a == AHEAD_STOP)
+			break;
+		if (a == AHEAD_PLAIN) {
+			quiet++;
+			continue;
+		}
+		quiet = 0;
+		cp.va = 1;
+		deliver_interrupt(v);
+	}
+	v->stats.ahead += n;
+}
+
 /* Before the guest goes on: when its translation changed (paging, satp,
  * privilege, SUM, MXR) or it fenced, the guest process drops every page
  * it may see, and gets guest RAM back where paging is off. */
@@ -697,6 +1094,62 @@ static void sync_space(struct trap_vcpu *v)
 	if (__atomic_load_n(&v->fence_waiters, __ATOMIC_SEQ_CST))
 		syscall(SYS_futex, &v->flushes, FUTEX_WAKE_PRIVATE, INT32_MAX,
 			NULL, NULL, 0);
+}
+
+static unsigned report_kind(uint64_t sig)
+{
+	switch (sig) {
+	case SIGILL:
+		return REPORT_ILL;
+	case SIGSEGV:
+	case SIGBUS:
+		return REPORT_SEGV;
+	case SIGSYS:
+		return REPORT_SYS;
+	}
+	return REPORT_OTHER;
+}
+
+/* The hart's counters, once it is done: round trips by kind, what vmm
+ * ran itself, the busiest CSRs and the SBI calls. */
+static void log_stats(const struct trap_vcpu *v)
+{
+	const struct trap_stats *st = &v->stats;
+	char line[256];
+	unsigned i, k, n = 0, top[6] = { 0 };
+
+	pr_debug(
+		"vCPU %u: %llu round trips to the guest process (%llu SIGILL, %llu SIGSEGV/SIGBUS, %llu SIGSYS, %llu other), %llu instructions run by vmm",
+		v->id,
+		(unsigned long long)(st->reports[0] + st->reports[1] +
+				     st->reports[2] + st->reports[3]),
+		(unsigned long long)st->reports[0],
+		(unsigned long long)st->reports[1],
+		(unsigned long long)st->reports[2],
+		(unsigned long long)st->reports[3],
+		(unsigned long long)st->ahead);
+	for (i = 1; i < 4096; i++)
+		for (k = 0; k < 6; k++)
+			if (st->csr[i] > st->csr[top[k]]) {
+				memmove(&top[k + 1], &top[k],
+					(5 - k) * sizeof(top[0]));
+				top[k] = i;
+				break;
+			}
+	for (k = 0; k < 6 && st->csr[top[k]]; k++)
+		n += (unsigned)snprintf(line + n, sizeof(line) - n,
+					" 0x%03x:%u", top[k], st->csr[top[k]]);
+	if (n)
+		pr_debug("vCPU %u: busiest CSRs (number:accesses):%s", v->id,
+			 line);
+	for (n = 0, i = 0; i < STATS_SBI && st->sbi[i].count; i++)
+		n += (unsigned)snprintf(line + n, sizeof(line) - n,
+					" 0x%llx:%llu",
+					(unsigned long long)st->sbi[i].ext,
+					(unsigned long long)st->sbi[i].count);
+	if (n)
+		pr_debug("vCPU %u: SBI calls (extension:calls):%s", v->id,
+			 line);
 }
 
 /* One report: the signal the guest raised, emulated. */
@@ -819,8 +1272,13 @@ static void run_guest(struct trap_vcpu *v)
 			sandbox_refuse_strays(&v->box);
 			continue;
 		}
+		int first = v->entering;
+
 		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
 		handle_report(v, mb);
+		v->stats.reports[report_kind(mb->sig)]++;
+		if (!first)
+			run_ahead(v, mb->regs);
 		if (vm_exiting(v->vm) || v->stop_requested ||
 		    !enter_unless_paused(v))
 			return;
@@ -905,6 +1363,7 @@ static void *vcpu_thread(void *arg)
 		pthread_mutex_unlock(&v->box_lock);
 		__atomic_store_n(&v->hsm_state, HSM_STOPPED, __ATOMIC_RELEASE);
 	}
+	log_stats(v);
 	return NULL;
 }
 

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_TRAP_INTERP_H
+#define VMM_TRAP_INTERP_H
+
+#include <stdint.h>
+
+/*
+ * The part of RV64IMC that needs neither memory nor privilege: integer
+ * arithmetic (RV64I 2.4, 5.2; M chapter 7), branches and jumps, and their
+ * compressed forms (chapter 16). The trap backend runs these itself after
+ * a trap (exec.c, run_ahead), so that the few instructions between two
+ * privileged ones cost no round trip to the guest process.
+ */
+
+/* The 32-bit instruction a compressed ALU, branch or jump instruction
+ * stands for, or 0 when half is none of those (loads, stores, ebreak,
+ * reserved encodings: insn_decode() has the memory ones). */
+uint32_t rvc_expand(uint16_t half);
+
+/* Execute the 32-bit encoding raw, whose copy in memory is len bytes long
+ * (4, or 2 when it came from rvc_expand), on the registers x[1..31]
+ * (x[0] is never touched: x0 reads 0) and *pc. 1 when it was one of the
+ * instructions above (the pc moved on or jumped), 0 when not (nothing
+ * changed). */
+int interp_alu(uint64_t *x, uint64_t *pc, uint32_t raw, unsigned len);
+
+#endif
