@@ -220,8 +220,15 @@ static void system_reset(void *opaque, enum sbi_reset type)
 
 static int trap_create(struct vm *vm)
 {
-	struct trap *t = calloc(1, sizeof(*t));
+	const char *lacks = sandbox_host_lacks();
+	struct trap *t;
 
+	if (lacks) {
+		pr_err("trap backend: the host kernel lacks %s, which the guest process needs",
+		       lacks);
+		return -ENOSYS;
+	}
+	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	vm->backend_data = t;

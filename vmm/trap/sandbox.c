@@ -241,6 +241,45 @@ static int take_listener(struct sandbox *s)
 	return 0;
 }
 
+/* What the guest process needs of the host kernel, asked of the kernel
+ * itself: seccomp filters with the TRAP, USER_NOTIF and KILL_PROCESS
+ * actions (CONFIG_SECCOMP_FILTER, Linux 5.0+), pidfds and pidfd_getfd
+ * (5.6+), close_range (5.9+). */
+const char *sandbox_host_lacks(void)
+{
+	static const struct {
+		uint32_t action;
+		const char *what;
+	} acts[] = {
+		{ SECCOMP_RET_TRAP, "seccomp filters (CONFIG_SECCOMP_FILTER)" },
+		{ SECCOMP_RET_USER_NOTIF,
+		  "seccomp user notification (Linux 5.0 or later)" },
+		{ SECCOMP_RET_KILL_PROCESS,
+		  "seccomp's kill-process action (Linux 4.14 or later)" },
+	};
+	unsigned i;
+	int fd, dup;
+
+	for (i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		uint32_t a = acts[i].action;
+
+		if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &a))
+			return acts[i].what;
+	}
+	fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	if (fd < 0)
+		return "pidfds (Linux 5.6 or later)";
+	dup = (int)syscall(SYS_pidfd_getfd, fd, fd, 0);
+	close(fd);
+	if (dup < 0 && errno == ENOSYS)
+		return "pidfd_getfd (Linux 5.6 or later)";
+	if (dup >= 0)
+		close(dup);
+	if (syscall(SYS_close_range, ~0U, ~0U, 0) && errno == ENOSYS)
+		return "close_range (Linux 5.9 or later)";
+	return NULL;
+}
+
 int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
 {
 	uint64_t ram_end = mem->base + mem->size;

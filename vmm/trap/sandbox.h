@@ -95,6 +95,10 @@ struct sandbox {
 	uint64_t hidden[SANDBOX_NR_UNMAP][2]; /* all the guest may map */
 };
 
+/* NULL when the host kernel has all the guest process needs, else what
+ * it lacks, for the one line that says so. */
+const char *sandbox_host_lacks(void);
+
 /* Fork the guest process for guest RAM mem; it raises SIGILL once it is
  * ready, and that first report is where the caller puts the guest's entry
  * registers. 0 or a negative errno. */
