@@ -62,7 +62,8 @@ static void reset_regs(struct uart8250 *u)
 	u->thre_pending = 0;
 	u->irq_level = 0;
 	/* input not yet read stays: a reset guest reads it still */
-	u->lsr = LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0);
+	u->lsr = LSR_THRE | LSR_TEMT;
+	u->rx_open = 1;
 	u->msr = MSR_CTS | MSR_DSR | MSR_DCD;
 }
 
@@ -86,6 +87,23 @@ void uart_reset(struct uart8250 *u)
 	pthread_mutex_unlock(&u->lock);
 }
 
+/*
+ * Input is never lost to a driver's set-up. A real 16550 drops its receive
+ * FIFO on a clear (FCR) and Linux's driver then reads RBR twice more to
+ * drain it, before it enables the receive interrupt. Ours holds bytes the
+ * user typed or piped in, which count as delivered only once the guest
+ * has read them when ready for them: a FIFO clear, a change of FIFO mode
+ * or a reset keeps them, and after a clear they are hidden (LSR.DR clear,
+ * RBR reads 0, nothing taken) until the driver enables the receive
+ * interrupt or, polling, has read LSR RX_OPEN_POLLS times.
+ */
+#define RX_OPEN_POLLS 64
+
+static int rx_ready(const struct uart8250 *u)
+{
+	return u->rx_open && u->rx_count;
+}
+
 static unsigned fifo_size(const struct uart8250 *u)
 {
 	/* With FIFOs off the receiver holds one byte, as a 16450 would. */
@@ -97,7 +115,7 @@ static uint8_t iir(const struct uart8250 *u)
 {
 	if ((u->ier & IER_RLSI) && (u->lsr & (LSR_OE | LSR_BI)))
 		return IIR_RLSI;
-	if ((u->ier & IER_RDI) && u->rx_count)
+	if ((u->ier & IER_RDI) && rx_ready(u))
 		return IIR_RDI;
 	if ((u->ier & IER_THRI) && u->thre_pending)
 		return IIR_THRI;
@@ -126,7 +144,6 @@ static void rx_push(struct uart8250 *u, uint8_t c)
 	}
 	u->rx[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = c;
 	u->rx_count++;
-	u->lsr |= LSR_DR;
 }
 
 static uint8_t rx_pop(struct uart8250 *u)
@@ -137,8 +154,7 @@ static uint8_t rx_pop(struct uart8250 *u)
 		return 0;
 	c = u->rx[u->rx_head];
 	u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
-	if (--u->rx_count == 0)
-		u->lsr &= ~LSR_DR;
+	u->rx_count--;
 	pthread_cond_broadcast(&u->rx_space);
 	return c;
 }
@@ -151,16 +167,7 @@ static uint8_t read_reg(struct uart8250 *u, unsigned reg)
 	case REG_RBR_THR_DLL:
 		if (u->lcr & LCR_DLAB)
 			return u->dll;
-		/* A read the guest made without first seeing data ready (in
-		 * LSR, or an IIR that says so) is a driver clearing the
-		 * receiver at set-up: it sees the byte but does not take it,
-		 * so nothing typed or piped in before the driver is ready
-		 * is lost. Every driver reads LSR or IIR before taking a
-		 * byte for real. */
-		if (!u->rx_seen && u->rx_count)
-			return u->rx[u->rx_head];
-		u->rx_seen = 0;
-		return rx_pop(u);
+		return rx_ready(u) ? rx_pop(u) : 0;
 	case REG_IER_DLM:
 		return (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
 	case REG_IIR_FCR:
@@ -168,18 +175,17 @@ static uint8_t read_reg(struct uart8250 *u, unsigned reg)
 		/* Reading IIR while it reports THRE acknowledges it. */
 		if (v == IIR_THRI)
 			u->thre_pending = 0;
-		if (v == IIR_RDI)
-			u->rx_seen = 1;
 		return v | ((u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0);
 	case REG_LCR:
 		return u->lcr;
 	case REG_MCR:
 		return u->mcr;
 	case REG_LSR:
-		v = u->lsr;
+		/* a polling driver waits for data: show it what we hold */
+		if (!u->rx_open && ++u->rx_polls >= RX_OPEN_POLLS)
+			u->rx_open = 1;
+		v = u->lsr | (rx_ready(u) ? LSR_DR : 0);
 		u->lsr &= ~(LSR_OE | LSR_BI); /* error bits clear on read */
-		if (v & LSR_DR)
-			u->rx_seen = 1;
 		return v;
 	case REG_MSR:
 		v = u->msr;
@@ -221,13 +227,15 @@ static int write_reg(struct uart8250 *u, unsigned reg, uint8_t v, uint8_t *c)
 		/* Enabling THRI with THR empty raises the interrupt at once. */
 		if ((v & IER_THRI) && !(u->ier & IER_THRI))
 			u->thre_pending = 1;
+		if (v & IER_RDI)
+			u->rx_open = 1; /* the driver is ready for input */
 		u->ier = v & 0x0f;
 		return 0;
 	case REG_IIR_FCR:
-		/* A real 16550 drops its receive FIFO on a clear or a change
-		 * of FIFO mode. Ours holds bytes the user typed or piped in,
-		 * which count as delivered only once the guest read them, and
-		 * drivers clear the FIFO while they set up: so it keeps them. */
+		if (v & FCR_CLEAR_RX) {
+			u->rx_open = 0;
+			u->rx_polls = 0;
+		}
 		u->fcr = v & ~(FCR_CLEAR_RX | FCR_CLEAR_TX);
 		return 0;
 	case REG_LCR:

@@ -25,7 +25,8 @@ struct uart8250 {
 	int thre_pending; /* THR-empty interrupt armed, not yet acknowledged */
 	uint8_t rx[UART_FIFO_SIZE];
 	unsigned rx_head, rx_count;
-	int rx_seen; /* the guest saw data ready since it last took a byte */
+	int rx_open; /* the driver is ready for input (uart8250.c) */
+	unsigned rx_polls; /* LSR reads since a FIFO clear */
 	struct irq_line irq;
 	int irq_level;
 	uart_tx_fn tx;

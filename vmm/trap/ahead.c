@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Running ahead (exec.h): a trap costs a round trip to the guest process;
+ * the instructions around a privileged one cost vmm almost nothing to run
+ * itself. So after each trap the hart's thread goes on executing the
+ * guest, as the hart would:
+ * integer arithmetic and jumps (interp.c), loads, stores and atomics to RAM
+ * and devices (through the guest's translation), CSRs, SBI calls, SRET and
+ * MRET, and the traps any of them raise. It hands the guest back to its
+ * process at the first instruction it does not run (floating point,
+ * unprivileged CSRs, anything unknown, an access it cannot make in one
+ * piece), or once RUN_AHEAD_QUIET instructions in a row needed no
+ * privilege, or after RUN_AHEAD_MAX in all: native code runs faster.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../vm.h"
+#include "exec.h"
+#include "interp.h"
+
+#define RUN_AHEAD_QUIET 2048
+#define RUN_AHEAD_MAX 262144
+
+enum ahead { AHEAD_PLAIN, AHEAD_PRIVILEGED, AHEAD_STOP };
+
+/* The host address of the guest's RAM that va names for acc, for an
+ * access of width bytes; NULL with *exc set when it faults, NULL with
+ * *exc 0 and *pa set when it is no RAM (a device). */
+static void *ahead_ram(struct trap_vcpu *v, uint64_t va, unsigned width,
+		       enum access acc, uint64_t *pa, int *exc)
+{
+	struct translation t;
+
+	*exc = trap_translate(v, va, acc, &t);
+	if (*exc)
+		return NULL;
+	*pa = t.pa;
+	return guest_mem_ptr(&v->vm->mem, t.pa, width);
+}
+
+static uint64_t load_raw(const void *p, unsigned width)
+{
+	switch (width) {
+	case 1:
+		return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+	case 2:
+		return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+	case 4:
+		return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+}
+
+static void store_raw(void *p, unsigned width, uint64_t val)
+{
+	switch (width) {
+	case 1:
+		__atomic_store_n((uint8_t *)p, (uint8_t)val, __ATOMIC_RELAXED);
+		return;
+	case 2:
+		__atomic_store_n((uint16_t *)p, (uint16_t)val,
+				 __ATOMIC_RELAXED);
+		return;
+	case 4:
+		__atomic_store_n((uint32_t *)p, (uint32_t)val,
+				 __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED);
+}
+
+static uint64_t sign_extend(uint64_t val, unsigned width)
+{
+	uint64_t sign;
+
+	if (width >= 8)
+		return val;
+	sign = 1ULL << (8 * width - 1);
+	val &= (sign << 1) - 1;
+	return (val ^ sign) - sign;
+}
+
+/* AMO<op> (A, chapter 8) on p: the old value, sign-extended. */
+static uint64_t amo(void *p, unsigned width, unsigned f5, uint64_t src)
+{
+	uint64_t old, val;
+
+	for (;;) {
+		old = load_raw(p, width);
+		switch (f5) {
+		case 0x01: /* AMOSWAP */
+			val = src;
+			break;
+		case 0x00: /* AMOADD */
+			val = old + src;
+			break;
+		case 0x04: /* AMOXOR */
+			val = old ^ src;
+			break;
+		case 0x0c: /* AMOAND */
+			val = old & src;
+			break;
+		case 0x08: /* AMOOR */
+			val = old | src;
+			break;
+		case 0x10: /* AMOMIN */
+			val = (int64_t)sign_extend(old, width) <
+					      (int64_t)sign_extend(src, width)
+				      ? old
+				      : src;
+			break;
+		case 0x14: /* AMOMAX */
+			val = (int64_t)sign_extend(old, width) >
+					      (int64_t)sign_extend(src, width)
+				      ? old
+				      : src;
+			break;
+		case 0x18: /* AMOMINU */
+			val = (width == 4 ? (uint32_t)old < (uint32_t)src
+					  : old < src)
+				      ? old
+				      : src;
+			break;
+		default: /* 0x1c AMOMAXU */
+			val = (width == 4 ? (uint32_t)old > (uint32_t)src
+					  : old > src)
+				      ? old
+				      : src;
+			break;
+		}
+		if (width == 4) {
+			uint32_t o = (uint32_t)old;
+
+			if (__atomic_compare_exchange_n(
+				    (uint32_t *)p, &o, (uint32_t)val, 0,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				return sign_extend(old, 4);
+		} else if (__atomic_compare_exchange_n((uint64_t *)p, &old, val,
+						       0, __ATOMIC_SEQ_CST,
+						       __ATOMIC_SEQ_CST)) {
+			return old;
+		}
+	}
+}
+
+/* LR, SC and the AMOs on RAM; anything else on a device is an access
+ * fault, as in trap_mmio(). */
+static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
+			       const struct insn *in, uint32_t raw)
+{
+	uint64_t va = get_x(r, in->rs1), pa, val;
+	unsigned f5 = raw >> 27;
+	int exc;
+	void *p = ahead_ram(v, va, in->width,
+			    in->kind == INSN_LR ? ACCESS_LOAD : ACCESS_STORE,
+			    &pa, &exc);
+
+	if (va & (in->width - 1)) {
+		hart_trap(&v->hart,
+			  in->kind == INSN_LR ? EXC_LOAD_MISALIGNED
+					      : EXC_STORE_MISALIGNED,
+			  va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (exc) {
+		hart_trap(&v->hart, (uint64_t)exc, va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (!p)
+		return AHEAD_STOP; /* a device, or nothing: as natively */
+	if (in->kind == INSN_LR) {
+		val = sign_extend(load_raw(p, in->width), in->width);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		v->resv_addr = va;
+		v->resv_val = val;
+		v->resv_valid = 1;
+	} else if (in->kind == INSN_SC) {
+		val = 1;
+		if (v->resv_valid && v->resv_addr == va) {
+			uint64_t want = v->resv_val;
+			uint64_t src = get_x(r, in->rs2);
+
+			if (in->width == 4) {
+				uint32_t w = (uint32_t)want;
+
+				val = !__atomic_compare_exchange_n(
+					(uint32_t *)p, &w, (uint32_t)src, 0,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			} else {
+				val = !__atomic_compare_exchange_n(
+					(uint64_t *)p, &want, src, 0,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+			}
+		}
+		v->resv_valid = 0;
+	} else {
+		val = amo(p, in->width, f5, get_x(r, in->rs2));
+	}
+	set_x(r, in->rd, val);
+	v->hart.pc += in->len;
+	return AHEAD_PLAIN;
+}
+
+/* A load or store: RAM directly, a device through trap_mmio(), a fault as the
+ * guest's exception. Floating-point ones and misaligned ones stop. */
+static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
+			       const struct insn *in)
+{
+	uint64_t va = get_x(r, in->rs1) + (uint64_t)in->imm, pa;
+	int store = in->kind == INSN_STORE, exc;
+	void *p;
+
+	if (in->fp || (va & (in->width - 1)))
+		return AHEAD_STOP;
+	p = ahead_ram(v, va, in->width, store ? ACCESS_STORE : ACCESS_LOAD, &pa,
+		      &exc);
+	if (exc) {
+		hart_trap(&v->hart, (uint64_t)exc, va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (!p) {
+		/* No device there either: what the guest process has at that
+		 * address (nothing, or its own region) decides, natively. */
+		if (!bus_find(&v->vm->bus, pa, in->width))
+			return AHEAD_STOP;
+		trap_mmio(v, r, in, pa, va);
+		return AHEAD_PRIVILEGED;
+	}
+	if (store) {
+		store_raw(p, in->width, get_x(r, in->rs2));
+		if (v->resv_valid && (v->resv_addr & ~7ULL) == (va & ~7ULL))
+			v->resv_valid = 0;
+	} else {
+		uint64_t val = load_raw(p, in->width);
+
+		set_x(r, in->rd,
+		      in->sign_extend ? sign_extend(val, in->width) : val);
+	}
+	v->hart.pc += in->len;
+	return AHEAD_PLAIN;
+}
+
+/* ECALL, EBREAK, the CSRs of S- and M-mode, SRET, MRET, WFI, SFENCE.VMA:
+ * exactly what the report of their trap would do. */
+static enum ahead ahead_system(struct trap_vcpu *v, uint64_t *r,
+			       const struct insn *in, uint32_t raw)
+{
+	struct trap *t = v->vm->backend_data;
+	struct hart *h = &v->hart;
+
+	switch (in->kind) {
+	case INSN_ECALL:
+		if (h->priv == PRIV_S && !t->m_mode) {
+			trap_ecall(v, r);
+			h->pc += 4;
+		} else {
+			hart_trap(h, EXC_ECALL_U + h->priv, 0);
+		}
+		return AHEAD_PRIVILEGED;
+	case INSN_EBREAK:
+		hart_trap(h, EXC_BREAKPOINT, h->pc);
+		return AHEAD_PRIVILEGED;
+	case INSN_CSR:
+		/* fcsr, the counters: the hart runs those natively */
+		if (!((in->csr >> 8) & 3))
+			return AHEAD_STOP;
+		break;
+	case INSN_ILLEGAL:
+		return AHEAD_STOP;
+	default:
+		break;
+	}
+	trap_privileged(v, r, raw);
+	return AHEAD_PRIVILEGED;
+}
+
+/* The guest page run_ahead fetches from, kept until something privileged
+ * (which may change the translation) runs: no walk per instruction. */
+struct code_page {
+	uint64_t va; /* page-aligned; 1 when none */
+	const uint8_t *host;
+};
+
+static int ahead_fetch(struct trap_vcpu *v, struct code_page *cp, uint32_t *raw)
+{
+	uint64_t pc = v->hart.pc, off = pc & ~PAGE_MASK, tval;
+	struct translation t;
+	uint16_t lo, hi;
+
+	if ((pc & PAGE_MASK) != cp->va) {
+		cp->va = 1;
+		if (trap_translate(v, pc, ACCESS_FETCH, &t))
+			return -1;
+		cp->host =
+			guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK, PAGE_SIZE);
+		if (!cp->host)
+			return -1;
+		cp->va = pc & PAGE_MASK;
+	}
+	memcpy(&lo, cp->host + off, 2);
+	*raw = lo;
+	if (insn_length(lo) == 2)
+		return 0;
+	if (off + 4 > PAGE_SIZE) /* it straddles two pages */
+		return trap_fetch(v, pc, raw, &tval) ? -1 : 0;
+	memcpy(&hi, cp->host + off + 2, 2);
+	*raw |= (uint32_t)hi << 16;
+	return 0;
+}
+
+static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
+			     struct code_page *cp)
+{
+	struct hart *h = &v->hart;
+	uint32_t raw, full;
+	struct insn in;
+	unsigned len;
+
+	if (ahead_fetch(v, cp, &raw))
+		return AHEAD_STOP; /* the guest process raises the fault */
+	len = insn_length((uint16_t)raw);
+	full = len == 4 ? raw : rvc_expand((uint16_t)raw);
+	if (full && interp_alu(r, &h->pc, full, len))
+		return AHEAD_PLAIN;
+	insn_decode(raw, &in);
+	switch (in.kind) {
+	case INSN_LOAD:
+	case INSN_STORE:
+		return ahead_memory(v, r, &in);
+	case INSN_AMO:
+	case INSN_LR:
+	case INSN_SC:
+		return ahead_atomic(v, r, &in, raw);
+	default:
+		break;
+	}
+	if (len == 4 && (raw & 0x7f) == 0x73)
+		return ahead_system(v, r, &in, raw);
+	if (in.kind == INSN_EBREAK) /* C.EBREAK */
+		return ahead_system(v, r, &in, raw);
+	return AHEAD_STOP;
+}
+
+/* Go on from the hart's pc as described above; mb->regs are the guest's
+ * registers throughout (r[0] is set again before the guest resumes). */
+void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
+{
+	struct trap *t = v->vm->backend_data;
+	struct code_page cp = { 1, NULL };
+	unsigned quiet = 0, n;
+
+	for (n = 0; n < RUN_AHEAD_MAX && quiet < RUN_AHEAD_QUIET; n++) {
+		enum ahead a;
+
+		if (vm_exiting(v->vm) || v->stop_requested ||
+		    __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE))
+			break;
+		a = ahead_step(v, r, &cp);
+		if (a == AHEAD_STOP)
+			break;
+		if (a == AHEAD_PLAIN) {
+			quiet++;
+			continue;
+		}
+		quiet = 0;
+		cp.va = 1;
+		trap_deliver_interrupt(v);
+	}
+	v->stats.ahead += n;
+}

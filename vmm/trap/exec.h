@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_TRAP_EXEC_H
+#define VMM_TRAP_EXEC_H
+
+/*
+ * The trap backend's executor, shared by its files (riscv64 only):
+ * exec.c runs each hart's thread and its guest process, emulate.c turns a
+ * report of the guest process into the hart's next state, ahead.c runs
+ * the instructions after a trap, harts.c serves the SBI calls that
+ * involve other harts, stats.c counts where the time goes.
+ */
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../sbi.h"
+#include "../vm.h"
+#include "decode.h"
+#include "hart.h"
+#include "sandbox.h"
+#include "walk.h"
+
+#define PAGE_SIZE 4096ULL
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+
+/* What the guest process's mappings show: guest RAM at its physical
+ * address (virt 0), or shadow pages for this translation (virt 1). */
+struct guest_space {
+	int virt;
+	uint64_t satp;
+	enum priv priv;
+	int sum, mxr;
+};
+
+/* Counters of one hart's traps, logged at exit (--log-level debug). */
+enum { REPORT_ILL, REPORT_SEGV, REPORT_SYS, REPORT_OTHER, REPORT_KINDS };
+#define STATS_SBI 16
+struct trap_stats {
+	uint64_t reports[REPORT_KINDS]; /* round trips, by signal */
+	uint64_t ahead; /* instructions vmm ran itself (run_ahead) */
+	uint32_t csr[4096]; /* CSR instructions, trapped or run ahead */
+	struct {
+		uint64_t ext, count;
+	} sbi[STATS_SBI]; /* SBI calls by extension; the last slot: others */
+};
+
+struct trap_vcpu {
+	struct vm *vm;
+	struct hart hart;
+	uint64_t timebase_hz;
+	uint64_t timer_deadline; /* SBI set_timer's, ~0 when none */
+	uint32_t wake; /* futex: bumped when an interrupt arrives */
+	unsigned id;
+	int hsm_state; /* SBI HSM: started, stopped, start pending */
+	uint64_t start_pc, start_arg;
+	int entering;
+	volatile int stop_requested;
+	struct sandbox box; /* the guest process */
+	struct guest_space space; /* what its mappings show */
+	int flush; /* sfence.vma, RFENCE: drop every shadow page (atomic) */
+	uint32_t flushes; /* futex: shadow flushes made, for RFENCE to wait */
+	uint32_t fence_waiters; /* harts waiting on flushes: wake them */
+	pthread_mutex_t box_lock; /* kicks from other threads vs its end */
+	volatile int in_guest; /* the guest runs: kick it for interrupts */
+	pthread_t thread;
+	int started;
+	/* LR/SC run ahead (run_ahead): the reserved address and what LR read */
+	uint64_t resv_addr, resv_val;
+	int resv_valid;
+	struct trap_stats stats; /* where the time goes: at exit, debug */
+};
+
+#define HSM_STARTED 0
+#define HSM_STOPPED 1
+#define HSM_START_PENDING 2
+#define SBI_EXT_HSM 0x48534d
+#define SBI_EXT_IPI 0x735049
+#define SBI_EXT_RFENCE 0x52464e43
+#define SBI_ERR_ALREADY_AVAILABLE -6
+
+struct trap {
+	struct trap_vcpu vcpus[VM_MAX_CPUS];
+	unsigned nr;
+	int m_mode; /* M-mode guest: no SBI from us, a CLINT instead */
+	uint32_t paused; /* futex: harts stay out of their guest while set */
+};
+
+extern __thread struct trap_vcpu *trap_current; /* the hart of this thread */
+
+/* The mailbox's registers: r[0] is the pc, r[1..31] x1..x31, r[32..63]
+ * f0..f31. Its contents are the guest's to choose: every index comes from
+ * a decoded 5-bit field. */
+static inline uint64_t get_x(const uint64_t *r, unsigned i)
+{
+	return i ? r[i] : 0;
+}
+
+static inline void set_x(uint64_t *r, unsigned i, uint64_t v)
+{
+	if (i)
+		r[i] = v;
+}
+
+/* exec.c: time, interrupts, the guest process */
+uint64_t trap_now_ticks(void);
+void trap_deliver_interrupt(struct trap_vcpu *v);
+void trap_wait_for_interrupt(struct trap_vcpu *v);
+void trap_kick(struct trap_vcpu *v);
+void trap_wake(struct trap_vcpu *v);
+
+/* emulate.c */
+int trap_translate(struct trap_vcpu *v, uint64_t va, enum access acc,
+		   struct translation *t);
+int trap_fetch(struct trap_vcpu *v, uint64_t pc, uint32_t *raw, uint64_t *tval);
+void trap_privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw);
+void trap_mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *in,
+	       uint64_t pa, uint64_t va);
+void trap_ecall(struct trap_vcpu *v, uint64_t *r);
+void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr);
+void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb);
+void trap_sync_space(struct trap_vcpu *v);
+
+/* harts.c: HSM, IPI, RFENCE; 1 when c was one of those */
+int trap_multi_hart_call(struct trap_vcpu *v, struct sbi_call *c);
+
+/* ahead.c */
+void trap_run_ahead(struct trap_vcpu *v, uint64_t *r);
+
+/* stats.c */
+unsigned trap_report_kind(uint64_t sig);
+void trap_count_sbi(struct trap_stats *st, uint64_t ext);
+void trap_log_stats(const struct trap_vcpu *v);
+
+#endif

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+/* Where a hart's time goes, counted and logged at exit (exec.h). */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../vm.h"
+#include "exec.h"
+
+void trap_count_sbi(struct trap_stats *st, uint64_t ext)
+{
+	unsigned i;
+
+	for (i = 0; i < STATS_SBI - 1; i++) {
+		if (!st->sbi[i].count)
+			st->sbi[i].ext = ext;
+		if (st->sbi[i].ext == ext)
+			break;
+	}
+	st->sbi[i].count++;
+}
+
+unsigned trap_report_kind(uint64_t sig)
+{
+	switch (sig) {
+	case SIGILL:
+		return REPORT_ILL;
+	case SIGSEGV:
+	case SIGBUS:
+		return REPORT_SEGV;
+	case SIGSYS:
+		return REPORT_SYS;
+	}
+	return REPORT_OTHER;
+}
+
+/* The hart's counters, once it is done: round trips by kind, what vmm
+ * ran itself, the busiest CSRs and the SBI calls. */
+void trap_log_stats(const struct trap_vcpu *v)
+{
+	const struct trap_stats *st = &v->stats;
+	char line[256];
+	unsigned i, k, n = 0, top[6] = { 0 };
+
+	pr_debug(
+		"vCPU %u: %llu round trips to the guest process (%llu SIGILL, %llu SIGSEGV/SIGBUS, %llu SIGSYS, %llu other), %llu instructions run by vmm",
+		v->id,
+		(unsigned long long)(st->reports[0] + st->reports[1] +
+				     st->reports[2] + st->reports[3]),
+		(unsigned long long)st->reports[0],
+		(unsigned long long)st->reports[1],
+		(unsigned long long)st->reports[2],
+		(unsigned long long)st->reports[3],
+		(unsigned long long)st->ahead);
+	for (i = 1; i < 4096; i++)
+		for (k = 0; k < 6; k++)
+			if (st->csr[i] > st->csr[top[k]]) {
+				memmove(&top[k + 1], &top[k],
+					(5 - k) * sizeof(top[0]));
+				top[k] = i;
+				break;
+			}
+	for (k = 0; k < 6 && st->csr[top[k]]; k++)
+		n += (unsigned)snprintf(line + n, sizeof(line) - n,
+					" 0x%03x:%u", top[k], st->csr[top[k]]);
+	if (n)
+		pr_debug("vCPU %u: busiest CSRs (number:accesses):%s", v->id,
+			 line);
+	for (n = 0, i = 0; i < STATS_SBI && st->sbi[i].count; i++)
+		n += (unsigned)snprintf(line + n, sizeof(line) - n,
+					" 0x%llx:%llu",
+					(unsigned long long)st->sbi[i].ext,
+					(unsigned long long)st->sbi[i].count);
+	if (n)
+		pr_debug("vCPU %u: SBI calls (extension:calls):%s", v->id,
+			 line);
+}
