@@ -188,6 +188,55 @@ static void test_not_mine(void **state)
 	assert_int_equal(pc, before + 4);
 }
 
+/* AMOs (funct5 from the A chapter's table) return the old value,
+ * sign-extended for .W, and leave op(old, src) behind. */
+static void test_amo(void **state)
+{
+	uint64_t d = 5;
+	uint32_t w = 0xfffffffe; /* -2 */
+
+	(void)state;
+	assert_int_equal(interp_amo(&d, 8, 0x00, 3), 5); /* AMOADD.D */
+	assert_int_equal(d, 8);
+	assert_int_equal(interp_amo(&d, 8, 0x01, 42), 8); /* AMOSWAP.D */
+	assert_int_equal(d, 42);
+	assert_int_equal(interp_amo(&d, 8, 0x0c, 0x0f), 42); /* AMOAND.D */
+	assert_int_equal(d, 42 & 0x0f);
+	assert_int_equal(interp_amo(&d, 8, 0x08, 0x100), 10); /* AMOOR.D */
+	assert_int_equal(d, 0x10a);
+	assert_int_equal(interp_amo(&d, 8, 0x04, 0x10a), 0x10a); /* AMOXOR.D */
+	assert_int_equal(d, 0);
+	assert_int_equal(interp_amo(&w, 4, 0x00, 1), (uint64_t)-2); /* .W */
+	assert_int_equal(w, 0xffffffff);
+	assert_int_equal(interp_amo(&w, 4, 0x10, 0), (uint64_t)-1); /* MIN.W */
+	assert_int_equal(w, 0xffffffff); /* -1 < 0 */
+	assert_int_equal(interp_amo(&w, 4, 0x18, 0), (uint64_t)-1); /* MINU */
+	assert_int_equal(w, 0);
+	assert_int_equal(interp_amo(&w, 4, 0x14, 7), 0); /* AMOMAX.W */
+	assert_int_equal(w, 7);
+	assert_int_equal(interp_amo(&w, 4, 0x1c, 0x80000000), 7); /* MAXU */
+	assert_int_equal(w, 0x80000000);
+	d = (uint64_t)-5;
+	assert_int_equal(interp_amo(&d, 8, 0x14, 3), (uint64_t)-5); /* MAX.D */
+	assert_int_equal(d, 3);
+}
+
+static void test_load_store_widths(void **state)
+{
+	uint8_t b[8] = { 0 };
+
+	(void)state;
+	interp_store(b, 2, 0x12345678);
+	assert_int_equal(b[0], 0x78);
+	assert_int_equal(b[1], 0x56);
+	assert_int_equal(b[2], 0);
+	assert_int_equal(interp_load(b, 2), 0x5678);
+	interp_store(b, 1, 0xff);
+	assert_int_equal(interp_sext(interp_load(b, 1), 1), ~0ULL);
+	assert_int_equal(interp_sext(0x80000000, 4), 0xffffffff80000000ULL);
+	assert_int_equal(interp_sext(0x7fff, 2), 0x7fff);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +245,8 @@ int main(void)
 		cmocka_unit_test(test_arithmetic),
 		cmocka_unit_test(test_jumps_and_branches),
 		cmocka_unit_test(test_not_mine),
+		cmocka_unit_test(test_amo),
+		cmocka_unit_test(test_load_store_widths),
 	};
 
 	return RUN(tests);

@@ -40,111 +40,6 @@ static void *ahead_ram(struct trap_vcpu *v, uint64_t va, unsigned width,
 	return guest_mem_ptr(&v->vm->mem, t.pa, width);
 }
 
-static uint64_t load_raw(const void *p, unsigned width)
-{
-	switch (width) {
-	case 1:
-		return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
-	case 2:
-		return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
-	case 4:
-		return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
-	}
-	return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
-}
-
-static void store_raw(void *p, unsigned width, uint64_t val)
-{
-	switch (width) {
-	case 1:
-		__atomic_store_n((uint8_t *)p, (uint8_t)val, __ATOMIC_RELAXED);
-		return;
-	case 2:
-		__atomic_store_n((uint16_t *)p, (uint16_t)val,
-				 __ATOMIC_RELAXED);
-		return;
-	case 4:
-		__atomic_store_n((uint32_t *)p, (uint32_t)val,
-				 __ATOMIC_RELAXED);
-		return;
-	}
-	__atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED);
-}
-
-static uint64_t sign_extend(uint64_t val, unsigned width)
-{
-	uint64_t sign;
-
-	if (width >= 8)
-		return val;
-	sign = 1ULL << (8 * width - 1);
-	val &= (sign << 1) - 1;
-	return (val ^ sign) - sign;
-}
-
-/* AMO<op> (A, chapter 8) on p: the old value, sign-extended. */
-static uint64_t amo(void *p, unsigned width, unsigned f5, uint64_t src)
-{
-	uint64_t old, val;
-
-	for (;;) {
-		old = load_raw(p, width);
-		switch (f5) {
-		case 0x01: /* AMOSWAP */
-			val = src;
-			break;
-		case 0x00: /* AMOADD */
-			val = old + src;
-			break;
-		case 0x04: /* AMOXOR */
-			val = old ^ src;
-			break;
-		case 0x0c: /* AMOAND */
-			val = old & src;
-			break;
-		case 0x08: /* AMOOR */
-			val = old | src;
-			break;
-		case 0x10: /* AMOMIN */
-			val = (int64_t)sign_extend(old, width) <
-					      (int64_t)sign_extend(src, width)
-				      ? old
-				      : src;
-			break;
-		case 0x14: /* AMOMAX */
-			val = (int64_t)sign_extend(old, width) >
-					      (int64_t)sign_extend(src, width)
-				      ? old
-				      : src;
-			break;
-		case 0x18: /* AMOMINU */
-			val = (width == 4 ? (uint32_t)old < (uint32_t)src
-					  : old < src)
-				      ? old
-				      : src;
-			break;
-		default: /* 0x1c AMOMAXU */
-			val = (width == 4 ? (uint32_t)old > (uint32_t)src
-					  : old > src)
-				      ? old
-				      : src;
-			break;
-		}
-		if (width == 4) {
-			uint32_t o = (uint32_t)old;
-
-			if (__atomic_compare_exchange_n(
-				    (uint32_t *)p, &o, (uint32_t)val, 0,
-				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-				return sign_extend(old, 4);
-		} else if (__atomic_compare_exchange_n((uint64_t *)p, &old, val,
-						       0, __ATOMIC_SEQ_CST,
-						       __ATOMIC_SEQ_CST)) {
-			return old;
-		}
-	}
-}
-
 /* LR, SC and the AMOs on RAM; anything else on a device is an access
  * fault, as in trap_mmio(). */
 static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
@@ -171,7 +66,7 @@ static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 	if (!p)
 		return AHEAD_STOP; /* a device, or nothing: as natively */
 	if (in->kind == INSN_LR) {
-		val = sign_extend(load_raw(p, in->width), in->width);
+		val = interp_sext(interp_load(p, in->width), in->width);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		v->resv_addr = va;
 		v->resv_val = val;
@@ -196,7 +91,7 @@ static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 		}
 		v->resv_valid = 0;
 	} else {
-		val = amo(p, in->width, f5, get_x(r, in->rs2));
+		val = interp_amo(p, in->width, f5, get_x(r, in->rs2));
 	}
 	set_x(r, in->rd, val);
 	v->hart.pc += in->len;
@@ -229,14 +124,14 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 		return AHEAD_PRIVILEGED;
 	}
 	if (store) {
-		store_raw(p, in->width, get_x(r, in->rs2));
+		interp_store(p, in->width, get_x(r, in->rs2));
 		if (v->resv_valid && (v->resv_addr & ~7ULL) == (va & ~7ULL))
 			v->resv_valid = 0;
 	} else {
-		uint64_t val = load_raw(p, in->width);
+		uint64_t val = interp_load(p, in->width);
 
 		set_x(r, in->rd,
-		      in->sign_extend ? sign_extend(val, in->width) : val);
+		      in->sign_extend ? interp_sext(val, in->width) : val);
 	}
 	v->hart.pc += in->len;
 	return AHEAD_PLAIN;

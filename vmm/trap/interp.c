@@ -437,3 +437,109 @@ int interp_alu(uint64_t *x, uint64_t *pc, uint32_t raw, unsigned len)
 	*pc = next;
 	return 1;
 }
+
+/* --- memory, for run_ahead (exec.h) ------------------------------------------ */
+
+uint64_t interp_load(const void *p, unsigned width)
+{
+	switch (width) {
+	case 1:
+		return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+	case 2:
+		return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+	case 4:
+		return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+	}
+	return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+}
+
+void interp_store(void *p, unsigned width, uint64_t val)
+{
+	switch (width) {
+	case 1:
+		__atomic_store_n((uint8_t *)p, (uint8_t)val, __ATOMIC_RELAXED);
+		return;
+	case 2:
+		__atomic_store_n((uint16_t *)p, (uint16_t)val,
+				 __ATOMIC_RELAXED);
+		return;
+	case 4:
+		__atomic_store_n((uint32_t *)p, (uint32_t)val,
+				 __ATOMIC_RELAXED);
+		return;
+	}
+	__atomic_store_n((uint64_t *)p, val, __ATOMIC_RELAXED);
+}
+
+uint64_t interp_sext(uint64_t val, unsigned width)
+{
+	uint64_t sign;
+
+	if (width >= 8)
+		return val;
+	sign = 1ULL << (8 * width - 1);
+	val &= (sign << 1) - 1;
+	return (val ^ sign) - sign;
+}
+
+uint64_t interp_amo(void *p, unsigned width, unsigned f5, uint64_t src)
+{
+	uint64_t old, val;
+
+	for (;;) {
+		old = interp_load(p, width);
+		switch (f5) {
+		case 0x01: /* AMOSWAP */
+			val = src;
+			break;
+		case 0x00: /* AMOADD */
+			val = old + src;
+			break;
+		case 0x04: /* AMOXOR */
+			val = old ^ src;
+			break;
+		case 0x0c: /* AMOAND */
+			val = old & src;
+			break;
+		case 0x08: /* AMOOR */
+			val = old | src;
+			break;
+		case 0x10: /* AMOMIN */
+			val = (int64_t)interp_sext(old, width) <
+					      (int64_t)interp_sext(src, width)
+				      ? old
+				      : src;
+			break;
+		case 0x14: /* AMOMAX */
+			val = (int64_t)interp_sext(old, width) >
+					      (int64_t)interp_sext(src, width)
+				      ? old
+				      : src;
+			break;
+		case 0x18: /* AMOMINU */
+			val = (width == 4 ? (uint32_t)old < (uint32_t)src
+					  : old < src)
+				      ? old
+				      : src;
+			break;
+		default: /* 0x1c AMOMAXU */
+			val = (width == 4 ? (uint32_t)old > (uint32_t)src
+					  : old > src)
+				      ? old
+				      : src;
+			break;
+		}
+		if (width == 4) {
+			uint32_t o = (uint32_t)old;
+
+			if (__atomic_compare_exchange_n(
+				    (uint32_t *)p, &o, (uint32_t)val, 0,
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				return interp_sext(old, 4);
+		} else if (__atomic_compare_exchange_n((uint64_t *)p, &old, val,
+						       0, __ATOMIC_SEQ_CST,
+						       __ATOMIC_SEQ_CST)) {
+			return old;
+		}
+	}
+}

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 /*
- * The part of RV64IMC that needs neither memory nor privilege: integer
+ * The part of RV64IMAC that needs no privilege: integer
  * arithmetic (RV64I 2.4, 5.2; M chapter 7), branches and jumps, and their
  * compressed forms (chapter 16). The trap backend runs these itself after
  * a trap (exec.c, run_ahead), so that the few instructions between two
@@ -23,5 +23,14 @@ uint32_t rvc_expand(uint16_t half);
  * instructions above (the pc moved on or jumped), 0 when not (nothing
  * changed). */
 int interp_alu(uint64_t *x, uint64_t *pc, uint32_t raw, unsigned len);
+
+/* Host memory as the guest's harts see it, width 1, 2, 4 or 8 bytes:
+ * single-copy atomic loads and stores, val sign-extended from width bytes,
+ * and AMO<op> (A, chapter 8; f5 is funct5, width 4 or 8) on p, which
+ * returns the old value sign-extended. */
+uint64_t interp_load(const void *p, unsigned width);
+void interp_store(void *p, unsigned width, uint64_t val);
+uint64_t interp_sext(uint64_t val, unsigned width);
+uint64_t interp_amo(void *p, unsigned width, unsigned f5, uint64_t src);
 
 #endif
