@@ -211,7 +211,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
 		guest/nommu/Image=$(NOMMU_KERNEL_DIR)/Image guest/nommu/rootfs.cpio=build/nested/nommu.cpio \
-		guest/nommu/root.ext2=build/nested/nommu-root.ext2 \
+		guest/nommu/root.ext2=build/nested/nommu-root.ext2 guest/nommu/syscall-bench=build/nested/syscall-bench \
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		bin/runas=build/nested/runas bin/bench-signal=build/nested/bench-signal \

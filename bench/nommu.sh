@@ -13,8 +13,8 @@ cmds='syscall-bench 2000 /bin/busybox
 exit'
 for b in kvm trap; do
 	nommu_boot bench-$b "$cmds" --backend $b --initrd $NOMMU/rootfs.cpio --log-level debug
-	init=$(sed -n 's/^\[ *\([0-9.]*\)\] Run \/init as init process/\1/p' /tmp/bench-$b.txt)
-	prompt=$(sed -n 's/^nommu: shell ready after \([0-9.]*\)s.*/\1/p' /tmp/bench-$b.txt)
+	init=$(sed -n 's/.*nommu: init after \([0-9.]*\)s.*/\1/p' /tmp/bench-$b.txt)
+	prompt=$(sed -n 's/.*nommu: shell ready after \([0-9.]*\)s.*/\1/p' /tmp/bench-$b.txt)
 	getpid=$(sed -n 's/.*syscall-bench: getpid \([0-9]*\) ns.*/\1/p' /tmp/bench-$b.txt)
 	pread=$(sed -n 's/.*syscall-bench: pread \([0-9]*\) ns.*/\1/p' /tmp/bench-$b.txt)
 	eval "init_$b=$init prompt_$b=$prompt getpid_$b=$getpid pread_$b=$pread secs_$b=$nommu_secs"

@@ -20,7 +20,7 @@
 #include "exec.h"
 #include "interp.h"
 
-#define RUN_AHEAD_QUIET 2048
+#define RUN_AHEAD_QUIET 1024
 #define RUN_AHEAD_MAX 262144
 
 enum ahead { AHEAD_PLAIN, AHEAD_PRIVILEGED, AHEAD_STOP };

@@ -105,7 +105,6 @@ uint64_t trap_now_ticks(void);
 void trap_deliver_interrupt(struct trap_vcpu *v);
 void trap_wait_for_interrupt(struct trap_vcpu *v);
 void trap_kick(struct trap_vcpu *v);
-void trap_wake(struct trap_vcpu *v);
 
 /* emulate.c */
 int trap_translate(struct trap_vcpu *v, uint64_t va, enum access acc,
@@ -119,7 +118,9 @@ void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr);
 void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb);
 void trap_sync_space(struct trap_vcpu *v);
 
-/* harts.c: HSM, IPI, RFENCE; 1 when c was one of those */
+/* harts.c: wake a hart's thread from wfi or from waiting to start; HSM,
+ * IPI and RFENCE calls (1 when c was one of those) */
+void trap_wake(struct trap_vcpu *v);
 int trap_multi_hart_call(struct trap_vcpu *v, struct sbi_call *c);
 
 /* ahead.c */

@@ -1,31 +1,35 @@
 # cpu: h=false
-# timeout: 1200
+# timeout: 900
 # The trap backend's Linux: a NOMMU Linux 6.12 kernel with busybox (hush,
 # against musl) on a host without the H extension, so --backend auto
-# picks trap. Booted from its initramfs, then from an ext2 root on
-# virtio-blk with 2 harts, then detached and driven by vmm pause, resume
-# and stop.
+# picks trap. Booted from its initramfs with 2 harts, then from an ext2
+# root on virtio-blk, then detached and driven by vmm pause, resume and
+# stop. This is also the regression test for the kernel that used to
+# print nothing here: every timer tick cost it more traps than the time
+# between two ticks (README "Linux on the trap backend").
 . /tests/lib.sh
 . /tests/nommu.sh
-plan 22
-nommu_boot initrd "$NOMMU_CMDS" --initrd $NOMMU/rootfs.cpio
-nommu_check_shell initrd "initramfs, 1 hart" 1
-check "the initramfs boot reached its shell prompt" grep -q 'nommu: shell ready' /tmp/initrd.txt
-
-# Root on ext2 over virtio-blk, 2 harts: write a file, keep both harts busy.
-cp $NOMMU/root.ext2 /tmp/root.ext2
+plan 16
+# Two busy loops, one per hart, then each hart's CPU time.
 work='for c in 0 1; do taskset -c $c sh -c "i=0; while [ \$i -lt 400 ]; do i=\$((i + 1)); done" & done; wait
-awk "/^cpu[01] / && \$2 + \$4 > 0 { print \"busy-\" \$1 }" /proc/stat
-echo persisted-$((6 * 7)) >/written.txt; sync
-awk "/virtio/ && \$2 > 0 { print \"disk\" \"-irqs\" }" /proc/interrupts'
-nommu_boot ext2 "$NOMMU_CMDS
-$work" --cpus 2 --disk /tmp/root.ext2 --cmdline "console=ttyS0 root=/dev/vda rw init=/init"
-nommu_check_shell ext2 "ext2 root, 2 harts" 2
-check "both harts ran work" sh -c 'grep -q busy-cpu0 /tmp/ext2.txt && grep -q busy-cpu1 /tmp/ext2.txt'
-check "the disk takes virtio-blk interrupts" grep -q disk-irqs /tmp/ext2.txt
-check "the file the guest wrote is on the image" grep -q persisted-42 /tmp/root.ext2
-nommu_boot again 'cat /written.txt | sed s/^/read-back:/' --disk /tmp/root.ext2 --cmdline "console=ttyS0 root=/dev/vda rw init=/init"
-check "a second boot reads it back" grep -q 'read-back:persisted-42' /tmp/again.txt
+awk "/^cpu[01] / && \$2 + \$4 > 0 { print \"busy-\" \$1 }" /proc/stat'
+nommu_boot initrd "$NOMMU_CMDS
+$work" --cpus 2 --initrd $NOMMU/rootfs.cpio
+nommu_check_shell initrd "initramfs, 2 harts" 2
+check "both harts ran work" sh -c 'grep -q busy-cpu0 /tmp/initrd.txt && grep -q busy-cpu1 /tmp/initrd.txt'
+
+# Root on ext2 over virtio-blk: a file written there is on the image after.
+cp $NOMMU/root.ext2 /tmp/root.ext2
+nommu_boot ext2 'echo persisted-$((6 * 7)) >/written.txt; sync
+awk "/virtio/ && \$2 > 0 { print \"disk\" \"-irqs\" }" /proc/interrupts
+cat /bin/syscall-bench | md5sum | sed s/^/md5:/' \
+	--disk /tmp/root.ext2 --cmdline "console=ttyS0 quiet root=/dev/vda rw init=/init"
+check "ext2 root: vmm exits 0 ($nommu_status)" [ "$nommu_status" -eq 0 ]
+check "ext2 root: the disk takes virtio-blk interrupts" grep -q disk-irqs /tmp/ext2.txt
+md5=$(md5sum /guest/nommu/syscall-bench | cut -d' ' -f1)
+check "ext2 root: a file read from the disk is intact" grep -q "md5:$md5" /tmp/ext2.txt
+check "ext2 root: the file the guest wrote is on the image" grep -q persisted-42 /tmp/root.ext2
+grep -q disk-irqs /tmp/ext2.txt || show /tmp/ext2.txt 20
 
 # Detached: pause and resume, then a graceful stop (SysRq o powers it off).
 vmm run --kernel $NOMMU/Image --initrd $NOMMU/rootfs.cpio --name nm --detach \
