@@ -60,6 +60,21 @@ static void test_reset_state(void **state)
 	assert_int_equal(rd(0xf14), 0); /* mhartid */
 }
 
+/* FP runs natively, untracked: FS Initial or Clean reads Dirty, so a
+ * kernel saves a task's FP registers before it switches away. */
+static void test_fs_on_is_dirty(void **state)
+{
+	(void)state;
+	wr(0x100, 1ULL << 13); /* FS = Initial, as Linux starts a task */
+	assert_int_equal((rd(0x100) >> 13) & 3, 3);
+	assert_true(rd(0x100) & MSTATUS_SD);
+	wr(0x100, 2ULL << 13); /* Clean */
+	assert_int_equal((rd(0x100) >> 13) & 3, 3);
+	wr(0x100, 0); /* Off stays off */
+	assert_int_equal((rd(0x100) >> 13) & 3, 0);
+	assert_false(rd(0x100) & MSTATUS_SD);
+}
+
 static void test_sstatus_is_a_masked_view(void **state)
 {
 	(void)state;
@@ -336,6 +351,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_reset_state, setup),
+		cmocka_unit_test_setup(test_fs_on_is_dirty, setup),
 		cmocka_unit_test_setup(test_sstatus_is_a_masked_view, setup),
 		cmocka_unit_test_setup(test_mpp_warl, setup),
 		cmocka_unit_test_setup(test_privilege_and_read_only_checks,

@@ -101,11 +101,18 @@ uint64_t hart_mip(const struct hart *h)
 	return mip;
 }
 
+/*
+ * The guest's floating-point instructions run natively, where nothing
+ * tells us they wrote a register: so FS, once not Off, is always Dirty
+ * (3.1.6.6 allows an implementation that does not track it to do so), or
+ * a kernel would think a task's registers clean, never save them, and
+ * load stale ones over them on its next context switch.
+ */
 static uint64_t with_sd(uint64_t mstatus)
 {
 	mstatus &= ~MSTATUS_SD;
-	if ((mstatus & MSTATUS_FS) == MSTATUS_FS)
-		mstatus |= MSTATUS_SD;
+	if (mstatus & MSTATUS_FS)
+		mstatus |= MSTATUS_FS | MSTATUS_SD;
 	return mstatus;
 }
 
