@@ -98,19 +98,63 @@ static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 	return AHEAD_PLAIN;
 }
 
+/* The guest pages run_ahead last fetched from, loaded from and stored to,
+ * kept until something privileged (which may change the translation)
+ * runs: no walk per access. */
+struct page_cache {
+	uint64_t va; /* page-aligned; 1 when none */
+	uint8_t *host;
+};
+
+enum { CACHE_FETCH, CACHE_LOAD, CACHE_STORE, CACHE_PAGES };
+
+static void forget_pages(struct page_cache *c)
+{
+	unsigned i;
+
+	for (i = 0; i < CACHE_PAGES; i++)
+		c[i].va = 1;
+}
+
+/* The host address of va in RAM for acc, from the cache, else NULL. A
+ * page writable for the guest is readable too (W without R is reserved). */
+static uint8_t *cached(const struct page_cache *c, int slot, uint64_t va)
+{
+	uint64_t page = va & PAGE_MASK;
+
+	if (c[slot].va == page)
+		return c[slot].host + (va & ~PAGE_MASK);
+	if (slot == CACHE_LOAD && c[CACHE_STORE].va == page)
+		return c[CACHE_STORE].host + (va & ~PAGE_MASK);
+	return NULL;
+}
+
+static void remember(struct page_cache *c, int slot, uint64_t va,
+		     const struct guest_mem *mem, uint64_t pa)
+{
+	c[slot].host = guest_mem_ptr(mem, pa & PAGE_MASK, PAGE_SIZE);
+	c[slot].va = c[slot].host ? (va & PAGE_MASK) : 1;
+}
+
 /* A load or store: RAM directly, a device through trap_mmio(), a fault as the
  * guest's exception. Floating-point ones and misaligned ones stop. */
 static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
-			       const struct insn *in)
+			       const struct insn *in, struct page_cache *c)
 {
 	uint64_t va = get_x(r, in->rs1) + (uint64_t)in->imm, pa;
-	int store = in->kind == INSN_STORE, exc;
+	int store = in->kind == INSN_STORE, exc = 0;
 	void *p;
 
 	if (in->fp || (va & (in->width - 1)))
 		return AHEAD_STOP;
-	p = ahead_ram(v, va, in->width, store ? ACCESS_STORE : ACCESS_LOAD, &pa,
-		      &exc);
+	p = cached(c, store ? CACHE_STORE : CACHE_LOAD, va);
+	if (!p) {
+		p = ahead_ram(v, va, in->width,
+			      store ? ACCESS_STORE : ACCESS_LOAD, &pa, &exc);
+		if (p)
+			remember(c, store ? CACHE_STORE : CACHE_LOAD, va,
+				 &v->vm->mem, pa);
+	}
 	if (exc) {
 		hart_trap(&v->hart, (uint64_t)exc, va);
 		return AHEAD_PRIVILEGED;
@@ -171,28 +215,19 @@ static enum ahead ahead_system(struct trap_vcpu *v, uint64_t *r,
 	return AHEAD_PRIVILEGED;
 }
 
-/* The guest page run_ahead fetches from, kept until something privileged
- * (which may change the translation) runs: no walk per instruction. */
-struct code_page {
-	uint64_t va; /* page-aligned; 1 when none */
-	const uint8_t *host;
-};
-
-static int ahead_fetch(struct trap_vcpu *v, struct code_page *cp, uint32_t *raw)
+static int ahead_fetch(struct trap_vcpu *v, struct page_cache *c, uint32_t *raw)
 {
 	uint64_t pc = v->hart.pc, off = pc & ~PAGE_MASK, tval;
+	struct page_cache *cp = &c[CACHE_FETCH];
 	struct translation t;
 	uint16_t lo, hi;
 
 	if ((pc & PAGE_MASK) != cp->va) {
-		cp->va = 1;
 		if (trap_translate(v, pc, ACCESS_FETCH, &t))
 			return -1;
-		cp->host =
-			guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK, PAGE_SIZE);
-		if (!cp->host)
+		remember(c, CACHE_FETCH, pc, &v->vm->mem, t.pa);
+		if (cp->va == 1)
 			return -1;
-		cp->va = pc & PAGE_MASK;
 	}
 	memcpy(&lo, cp->host + off, 2);
 	*raw = lo;
@@ -206,14 +241,14 @@ static int ahead_fetch(struct trap_vcpu *v, struct code_page *cp, uint32_t *raw)
 }
 
 static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
-			     struct code_page *cp)
+			     struct page_cache *c)
 {
 	struct hart *h = &v->hart;
 	uint32_t raw, full;
 	struct insn in;
 	unsigned len;
 
-	if (ahead_fetch(v, cp, &raw))
+	if (ahead_fetch(v, c, &raw))
 		return AHEAD_STOP; /* the guest process raises the fault */
 	len = insn_length((uint16_t)raw);
 	full = len == 4 ? raw : rvc_expand((uint16_t)raw);
@@ -223,7 +258,7 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 	switch (in.kind) {
 	case INSN_LOAD:
 	case INSN_STORE:
-		return ahead_memory(v, r, &in);
+		return ahead_memory(v, r, &in, c);
 	case INSN_AMO:
 	case INSN_LR:
 	case INSN_SC:
@@ -243,24 +278,34 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 {
 	struct trap *t = v->vm->backend_data;
-	struct code_page cp = { 1, NULL };
+	struct page_cache c[CACHE_PAGES];
 	unsigned quiet = 0, n;
 
+	forget_pages(c);
 	for (n = 0; n < RUN_AHEAD_MAX && quiet < RUN_AHEAD_QUIET; n++) {
 		enum ahead a;
 
-		if (vm_exiting(v->vm) || v->stop_requested ||
-		    __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE))
+		/* often enough that vmm kill, stop and pause see no delay */
+		if (!(n & 63) &&
+		    (vm_exiting(v->vm) ||
+		     __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE)))
 			break;
-		a = ahead_step(v, r, &cp);
+		/* an RFENCE from another hart does not wait for us (we are
+		 * not in the guest): drop what we cached of the translation
+		 * before the next access; sync_space drops the rest */
+		if (__atomic_load_n(&v->flush, __ATOMIC_SEQ_CST))
+			forget_pages(c);
+		a = ahead_step(v, r, c);
 		if (a == AHEAD_STOP)
 			break;
 		if (a == AHEAD_PLAIN) {
 			quiet++;
 			continue;
 		}
+		if (vm_exiting(v->vm) || v->stop_requested)
+			break; /* SRST, HSM hart_stop: not one instruction more */
 		quiet = 0;
-		cp.va = 1;
+		forget_pages(c);
 		trap_deliver_interrupt(v);
 	}
 	v->stats.ahead += n;
