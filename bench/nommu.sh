@@ -26,5 +26,5 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else
 echo "# bench: trap / kvm: boot to /init $(ratio "$init_trap" "$init_kvm")x, to the prompt $(ratio "$prompt_trap" "$prompt_kvm")x, getpid $(ratio "$getpid_trap" "$getpid_kvm")x, pread $(ratio "$pread_trap" "$pread_kvm")x"
 trips=$(sed -n 's/.*vCPU 0: \([0-9]*\) round trips to the guest process.*/\1/p' /tmp/bench-trap.err)
 echo "# bench: trap backend: $trips round trips to the guest process in ${secs_trap}s ($(ratio "$trips" "$secs_trap") per second)"
-grep -E 'round trips|busiest CSRs|SBI calls' /tmp/bench-trap.err | sed 's/^vmm: \[[^]]*\] /# bench: trap: /'
+grep -E 'round trips|busiest CSRs|SBI calls|run ahead ended' /tmp/bench-trap.err | sed 's/^vmm: \[[^]]*\] /# bench: trap: /'
 done_testing

@@ -25,6 +25,13 @@
 
 enum ahead { AHEAD_PLAIN, AHEAD_PRIVILEGED, AHEAD_STOP };
 
+/* Why run_ahead handed the guest back, counted (stats.c). */
+static enum ahead stop(struct trap_vcpu *v, enum ahead_stop why)
+{
+	v->stats.stops[why]++;
+	return AHEAD_STOP;
+}
+
 /* The host address of the guest's RAM that va names for acc, for an
  * access of width bytes; NULL with *exc set when it faults, NULL with
  * *exc 0 and *pa set when it is no RAM (a device). */
@@ -63,8 +70,8 @@ static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 		hart_trap(&v->hart, (uint64_t)exc, va);
 		return AHEAD_PRIVILEGED;
 	}
-	if (!p)
-		return AHEAD_STOP; /* a device, or nothing: as natively */
+	if (!p) /* a device, or nothing: as natively */
+		return stop(v, AHEAD_STOP_DEVICE);
 	if (in->kind == INSN_LR) {
 		val = interp_sext(interp_load(p, in->width), in->width);
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -145,8 +152,10 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 	int store = in->kind == INSN_STORE, exc = 0;
 	void *p;
 
-	if (in->fp || (va & (in->width - 1)))
-		return AHEAD_STOP;
+	if (in->fp)
+		return stop(v, AHEAD_STOP_FP);
+	if (va & (in->width - 1))
+		return stop(v, AHEAD_STOP_MISALIGNED);
 	p = cached(c, store ? CACHE_STORE : CACHE_LOAD, va);
 	if (!p) {
 		p = ahead_ram(v, va, in->width,
@@ -163,7 +172,7 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 		/* No device there either: what the guest process has at that
 		 * address (nothing, or its own region) decides, natively. */
 		if (!bus_find(&v->vm->bus, pa, in->width))
-			return AHEAD_STOP;
+			return stop(v, AHEAD_STOP_NOTHING);
 		trap_mmio(v, r, in, pa, va);
 		return AHEAD_PRIVILEGED;
 	}
@@ -177,6 +186,46 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 		set_x(r, in->rd,
 		      in->sign_extend ? interp_sext(val, in->width) : val);
 	}
+	v->hart.pc += in->len;
+	return AHEAD_PLAIN;
+}
+
+/* The unprivileged CSRs, as the hart runs them natively: time (the
+ * host's clock, read-only) and the floating-point ones (fflags, frm,
+ * fcsr: the guest process's fcsr, in the mailbox). Others (cycle,
+ * instret, the hpm counters) the guest process runs. */
+#define CSR_FFLAGS 0x001
+#define CSR_FRM 0x002
+#define CSR_FCSR 0x003
+#define CSR_TIME 0xc01
+#define MB_FCSR 64
+
+static enum ahead ahead_user_csr(struct trap_vcpu *v, uint64_t *r,
+				 const struct insn *in)
+{
+	uint64_t src = in->csr_imm ? in->rs1 : get_x(r, in->rs1);
+	int writes = in->csr_op == CSR_RW || in->rs1 != 0;
+	unsigned shift = in->csr == CSR_FRM ? 5 : 0;
+	uint64_t mask = in->csr == CSR_FFLAGS ? 0x1f
+			: in->csr == CSR_FRM  ? 0x7
+					      : 0xff;
+	uint64_t old, val;
+
+	if (in->csr == CSR_TIME && !writes) {
+		set_x(r, in->rd, trap_now_ticks());
+		v->hart.pc += in->len;
+		return AHEAD_PLAIN;
+	}
+	if (in->csr < CSR_FFLAGS || in->csr > CSR_FCSR)
+		return stop(v, AHEAD_STOP_USER_CSR);
+	old = (r[MB_FCSR] >> shift) & mask;
+	val = in->csr_op == CSR_RW   ? src
+	      : in->csr_op == CSR_RS ? old | src
+				     : old & ~src;
+	if (writes)
+		r[MB_FCSR] = (r[MB_FCSR] & ~(mask << shift)) |
+			     ((val & mask) << shift);
+	set_x(r, in->rd, old);
 	v->hart.pc += in->len;
 	return AHEAD_PLAIN;
 }
@@ -202,12 +251,11 @@ static enum ahead ahead_system(struct trap_vcpu *v, uint64_t *r,
 		hart_trap(h, EXC_BREAKPOINT, h->pc);
 		return AHEAD_PRIVILEGED;
 	case INSN_CSR:
-		/* fcsr, the counters: the hart runs those natively */
 		if (!((in->csr >> 8) & 3))
-			return AHEAD_STOP;
+			return ahead_user_csr(v, r, in);
 		break;
 	case INSN_ILLEGAL:
-		return AHEAD_STOP;
+		return stop(v, AHEAD_STOP_OTHER);
 	default:
 		break;
 	}
@@ -248,8 +296,8 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 	struct insn in;
 	unsigned len;
 
-	if (ahead_fetch(v, c, &raw))
-		return AHEAD_STOP; /* the guest process raises the fault */
+	if (ahead_fetch(v, c, &raw)) /* the guest process raises the fault */
+		return stop(v, AHEAD_STOP_FETCH);
 	len = insn_length((uint16_t)raw);
 	full = len == 4 ? raw : rvc_expand((uint16_t)raw);
 	if (full && interp_alu(r, &h->pc, full, len))
@@ -270,7 +318,9 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 		return ahead_system(v, r, &in, raw);
 	if (in.kind == INSN_EBREAK) /* C.EBREAK */
 		return ahead_system(v, r, &in, raw);
-	return AHEAD_STOP;
+	return stop(v, (raw & 0x7f) == 0x53 || (raw & 0x73) == 0x43
+			       ? AHEAD_STOP_FP
+			       : AHEAD_STOP_OTHER);
 }
 
 /* Go on from the hart's pc as described above; mb->regs are the guest's
@@ -293,7 +343,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		/* an RFENCE from another hart does not wait for us (we are
 		 * not in the guest): drop what we cached of the translation
 		 * before the next access; sync_space drops the rest */
-		if (__atomic_load_n(&v->flush, __ATOMIC_SEQ_CST))
+		if (__atomic_load_n(&v->flush, __ATOMIC_ACQUIRE))
 			forget_pages(c);
 		a = ahead_step(v, r, c);
 		if (a == AHEAD_STOP)
@@ -308,5 +358,9 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		forget_pages(c);
 		trap_deliver_interrupt(v);
 	}
+	if (quiet >= RUN_AHEAD_QUIET)
+		v->stats.stops[AHEAD_STOP_QUIET]++;
+	else if (n >= RUN_AHEAD_MAX)
+		v->stats.stops[AHEAD_STOP_MAX]++;
 	v->stats.ahead += n;
 }

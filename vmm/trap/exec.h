@@ -34,9 +34,23 @@ struct guest_space {
 /* Counters of one hart's traps, logged at exit (--log-level debug). */
 enum { REPORT_ILL, REPORT_SEGV, REPORT_SYS, REPORT_OTHER, REPORT_KINDS };
 #define STATS_SBI 16
+/* why run_ahead handed the guest back to its process */
+enum ahead_stop {
+	AHEAD_STOP_QUIET, /* RUN_AHEAD_QUIET instructions needed no privilege */
+	AHEAD_STOP_MAX,
+	AHEAD_STOP_FP,
+	AHEAD_STOP_USER_CSR, /* fcsr, time, cycle: native */
+	AHEAD_STOP_MISALIGNED,
+	AHEAD_STOP_DEVICE, /* an atomic on a device */
+	AHEAD_STOP_NOTHING, /* neither RAM nor a device */
+	AHEAD_STOP_FETCH,
+	AHEAD_STOP_OTHER,
+	AHEAD_STOPS
+};
 struct trap_stats {
 	uint64_t reports[REPORT_KINDS]; /* round trips, by signal */
 	uint64_t ahead; /* instructions vmm ran itself (run_ahead) */
+	uint64_t stops[AHEAD_STOPS];
 	uint32_t csr[4096]; /* CSR instructions, trapped or run ahead */
 	struct {
 		uint64_t ext, count;

@@ -35,8 +35,13 @@ unsigned trap_report_kind(uint64_t sig)
 	return REPORT_OTHER;
 }
 
+static const char *const stop_names[AHEAD_STOPS] = {
+	"quiet",	 "max",	      "fp",    "user-csr", "misaligned",
+	"device-atomic", "no-device", "fetch", "other",
+};
+
 /* The hart's counters, once it is done: round trips by kind, what vmm
- * ran itself, the busiest CSRs and the SBI calls. */
+ * ran itself, the busiest CSRs, the SBI calls, what ended running ahead. */
 void trap_log_stats(const struct trap_vcpu *v)
 {
 	const struct trap_stats *st = &v->stats;
@@ -75,4 +80,9 @@ void trap_log_stats(const struct trap_vcpu *v)
 	if (n)
 		pr_debug("vCPU %u: SBI calls (extension:calls):%s", v->id,
 			 line);
+	for (n = 0, i = 0; i < AHEAD_STOPS; i++)
+		n += (unsigned)snprintf(line + n, sizeof(line) - n, " %s:%llu",
+					stop_names[i],
+					(unsigned long long)st->stops[i]);
+	pr_debug("vCPU %u: run ahead ended by (reason:times):%s", v->id, line);
 }
