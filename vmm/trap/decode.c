@@ -10,18 +10,6 @@
 #define OP_AMO 0x2f
 #define OP_SYSTEM 0x73
 
-static uint32_t bits(uint32_t v, unsigned hi, unsigned lo)
-{
-	return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
-}
-
-static int64_t sext(uint64_t v, unsigned width)
-{
-	uint64_t sign = 1ULL << (width - 1);
-
-	return (int64_t)((v ^ sign) - sign);
-}
-
 unsigned insn_length(uint16_t low)
 {
 	return (low & 3) == 3 ? 4 : 2;
@@ -36,7 +24,7 @@ static int illegal(struct insn *in)
 /* 3.3 (privileged) and 2.8 (ecall/ebreak); Zicsr for the rest. */
 static int decode_system(uint32_t raw, struct insn *in)
 {
-	unsigned f3 = bits(raw, 14, 12);
+	unsigned f3 = insn_bits(raw, 14, 12);
 
 	if (f3 == 0 || f3 == 4) {
 		switch (raw) {
@@ -63,7 +51,7 @@ static int decode_system(uint32_t raw, struct insn *in)
 		return illegal(in);
 	}
 	in->kind = INSN_CSR;
-	in->csr = bits(raw, 31, 20);
+	in->csr = insn_bits(raw, 31, 20);
 	in->csr_imm = f3 >= 5;
 	in->csr_op = (enum csr_op)((f3 & 3) - 1);
 	return 0;
@@ -82,14 +70,15 @@ static int load_store(struct insn *in, enum insn_kind kind, unsigned width,
 
 static int decode_32(uint32_t raw, struct insn *in)
 {
-	unsigned f3 = bits(raw, 14, 12);
-	int64_t imm_i = sext(bits(raw, 31, 20), 12);
-	int64_t imm_s = sext(bits(raw, 31, 25) << 5 | bits(raw, 11, 7), 12);
+	unsigned f3 = insn_bits(raw, 14, 12);
+	int64_t imm_i = insn_sext(insn_bits(raw, 31, 20), 12);
+	int64_t imm_s = insn_sext(
+		insn_bits(raw, 31, 25) << 5 | insn_bits(raw, 11, 7), 12);
 
 	in->len = 4;
-	in->rd = bits(raw, 11, 7);
-	in->rs1 = bits(raw, 19, 15);
-	in->rs2 = bits(raw, 24, 20);
+	in->rd = insn_bits(raw, 11, 7);
+	in->rs1 = insn_bits(raw, 19, 15);
+	in->rs2 = insn_bits(raw, 24, 20);
 	switch (raw & 0x7f) {
 	case OP_SYSTEM:
 		return decode_system(raw, in);
@@ -114,7 +103,7 @@ static int decode_32(uint32_t raw, struct insn *in)
 	case OP_AMO:
 		if (f3 != 2 && f3 != 3)
 			return illegal(in);
-		switch (bits(raw, 31, 27)) {
+		switch (insn_bits(raw, 31, 27)) {
 		case 0x02:
 			return load_store(in, INSN_LR, 1u << f3, 1, 0, 0);
 		case 0x03:
@@ -129,13 +118,13 @@ static int decode_32(uint32_t raw, struct insn *in)
 /* Compressed loads and stores (16.3, 16.4). rd'/rs1'/rs2' are x8..x15. */
 static int decode_q0(uint16_t raw, struct insn *in)
 {
-	unsigned f3 = bits(raw, 15, 13);
-	int64_t off_w = bits(raw, 12, 10) << 3 | bits(raw, 6, 6) << 2 |
-			bits(raw, 5, 5) << 6;
-	int64_t off_d = bits(raw, 12, 10) << 3 | bits(raw, 6, 5) << 6;
+	unsigned f3 = insn_bits(raw, 15, 13);
+	int64_t off_w = insn_bits(raw, 12, 10) << 3 |
+			insn_bits(raw, 6, 6) << 2 | insn_bits(raw, 5, 5) << 6;
+	int64_t off_d = insn_bits(raw, 12, 10) << 3 | insn_bits(raw, 6, 5) << 6;
 
-	in->rs1 = bits(raw, 9, 7) + 8;
-	in->rd = in->rs2 = bits(raw, 4, 2) + 8;
+	in->rs1 = insn_bits(raw, 9, 7) + 8;
+	in->rd = in->rs2 = insn_bits(raw, 4, 2) + 8;
 	switch (f3) {
 	case 1:
 		return load_store(in, INSN_LOAD, 8, 0, 1, off_d); /* C.FLD */
@@ -156,21 +145,21 @@ static int decode_q0(uint16_t raw, struct insn *in)
 /* Stack-pointer-relative loads and stores, and C.EBREAK. */
 static int decode_q2(uint16_t raw, struct insn *in)
 {
-	unsigned f3 = bits(raw, 15, 13);
-	int64_t lwsp = bits(raw, 12, 12) << 5 | bits(raw, 6, 4) << 2 |
-		       bits(raw, 3, 2) << 6;
-	int64_t ldsp = bits(raw, 12, 12) << 5 | bits(raw, 6, 5) << 3 |
-		       bits(raw, 4, 2) << 6;
-	int64_t swsp = bits(raw, 12, 9) << 2 | bits(raw, 8, 7) << 6;
-	int64_t sdsp = bits(raw, 12, 10) << 3 | bits(raw, 9, 7) << 6;
+	unsigned f3 = insn_bits(raw, 15, 13);
+	int64_t lwsp = insn_bits(raw, 12, 12) << 5 | insn_bits(raw, 6, 4) << 2 |
+		       insn_bits(raw, 3, 2) << 6;
+	int64_t ldsp = insn_bits(raw, 12, 12) << 5 | insn_bits(raw, 6, 5) << 3 |
+		       insn_bits(raw, 4, 2) << 6;
+	int64_t swsp = insn_bits(raw, 12, 9) << 2 | insn_bits(raw, 8, 7) << 6;
+	int64_t sdsp = insn_bits(raw, 12, 10) << 3 | insn_bits(raw, 9, 7) << 6;
 
 	if (raw == 0x9002) {
 		in->kind = INSN_EBREAK;
 		return 0;
 	}
 	in->rs1 = 2; /* sp */
-	in->rd = bits(raw, 11, 7);
-	in->rs2 = bits(raw, 6, 2);
+	in->rd = insn_bits(raw, 11, 7);
+	in->rs2 = insn_bits(raw, 6, 2);
 	switch (f3) {
 	case 1:
 		return load_store(in, INSN_LOAD, 8, 0, 1, ldsp); /* C.FLDSP */

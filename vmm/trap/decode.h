@@ -44,6 +44,20 @@ struct insn {
 	int fp; /* rd (loads) or rs2 (stores) is an f register */
 };
 
+/* Bits hi..lo of an encoding, and v sign-extended from width bits: the
+ * decoder's and the interpreter's (interp.c) field extraction. */
+static inline uint32_t insn_bits(uint32_t v, unsigned hi, unsigned lo)
+{
+	return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
+}
+
+static inline int64_t insn_sext(uint64_t v, unsigned width)
+{
+	uint64_t sign = 1ULL << (width - 1);
+
+	return (int64_t)((v ^ sign) - sign);
+}
+
 /* How long the instruction whose first 16 bits are given is: 2 or 4. */
 unsigned insn_length(uint16_t low);
 /* Decode raw (a compressed one in its low 16 bits). Always fills *out;

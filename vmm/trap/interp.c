@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "decode.h"
 #include "interp.h"
 
 #define OP_IMM 0x13
@@ -11,18 +12,6 @@
 #define OP_JALR 0x67
 #define OP_JAL 0x6f
 #define OP_MISC_MEM 0x0f
-
-static uint32_t bits(uint32_t v, unsigned hi, unsigned lo)
-{
-	return (v >> lo) & ((1u << (hi - lo + 1)) - 1);
-}
-
-static int64_t sext(uint64_t v, unsigned width)
-{
-	uint64_t sign = 1ULL << (width - 1);
-
-	return (int64_t)((v ^ sign) - sign);
-}
 
 /* --- encoders for the expansions (2.2, 2.3) -------------------------------- */
 
@@ -43,40 +32,42 @@ static uint32_t enc_b(unsigned f3, unsigned rs1, unsigned rs2, int32_t imm)
 {
 	uint32_t u = (uint32_t)imm;
 
-	return bits(u, 12, 12) << 31 | bits(u, 10, 5) << 25 | rs2 << 20 |
-	       rs1 << 15 | f3 << 12 | bits(u, 4, 1) << 8 |
-	       bits(u, 11, 11) << 7 | OP_BRANCH;
+	return insn_bits(u, 12, 12) << 31 | insn_bits(u, 10, 5) << 25 |
+	       rs2 << 20 | rs1 << 15 | f3 << 12 | insn_bits(u, 4, 1) << 8 |
+	       insn_bits(u, 11, 11) << 7 | OP_BRANCH;
 }
 
 static uint32_t enc_j(unsigned rd, int32_t imm)
 {
 	uint32_t u = (uint32_t)imm;
 
-	return bits(u, 20, 20) << 31 | bits(u, 10, 1) << 21 |
-	       bits(u, 11, 11) << 20 | bits(u, 19, 12) << 12 | rd << 7 | OP_JAL;
+	return insn_bits(u, 20, 20) << 31 | insn_bits(u, 10, 1) << 21 |
+	       insn_bits(u, 11, 11) << 20 | insn_bits(u, 19, 12) << 12 |
+	       rd << 7 | OP_JAL;
 }
 
 /* --- compressed instructions (16.5 to 16.7) -------------------------------- */
 
 static uint32_t expand_q0(uint32_t c)
 {
-	unsigned nzuimm = bits(c, 12, 11) << 4 | bits(c, 10, 7) << 6 |
-			  bits(c, 6, 6) << 2 | bits(c, 5, 5) << 3;
+	unsigned nzuimm = insn_bits(c, 12, 11) << 4 | insn_bits(c, 10, 7) << 6 |
+			  insn_bits(c, 6, 6) << 2 | insn_bits(c, 5, 5) << 3;
 
 	/* C.ADDI4SPN; the rest of quadrant 0 is loads and stores */
-	if (bits(c, 15, 13) != 0 || !nzuimm)
+	if (insn_bits(c, 15, 13) != 0 || !nzuimm)
 		return 0;
-	return enc_i(OP_IMM, 0, bits(c, 4, 2) + 8, 2, (int32_t)nzuimm);
+	return enc_i(OP_IMM, 0, insn_bits(c, 4, 2) + 8, 2, (int32_t)nzuimm);
 }
 
 static uint32_t expand_q1_alu(uint32_t c)
 {
-	unsigned rd = bits(c, 9, 7) + 8, rs2 = bits(c, 4, 2) + 8;
-	unsigned shamt = bits(c, 12, 12) << 5 | bits(c, 6, 2);
-	int32_t imm = (int32_t)sext(bits(c, 12, 12) << 5 | bits(c, 6, 2), 6);
+	unsigned rd = insn_bits(c, 9, 7) + 8, rs2 = insn_bits(c, 4, 2) + 8;
+	unsigned shamt = insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 2);
+	int32_t imm = (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 2), 6);
 	static const unsigned f3[4] = { 0, 4, 6, 7 }; /* sub, xor, or, and */
 
-	switch (bits(c, 11, 10)) {
+	switch (insn_bits(c, 11, 10)) {
 	case 0:
 		return enc_i(OP_IMM, 5, rd, rd, (int32_t)shamt); /* C.SRLI */
 	case 1:
@@ -84,10 +75,10 @@ static uint32_t expand_q1_alu(uint32_t c)
 	case 2:
 		return enc_i(OP_IMM, 7, rd, rd, imm); /* C.ANDI */
 	}
-	if (!bits(c, 12, 12))
-		return enc_r(OP_OP, f3[bits(c, 6, 5)],
-			     bits(c, 6, 5) == 0 ? 0x20 : 0, rd, rd, rs2);
-	switch (bits(c, 6, 5)) {
+	if (!insn_bits(c, 12, 12))
+		return enc_r(OP_OP, f3[insn_bits(c, 6, 5)],
+			     insn_bits(c, 6, 5) == 0 ? 0x20 : 0, rd, rd, rs2);
+	switch (insn_bits(c, 6, 5)) {
 	case 0:
 		return enc_r(OP_OP_32, 0, 0x20, rd, rd, rs2); /* C.SUBW */
 	case 1:
@@ -99,35 +90,39 @@ static uint32_t expand_q1_alu(uint32_t c)
 /* The immediates of C.J, C.BEQZ/C.BNEZ and C.ADDI16SP (16.5, 16.6). */
 static int32_t cj_imm(uint32_t c)
 {
-	return (int32_t)sext(bits(c, 12, 12) << 11 | bits(c, 11, 11) << 4 |
-				     bits(c, 10, 9) << 8 | bits(c, 8, 8) << 10 |
-				     bits(c, 7, 7) << 6 | bits(c, 6, 6) << 7 |
-				     bits(c, 5, 3) << 1 | bits(c, 2, 2) << 5,
-			     12);
+	return (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 11 | insn_bits(c, 11, 11) << 4 |
+			insn_bits(c, 10, 9) << 8 | insn_bits(c, 8, 8) << 10 |
+			insn_bits(c, 7, 7) << 6 | insn_bits(c, 6, 6) << 7 |
+			insn_bits(c, 5, 3) << 1 | insn_bits(c, 2, 2) << 5,
+		12);
 }
 
 static int32_t cb_imm(uint32_t c)
 {
-	return (int32_t)sext(bits(c, 12, 12) << 8 | bits(c, 11, 10) << 3 |
-				     bits(c, 6, 5) << 6 | bits(c, 4, 3) << 1 |
-				     bits(c, 2, 2) << 5,
-			     9);
+	return (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 8 | insn_bits(c, 11, 10) << 3 |
+			insn_bits(c, 6, 5) << 6 | insn_bits(c, 4, 3) << 1 |
+			insn_bits(c, 2, 2) << 5,
+		9);
 }
 
 static int32_t addi16sp_imm(uint32_t c)
 {
-	return (int32_t)sext(bits(c, 12, 12) << 9 | bits(c, 6, 6) << 4 |
-				     bits(c, 5, 5) << 6 | bits(c, 4, 3) << 7 |
-				     bits(c, 2, 2) << 5,
-			     10);
+	return (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 9 | insn_bits(c, 6, 6) << 4 |
+			insn_bits(c, 5, 5) << 6 | insn_bits(c, 4, 3) << 7 |
+			insn_bits(c, 2, 2) << 5,
+		10);
 }
 
 static uint32_t expand_q1(uint32_t c)
 {
-	unsigned rd = bits(c, 11, 7);
-	int32_t imm = (int32_t)sext(bits(c, 12, 12) << 5 | bits(c, 6, 2), 6);
+	unsigned rd = insn_bits(c, 11, 7);
+	int32_t imm = (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 2), 6);
 
-	switch (bits(c, 15, 13)) {
+	switch (insn_bits(c, 15, 13)) {
 	case 0: /* C.ADDI, C.NOP */
 		return enc_i(OP_IMM, 0, rd, rd, imm);
 	case 1: /* C.ADDIW */
@@ -147,18 +142,18 @@ static uint32_t expand_q1(uint32_t c)
 	case 5: /* C.J */
 		return enc_j(0, cj_imm(c));
 	case 6: /* C.BEQZ */
-		return enc_b(0, bits(c, 9, 7) + 8, 0, cb_imm(c));
+		return enc_b(0, insn_bits(c, 9, 7) + 8, 0, cb_imm(c));
 	default: /* C.BNEZ */
-		return enc_b(1, bits(c, 9, 7) + 8, 0, cb_imm(c));
+		return enc_b(1, insn_bits(c, 9, 7) + 8, 0, cb_imm(c));
 	}
 }
 
 static uint32_t expand_q2(uint32_t c)
 {
-	unsigned rd = bits(c, 11, 7), rs2 = bits(c, 6, 2);
-	unsigned shamt = bits(c, 12, 12) << 5 | bits(c, 6, 2);
+	unsigned rd = insn_bits(c, 11, 7), rs2 = insn_bits(c, 6, 2);
+	unsigned shamt = insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 2);
 
-	switch (bits(c, 15, 13)) {
+	switch (insn_bits(c, 15, 13)) {
 	case 0: /* C.SLLI */
 		return enc_i(OP_IMM, 1, rd, rd, (int32_t)shamt);
 	case 4:
@@ -166,7 +161,7 @@ static uint32_t expand_q2(uint32_t c)
 	default:
 		return 0; /* stack-relative loads and stores */
 	}
-	if (!bits(c, 12, 12)) {
+	if (!insn_bits(c, 12, 12)) {
 		if (!rs2) /* C.JR */
 			return rd ? enc_i(OP_JALR, 0, 0, rd, 0) : 0;
 		return enc_r(OP_OP, 0, 0, rd, 0, rs2); /* C.MV */
@@ -349,15 +344,15 @@ static int branch_taken(unsigned f3, uint64_t a, uint64_t b, int *taken)
  * funct7 (SRAI's 0x20, the 6-bit shamt's top bit goes with it on RV64). */
 static int op_imm(uint32_t raw, uint64_t a, int word, uint64_t *out)
 {
-	unsigned f3 = bits(raw, 14, 12);
-	uint64_t imm = (uint64_t)sext(bits(raw, 31, 20), 12);
+	unsigned f3 = insn_bits(raw, 14, 12);
+	uint64_t imm = (uint64_t)insn_sext(insn_bits(raw, 31, 20), 12);
 	unsigned f7 = 0;
 
 	if (f3 == 1 || f3 == 5) {
-		f7 = bits(raw, 31, 26) << 1;
-		if (word && bits(raw, 25, 25))
+		f7 = insn_bits(raw, 31, 26) << 1;
+		if (word && insn_bits(raw, 25, 25))
 			return 0;
-		imm = bits(raw, 25, 20);
+		imm = insn_bits(raw, 25, 20);
 		if (f7 != 0 && !(f3 == 5 && f7 == 0x20))
 			return 0;
 	} else if (word && f3 != 0) {
@@ -368,18 +363,18 @@ static int op_imm(uint32_t raw, uint64_t a, int word, uint64_t *out)
 
 int interp_alu(uint64_t *x, uint64_t *pc, uint32_t raw, unsigned len)
 {
-	unsigned rd = bits(raw, 11, 7), rs1 = bits(raw, 19, 15);
-	unsigned rs2 = bits(raw, 24, 20), f3 = bits(raw, 14, 12);
+	unsigned rd = insn_bits(raw, 11, 7), rs1 = insn_bits(raw, 19, 15);
+	unsigned rs2 = insn_bits(raw, 24, 20), f3 = insn_bits(raw, 14, 12);
 	uint64_t a = rs1 ? x[rs1] : 0, b = rs2 ? x[rs2] : 0, v = 0;
 	uint64_t next = *pc + len;
 	int taken;
 
 	switch (raw & 0x7f) {
 	case OP_LUI:
-		v = (uint64_t)sext(raw & 0xfffff000u, 32);
+		v = (uint64_t)insn_sext(raw & 0xfffff000u, 32);
 		break;
 	case OP_AUIPC:
-		v = *pc + (uint64_t)sext(raw & 0xfffff000u, 32);
+		v = *pc + (uint64_t)insn_sext(raw & 0xfffff000u, 32);
 		break;
 	case OP_IMM:
 		if (!op_imm(raw, a, 0, &v))
@@ -390,37 +385,40 @@ int interp_alu(uint64_t *x, uint64_t *pc, uint32_t raw, unsigned len)
 			return 0;
 		break;
 	case OP_OP:
-		if (!alu(f3, bits(raw, 31, 25), a, b, &v))
+		if (!alu(f3, insn_bits(raw, 31, 25), a, b, &v))
 			return 0;
 		break;
 	case OP_OP_32:
-		if (!alu_32(f3, bits(raw, 31, 25), a, b, &v))
+		if (!alu_32(f3, insn_bits(raw, 31, 25), a, b, &v))
 			return 0;
 		break;
 	case OP_JAL:
 		v = next;
-		next = *pc + (uint64_t)sext(bits(raw, 31, 31) << 20 |
-						    bits(raw, 19, 12) << 12 |
-						    bits(raw, 20, 20) << 11 |
-						    bits(raw, 30, 21) << 1,
-					    21);
+		next = *pc + (uint64_t)insn_sext(
+				     insn_bits(raw, 31, 31) << 20 |
+					     insn_bits(raw, 19, 12) << 12 |
+					     insn_bits(raw, 20, 20) << 11 |
+					     insn_bits(raw, 30, 21) << 1,
+				     21);
 		break;
 	case OP_JALR:
 		if (f3)
 			return 0;
 		v = next;
-		next = (a + (uint64_t)sext(bits(raw, 31, 20), 12)) & ~1ULL;
+		next = (a + (uint64_t)insn_sext(insn_bits(raw, 31, 20), 12)) &
+		       ~1ULL;
 		break;
 	case OP_BRANCH:
 		if (!branch_taken(f3, a, b, &taken))
 			return 0;
 		if (taken)
 			next = *pc +
-			       (uint64_t)sext(bits(raw, 31, 31) << 12 |
-						      bits(raw, 7, 7) << 11 |
-						      bits(raw, 30, 25) << 5 |
-						      bits(raw, 11, 8) << 1,
-					      13);
+			       (uint64_t)insn_sext(
+				       insn_bits(raw, 31, 31) << 12 |
+					       insn_bits(raw, 7, 7) << 11 |
+					       insn_bits(raw, 30, 25) << 5 |
+					       insn_bits(raw, 11, 8) << 1,
+				       13);
 		rd = 0;
 		break;
 	case OP_MISC_MEM: /* FENCE; FENCE.I: the host's code is the guest's RAM */
