@@ -267,7 +267,7 @@ static void run_guest(struct trap_vcpu *v)
 	struct sandbox_mailbox *mb = v->box.mb;
 
 	for (;;) {
-		int n = sandbox_wait(&v->box, wait_ns(v));
+		int n = sandbox_wait(&v->box, wait_ns(v)), first;
 
 		if (vm_exiting(v->vm) || v->stop_requested)
 			return;
@@ -283,8 +283,7 @@ static void run_guest(struct trap_vcpu *v)
 			sandbox_refuse_strays(&v->box);
 			continue;
 		}
-		int first = v->entering;
-
+		first = v->entering; /* the guest process's "ready" */
 		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
 		trap_handle_report(v, mb);
 		v->stats.reports[trap_report_kind(mb->sig)]++;
