@@ -134,7 +134,8 @@ struct session {
 	int fd;
 };
 
-static void detach_session(struct console *c, int fd)
+/* Stop sending a session the output; its fd stays open. */
+static void unlist_session(struct console *c, int fd)
 {
 	unsigned i;
 
@@ -146,6 +147,11 @@ static void detach_session(struct console *c, int fd)
 		}
 	}
 	pthread_mutex_unlock(&c->lock);
+}
+
+static void detach_session(struct console *c, int fd)
+{
+	unlist_session(c, fd);
 	close(fd);
 }
 
@@ -205,7 +211,7 @@ int console_attach(struct console *c, int fd)
 	s->c = c;
 	s->fd = fd;
 	if (pthread_create(&t, NULL, session_thread, s)) {
-		detach_session(c, fd);
+		unlist_session(c, fd); /* the caller still owns fd */
 		free(s);
 		return -EAGAIN;
 	}

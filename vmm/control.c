@@ -305,6 +305,12 @@ static int handle(struct control *c, int fd, char *req)
 		vm_request_exit(vm, VMM_EXIT_KILLED);
 		reply(fd, "ok\n");
 	} else if (!strcmp(req, "console")) {
+		struct timeval forever = { 0 };
+
+		/* the request's read timeout is not the session's: a
+		 * console may sit idle for as long as its user likes */
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &forever,
+			   sizeof(forever));
 		reply(fd, "ok\n");
 		if (console_attach(vm->console, fd) == 0)
 			return 1; /* the session owns fd now */
