@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * Running ahead (exec.h): a trap costs a round trip to the guest process;
+ * Running ahead (exec.h). A trap costs a round trip to the guest process;
  * the instructions around a privileged one cost vmm almost nothing to run
  * itself. So after each trap the hart's thread goes on executing the
- * guest, as the hart would:
- * integer arithmetic and jumps (interp.c), loads, stores and atomics to RAM
- * and devices (through the guest's translation), CSRs, SBI calls, SRET and
- * MRET, and the traps any of them raise. It hands the guest back to its
- * process at the first instruction it does not run (floating point,
- * unprivileged CSRs, anything unknown, an access it cannot make in one
- * piece), or once RUN_AHEAD_QUIET instructions in a row needed no
- * privilege, or after RUN_AHEAD_MAX in all: native code runs faster.
+ * guest, as the hart would: integer arithmetic and jumps (interp.c),
+ * loads, stores and atomics to RAM and devices (through the guest's
+ * translation), CSRs, SBI calls, SRET and MRET, the traps any of them
+ * raise, and the time and floating-point CSRs. It hands the guest back to
+ * its process at the first instruction it does not run (floating point,
+ * the cycle and instret counters, anything unknown, an access it cannot
+ * make in one piece, an atomic on a device), once RUN_AHEAD_QUIET
+ * instructions in a row needed no privilege (native code runs faster), or
+ * after RUN_AHEAD_MAX in all.
  */
 #include <stdint.h>
 #include <string.h>
@@ -47,8 +48,8 @@ static void *ahead_ram(struct trap_vcpu *v, uint64_t va, unsigned width,
 	return guest_mem_ptr(&v->vm->mem, t.pa, width);
 }
 
-/* LR, SC and the AMOs on RAM; anything else on a device is an access
- * fault, as in trap_mmio(). */
+/* LR, SC and the AMOs on RAM; on a device, or where nothing is, the guest
+ * process does what the hart would (an access fault, see trap_mmio()). */
 static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 			       const struct insn *in, uint32_t raw)
 {
