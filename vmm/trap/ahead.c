@@ -236,17 +236,11 @@ static enum ahead ahead_user_csr(struct trap_vcpu *v, uint64_t *r,
 static enum ahead ahead_system(struct trap_vcpu *v, uint64_t *r,
 			       const struct insn *in, uint32_t raw)
 {
-	struct trap *t = v->vm->backend_data;
 	struct hart *h = &v->hart;
 
 	switch (in->kind) {
 	case INSN_ECALL:
-		if (h->priv == PRIV_S && !t->m_mode) {
-			trap_ecall(v, r);
-			h->pc += 4;
-		} else {
-			hart_trap(h, EXC_ECALL_U + h->priv, 0);
-		}
+		trap_guest_ecall(v, r);
 		return AHEAD_PRIVILEGED;
 	case INSN_EBREAK:
 		hart_trap(h, EXC_BREAKPOINT, h->pc);

@@ -15,6 +15,7 @@
 #include "../log.h"
 #include "../vm.h"
 #include "exec.h"
+#include "interp.h"
 
 static int paging_on(const struct hart *h)
 {
@@ -140,11 +141,8 @@ void trap_mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *in,
 			hart_trap(h, EXC_LOAD_ACCESS, va);
 			return;
 		}
-		if (in->sign_extend && in->width < 8) {
-			uint64_t sign = 1ULL << (8 * in->width - 1);
-
-			val = (val ^ sign) - sign;
-		}
+		if (in->sign_extend)
+			val = interp_sext(val, in->width);
 		if (in->fp)
 			r[32 + in->rd] = val;
 		else
@@ -299,10 +297,25 @@ void trap_sync_space(struct trap_vcpu *v)
 			NULL, NULL, 0);
 }
 
+/* The guest's ecall at the hart's pc: S-mode's is to us, the SBI (S-mode
+ * guests only; M-mode ones have their own firmware), the pc moving past
+ * it; any other is the guest's exception. */
+void trap_guest_ecall(struct trap_vcpu *v, uint64_t *r)
+{
+	struct trap *t = v->vm->backend_data;
+	struct hart *h = &v->hart;
+
+	if (h->priv == PRIV_S && !t->m_mode) {
+		trap_ecall(v, r);
+		h->pc += 4;
+		return;
+	}
+	hart_trap(h, EXC_ECALL_U + h->priv, 0);
+}
+
 /* One report: the signal the guest raised, emulated. */
 void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 {
-	struct trap *t = v->vm->backend_data;
 	uint64_t *r = mb->regs, tval;
 	uint32_t raw;
 	int exc;
@@ -331,13 +344,8 @@ void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 		trap_memory_fault(v, r, mb->addr);
 		break;
 	case SIGSYS: /* the pc is already past the ecall */
-		if (v->hart.priv == PRIV_S && !t->m_mode) {
-			trap_ecall(v, r); /* to us, the SBI */
-			v->hart.pc = r[0];
-		} else {
-			v->hart.pc = r[0] - 4;
-			hart_trap(&v->hart, EXC_ECALL_U + v->hart.priv, 0);
-		}
+		v->hart.pc = r[0] - 4;
+		trap_guest_ecall(v, r);
 		break;
 	case SIGTRAP:
 		hart_trap(&v->hart, EXC_BREAKPOINT, r[0]);

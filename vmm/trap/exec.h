@@ -128,6 +128,7 @@ void trap_privileged(struct trap_vcpu *v, uint64_t *r, uint32_t raw);
 void trap_mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *in,
 	       uint64_t pa, uint64_t va);
 void trap_ecall(struct trap_vcpu *v, uint64_t *r);
+void trap_guest_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr);
 void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb);
 void trap_sync_space(struct trap_vcpu *v);

@@ -471,13 +471,10 @@ void interp_store(void *p, unsigned width, uint64_t val)
 
 uint64_t interp_sext(uint64_t val, unsigned width)
 {
-	uint64_t sign;
-
 	if (width >= 8)
 		return val;
-	sign = 1ULL << (8 * width - 1);
-	val &= (sign << 1) - 1;
-	return (val ^ sign) - sign;
+	return (uint64_t)insn_sext(val & ((1ULL << (8 * width)) - 1),
+				   8 * width);
 }
 
 uint64_t interp_amo(void *p, unsigned width, unsigned f5, uint64_t src)
