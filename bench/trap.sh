@@ -17,7 +17,7 @@ grep -q 'trapbench: disk-read-irq' /tmp/trap.txt || show /tmp/trap.txt 20
 sig=$(awk '$1 == "null-signal" { print $2 }' /tmp/floor.txt)
 rt=$(awk '$1 == "signal-futex-round-trip" { print $2 }' /tmp/floor.txt)
 echo "# bench: host floor: null signal round trip $sig ns, signal + futex round trip between processes $rt ns"
-for op in csr mmio ecall page-fill; do
+for op in csr round-trip mmio ecall page-fill; do
 	ns=$(awk -v op="$op" '$1 == "trapbench:" && $2 == op { print $3 }' /tmp/trap.txt)
 	echo "# bench: trap backend: $op $ns ns per operation: $(awk -v a="$ns" -v b="$sig" 'BEGIN { printf "%.1f", a / b }')x the null signal, $(awk -v a="$ns" -v b="$rt" 'BEGIN { printf "%.1f", a / b }')x the signal + futex round trip"
 done

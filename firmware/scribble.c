@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * A guest that scribbles over what its process shares with vmm (the
- * region: mailbox, futex word, signal stack; it reads the disk's first
+ * region: mailbox and signal stack; it reads the disk's first
  * sector until the test has written the region's bounds there, "START
  * END" in hex, from this very VM's debug log), then spins for
  * three seconds without trapping, then traps as usual: it prints and ends.

@@ -193,7 +193,7 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 
 /* The unprivileged CSRs, as the hart runs them natively: time (the
  * host's clock, read-only) and the floating-point ones (fflags, frm,
- * fcsr: the guest process's fcsr, in the mailbox). Others (cycle,
+ * fcsr: the guest process's fcsr, in the report). Others (cycle,
  * instret, the hpm counters) the guest process runs. */
 #define CSR_FFLAGS 0x001
 #define CSR_FRM 0x002
@@ -318,8 +318,9 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 			       : AHEAD_STOP_OTHER);
 }
 
-/* Go on from the hart's pc as described above; mb->regs are the guest's
- * registers throughout (r[0] is set again before the guest resumes). */
+/* Go on from the hart's pc as described above; r (the parked guest's
+ * registers, vmm's copy) throughout: r[0] is set again before the guest
+ * resumes. */
 void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 {
 	struct trap *t = v->vm->backend_data;

@@ -313,17 +313,21 @@ void trap_guest_ecall(struct trap_vcpu *v, uint64_t *r)
 	hart_trap(h, EXC_ECALL_U + h->priv, 0);
 }
 
-/* One report: the signal the guest raised, emulated. */
-void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
+/* One report: the signal the guest raised, emulated. The guest's code
+ * may have written the report itself and jumped to the park: every field
+ * is a claim, judged by the hart's own privilege and translation (the pc
+ * is fetched through them, the address translated through them), so a
+ * forged report does no more than the claimed instruction would have. */
+void trap_handle_report(struct trap_vcpu *v, struct sandbox *box)
 {
-	uint64_t *r = mb->regs, tval;
+	uint64_t *r = box->regs, tval;
 	uint32_t raw;
 	int exc;
 
 	if (v->entering) {
 		/* The guest process is ready: the guest's registers go in. */
 		v->entering = 0;
-		memset(r, 0, sizeof(mb->regs));
+		memset(r, 0, sizeof(box->regs));
 		r[0] = v->start_pc;
 		r[10] = v->id;
 		r[11] = v->start_arg;
@@ -331,7 +335,7 @@ void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 		return;
 	}
 	v->hart.pc = r[0];
-	switch (mb->sig) {
+	switch (box->sig) {
 	case SIGILL:
 		exc = trap_fetch(v, r[0], &raw, &tval);
 		if (exc)
@@ -341,7 +345,7 @@ void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb)
 		break;
 	case SIGSEGV:
 	case SIGBUS:
-		trap_memory_fault(v, r, mb->addr);
+		trap_memory_fault(v, r, box->addr);
 		break;
 	case SIGSYS: /* the pc is already past the ecall */
 		v->hart.pc = r[0] - 4;

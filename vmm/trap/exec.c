@@ -5,8 +5,9 @@
  * (sandbox.h) that holds guest RAM at its guest-physical address and
  * nothing of the monitor's. Privileged instructions arrive as SIGILL, MMIO
  * accesses as SIGSEGV, `ecall` as SIGSYS from the process's seccomp
- * filter; each lands in the mailbox, and the hart's thread here emulates
- * it against the virtual hart and sends the guest on.
+ * filter; each is reported when the guest process parks (sandbox.h), and
+ * the hart's thread here emulates it against the virtual hart and sends
+ * the guest on.
  *
  * A thread and a guest process per hart; S-mode guests get vmm as their
  * SBI, M-mode ones (--entry-mode m) a CLINT; with Sv39/Sv48 paging on, the
@@ -171,6 +172,7 @@ static int trap_create(struct vm *vm)
 		t->vcpus[i].hsm_state = HSM_STOPPED;
 		t->vcpus[i].box.pidfd = -1;
 		t->vcpus[i].box.notify_fd = -1;
+		t->vcpus[i].box.wake_fd = -1;
 		pthread_mutex_init(&t->vcpus[i].box_lock, NULL);
 	}
 	vm->sbi.system_reset = system_reset;
@@ -261,13 +263,25 @@ static int enter_unless_paused(struct trap_vcpu *v)
 	}
 }
 
+/* A guest process that blocks the kick cannot be interrupted: no timer,
+ * no device interrupt, no pause would ever reach its guest again. */
+static int kick_ignored(struct trap_vcpu *v)
+{
+	if (!sandbox_kick_blocked(&v->box))
+		return 0;
+	pr_err("vCPU %u: the guest process blocks vmm's kick signal (guest code ran the handler page's rt_sigreturn with a signal mask of its own): stopping the VM",
+	       v->id);
+	vm_request_exit(v->vm, VMM_EXIT_GUEST_CRASH);
+	return 1;
+}
+
 /* Run the guest until its hart stops or the VM ends. */
 static void run_guest(struct trap_vcpu *v)
 {
-	struct sandbox_mailbox *mb = v->box.mb;
+	struct sandbox *box = &v->box;
 
 	for (;;) {
-		int n = sandbox_wait(&v->box, wait_ns(v)), first;
+		int n = sandbox_wait(box, wait_ns(v)), first;
 
 		if (vm_exiting(v->vm) || v->stop_requested)
 			return;
@@ -279,16 +293,19 @@ static void run_guest(struct trap_vcpu *v)
 			/* the timer is due: get the guest out to take it */
 			update_timer_irq(v);
 			if (hart_pending_interrupt(&v->hart))
-				sandbox_kick(&v->box);
-			sandbox_refuse_strays(&v->box);
+				sandbox_kick(box);
+			if (kick_ignored(v))
+				return;
 			continue;
 		}
+		/* The guest is parked: box->regs are its registers as it
+		 * claims them, ours to edit until it resumes. */
 		first = v->entering; /* the guest process's "ready" */
 		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
-		trap_handle_report(v, mb);
-		v->stats.reports[trap_report_kind(mb->sig)]++;
+		trap_handle_report(v, box);
+		v->stats.reports[trap_report_kind(box->sig)]++;
 		if (!first)
-			trap_run_ahead(v, mb->regs);
+			trap_run_ahead(v, box->regs);
 		if (vm_exiting(v->vm) || v->stop_requested ||
 		    !enter_unless_paused(v))
 			return;
@@ -296,8 +313,8 @@ static void run_guest(struct trap_vcpu *v)
 		 * one raised before is taken now. */
 		trap_deliver_interrupt(v);
 		trap_sync_space(v);
-		mb->regs[0] = v->hart.pc;
-		sandbox_resume(&v->box);
+		box->regs[0] = v->hart.pc;
+		sandbox_resume(box);
 	}
 }
 
@@ -352,7 +369,7 @@ static void *vcpu_thread(void *arg)
 		if (!wait_for_start(v))
 			break;
 		pthread_mutex_lock(&v->box_lock);
-		err = sandbox_spawn(&v->box, &v->vm->mem);
+		err = sandbox_spawn(&v->box, &v->vm->mem, &v->vm->exiting);
 		pthread_mutex_unlock(&v->box_lock);
 		if (err) {
 			pr_err("trap backend: starting the guest process of vCPU %u: %s",

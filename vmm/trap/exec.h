@@ -100,7 +100,7 @@ struct trap {
 
 extern __thread struct trap_vcpu *trap_current; /* the hart of this thread */
 
-/* The mailbox's registers: r[0] is the pc, r[1..31] x1..x31, r[32..63]
+/* A report's registers: r[0] is the pc, r[1..31] x1..x31, r[32..63]
  * f0..f31. Its contents are the guest's to choose: every index comes from
  * a decoded 5-bit field. */
 static inline uint64_t get_x(const uint64_t *r, unsigned i)
@@ -130,7 +130,7 @@ void trap_mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *in,
 void trap_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_guest_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr);
-void trap_handle_report(struct trap_vcpu *v, struct sandbox_mailbox *mb);
+void trap_handle_report(struct trap_vcpu *v, struct sandbox *box);
 void trap_sync_space(struct trap_vcpu *v);
 
 /* harts.c: wake a hart's thread from wfi or from waiting to start; HSM,

@@ -2,13 +2,14 @@
 /*
  * The trap backend's guest process, monitor side (see sandbox.h): set up
  * the region and the seccomp filter, fork, and talk to the guest through
- * the mailbox with a futex.
+ * the mailbox, trusting only what the kernel says: the park (a seccomp
+ * user notification from the handler page) and the process's status.
  */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
-#include <poll.h>
+#include <sys/eventfd.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <stddef.h>
@@ -24,7 +25,10 @@
 #include "../log.h"
 #include "sandbox.h"
 
+_Static_assert(offsetof(struct sandbox_mailbox, frame) == MB_FRAME, "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, sig) == MB_SIG, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, addr) == MB_ADDR, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, uc) == MB_UC, "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, regs) == MB_REGS, "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, unmap) == MB_UNMAP, "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, ram_base) == MB_RAM_BASE,
@@ -38,20 +42,38 @@ _Static_assert(offsetof(struct sandbox_mailbox, nr_ops) == MB_NR_OPS,
 _Static_assert(offsetof(struct sandbox_mailbox, ops) == MB_OPS, "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, listener) == MB_LISTENER,
 	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, ready) == MB_READY, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, seen_frame) == MB_SEEN_FRAME,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, seen_uc) == MB_SEEN_UC,
+	       "mailbox");
+_Static_assert(SANDBOX_REGION_VA % SANDBOX_REGION_SIZE == 0, "region");
 _Static_assert(sizeof(struct sandbox_op) == 32, "mailbox");
 _Static_assert(sizeof(struct sandbox_mailbox) <= 4096, "mailbox");
 _Static_assert(offsetof(ucontext_t, uc_mcontext.__gregs) == UC_REGS, "uc");
+_Static_assert(offsetof(ucontext_t, uc_stack) == UC_STACK, "uc");
+_Static_assert(offsetof(ucontext_t, uc_sigmask) == UC_SIGMASK, "uc");
 _Static_assert(offsetof(ucontext_t, uc_mcontext.__fpregs.__d.__f) ==
 		       UC_REGS + 32 * 8,
 	       "uc");
 _Static_assert(offsetof(siginfo_t, si_addr) == SI_ADDR, "siginfo");
 _Static_assert(SANDBOX_KICK == SIGUSR2, "kick");
 
-extern char sandbox_text_start[], sandbox_text_end[], sandbox_mmap_call[];
-void sandbox_start(struct sandbox_mailbox *mb) __attribute__((noreturn));
+extern char sandbox_text_start[], sandbox_text_end[], sandbox_mmap_call[],
+	sandbox_park_call[], sandbox_sigreturn_call[];
+void sandbox_start(uint64_t region) __attribute__((noreturn));
 void sandbox_handler(int sig, siginfo_t *si, void *uc);
 
 #define PAGE 4096ULL
+
+#ifndef PR_RISCV_V_SET_CONTROL
+#define PR_RISCV_V_SET_CONTROL 69
+#endif
+#define PR_RISCV_V_OFF_NOW_AND_NEXT 5 /* VSTATE_CTRL_OFF, for now and exec */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP 1
+#endif
 
 /* The end of user address space: 2^56, 2^47 or 2^38 with Sv57, Sv48 or
  * Sv39 hosts. A fixed mapping of its last page succeeds (or finds one). */
@@ -77,14 +99,15 @@ static uint64_t user_top(void)
 	return 1ULL << 38;
 }
 
-/* Everything but the handler page and the region goes from the guest
- * process; guest RAM is mapped after. */
+/* Everything but the handler page and the region (moved to
+ * SANDBOX_REGION_VA by then) goes from the guest process; guest RAM is
+ * mapped after. */
 static void plan_unmap(struct sandbox *s)
 {
 	/* the handler page and the region */
 	uint64_t keep[2][2] = {
 		{ (uintptr_t)sandbox_text_start, (uintptr_t)sandbox_text_end },
-		{ (uintptr_t)s->mb, (uintptr_t)s->mb + SANDBOX_REGION_SIZE },
+		{ SANDBOX_REGION_VA, SANDBOX_REGION_VA + SANDBOX_REGION_SIZE },
 	};
 	uint64_t from = 0, top = user_top();
 	unsigned i, n = 0;
@@ -113,9 +136,10 @@ static void plan_unmap(struct sandbox *s)
 
 /*
  * The guest process's filter: the handler page may use futex,
- * rt_sigreturn, exit_group, munmap and mmap of the guest RAM file (shared,
- * fixed; the monitor checks each, see serve_mmap), nothing else; a system
- * call from anywhere else is the guest's ecall and traps (SIGSYS).
+ * rt_sigreturn, exit_group, munmap, the park (the monitor decides when it
+ * returns) and mmap of the guest RAM file (shared, fixed; the monitor
+ * checks each, see serve_ops), nothing else; a system call from anywhere
+ * else is the guest's ecall and traps (SIGSYS).
  */
 static void build_filter(struct sandbox_mailbox *mb, int memfd)
 {
@@ -131,20 +155,21 @@ static void build_filter(struct sandbox_mailbox *mb, int memfd)
 				 4),
 		/* 4 */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(lo >> 32), 0,
-			 19),
+			 20),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, instruction_pointer)),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 17),
-		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 16, 0),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, 0, 18),
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)hi, 17, 0),
 		/* 8: from the handler page */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 			 offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 13, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 12, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 11, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 10, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 14, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 13, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 12, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 11, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_PARK_NR, 12, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 0, 8),
-		/* 14: mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, memfd) */
+		/* 15: mmap(addr, len, prot, MAP_SHARED | MAP_FIXED, memfd) */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(4)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)memfd, 0, 6),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(4)),
@@ -154,23 +179,28 @@ static void build_filter(struct sandbox_mailbox *mb, int memfd)
 			 2),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HI(3)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 3, 0),
-		/* 22 */
+		/* 23 */
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
-		/* 25: the monitor decides (sandbox_resume) */
+		/* 26: the monitor decides (the park, sandbox_resume) */
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 	};
 
 	_Static_assert(sizeof(f) <= sizeof(mb->filter), "filter");
 	memcpy(mb->filter, f, sizeof(f));
 	mb->fprog.len = sizeof(f) / sizeof(f[0]);
-	mb->fprog.filter = mb->filter;
+	/* where the guest process sees it */
+	mb->fprog.filter =
+		(struct sock_filter *)(SANDBOX_REGION_VA +
+				       offsetof(struct sandbox_mailbox,
+						filter));
 }
 
 /* In the forked child, still in a copy of the monitor: drop every file
  * but guest RAM's, every signal handler but ours, leave the terminal's
- * process group, die with the thread that forked us, then go. */
+ * process group, die with the thread that forked us, move the region to
+ * SANDBOX_REGION_VA, then go. */
 static void child(struct sandbox_mailbox *mb, int memfd)
 {
 	static const int sigs[] = { SIGILL, SIGSEGV, SIGBUS,
@@ -185,60 +215,100 @@ static void child(struct sandbox_mailbox *mb, int memfd)
 	if (memfd > 0)
 		syscall(SYS_close_range, 0, memfd - 1, 0);
 	syscall(SYS_close_range, memfd + 1, ~0U, 0);
+	if (mremap(mb, SANDBOX_REGION_SIZE, SANDBOX_REGION_SIZE,
+		   MREMAP_MAYMOVE | MREMAP_FIXED,
+		   (void *)SANDBOX_REGION_VA) != (void *)SANDBOX_REGION_VA)
+		_exit(EXIT_SETUP_FAILED);
+	/* No vector state: it would change the signal frame's size and so
+	 * where the kernel puts it (EINVAL on hosts without V). */
+	prctl(PR_RISCV_V_SET_CONTROL, PR_RISCV_V_OFF_NOW_AND_NEXT, 0, 0, 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (i = 1; i < 65; i++)
 		sigaction(i, &sa, NULL);
-	ss.ss_sp = (char *)mb + PAGE;
+	ss.ss_sp = (char *)SANDBOX_REGION_VA + PAGE;
 	ss.ss_size = SANDBOX_REGION_SIZE - PAGE;
 	ss.ss_flags = 0;
 	if (sigaltstack(&ss, NULL))
-		_exit(127);
+		_exit(EXIT_SETUP_FAILED);
 	sa.sa_sigaction = sandbox_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigfillset(&sa.sa_mask);
 	for (i = 0; i < (int)(sizeof(sigs) / sizeof(sigs[0])); i++)
 		if (sigaction(sigs[i], &sa, NULL))
-			_exit(127);
+			_exit(EXIT_SETUP_FAILED);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* execute-only where the host allows it: nothing in it to read */
 	mprotect(sandbox_text_start, sandbox_text_end - sandbox_text_start,
 		 PROT_EXEC);
-	sandbox_start(mb);
+	sandbox_start(SANDBOX_REGION_VA);
 }
 
-/* The process's first report says it is ready, with its seccomp
- * listener's fd number (no guest code has run yet to forge it): take a
- * copy of that fd. The report stays for the caller. */
+/* The process says it is ready, with its seccomp listener's fd number,
+ * and raises its first report; no guest code has run yet to forge either,
+ * so the listener is taken (a copy of the fd) and the report's frame is
+ * where the kernel puts every signal frame from now on. The report stays
+ * parked for the caller. */
 static int take_listener(struct sandbox *s)
 {
+	const uint64_t lo = SANDBOX_REGION_VA + PAGE,
+		       hi = SANDBOX_REGION_VA + SANDBOX_REGION_SIZE;
+	struct sandbox_mailbox *mb = s->mb;
 	int err = 0, n, fd;
 
-	for (n = 0; n < 50; n++) {
-		err = sandbox_wait(s, 100000000ULL);
-		if (err)
-			break;
+	for (n = 0; n < 50 && !__atomic_load_n(&mb->ready, __ATOMIC_ACQUIRE);
+	     n++) {
+		struct timespec ts = { 0, 100000000 };
+
+		syscall(SYS_futex, &mb->ready, FUTEX_WAIT, 0, &ts, NULL, 0);
+		if (waitpid(s->pid, &s->status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			return -ECHILD;
+		}
 	}
-	if (err != 1) {
-		sandbox_kill(s);
-		return err < 0 ? -ECHILD : -ETIMEDOUT;
-	}
-	fd = (int)syscall(SYS_pidfd_getfd, s->pidfd, (int)s->mb->listener, 0);
+	if (!__atomic_load_n(&mb->ready, __ATOMIC_ACQUIRE))
+		goto fail;
+	fd = (int)syscall(SYS_pidfd_getfd, s->pidfd, (int)mb->listener, 0);
 	if (fd < 0) {
 		err = -errno;
-		sandbox_kill(s);
-		return err;
+		goto fail;
 	}
 	s->notify_fd = fd;
-	/* for debugging, and for the test that attacks the handler page */
+	/* a ping-pong: wake each other on this CPU (Linux 6.6; else as is) */
+	ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+	      SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	for (n = 0; n < 50 && !err; n++)
+		err = sandbox_wait(s, 100000000ULL);
+	if (err != 1)
+		goto fail;
+	s->frame = mb->seen_frame;
+	s->uc = mb->seen_uc;
+	if (s->frame < lo || s->uc < s->frame ||
+	    s->uc + UC_REGS + 8 * MB_NR_REGS > hi) {
+		pr_err("trap backend: the kernel put a signal frame at 0x%llx, outside the signal stack",
+		       (unsigned long long)s->frame);
+		err = -EPROTO;
+		goto fail;
+	}
+	/* for debugging, and for the tests that attack the handler page */
 	pr_debug(
-		"guest process %d: handler page 0x%llx, region 0x%llx-0x%llx, its mmap call at 0x%llx, guest RAM fd %d",
+		"guest process %d: handler page 0x%llx, region 0x%llx-0x%llx, its mmap call at 0x%llx, guest RAM fd %d, its park at 0x%llx, its rt_sigreturn at 0x%llx",
 		(int)s->pid, (unsigned long long)(uintptr_t)sandbox_text_start,
-		(unsigned long long)(uintptr_t)s->mb,
-		(unsigned long long)((uintptr_t)s->mb + SANDBOX_REGION_SIZE),
-		(unsigned long long)(uintptr_t)sandbox_mmap_call, s->memfd);
+		(unsigned long long)SANDBOX_REGION_VA,
+		(unsigned long long)SANDBOX_REGION_VA + SANDBOX_REGION_SIZE,
+		(unsigned long long)(uintptr_t)sandbox_mmap_call, s->memfd,
+		(unsigned long long)(uintptr_t)sandbox_park_call,
+		(unsigned long long)(uintptr_t)sandbox_sigreturn_call);
 	return 0;
+fail:
+	sandbox_kill(s);
+	if (WIFEXITED(s->status) && WEXITSTATUS(s->status) == EXIT_SETUP_FAILED)
+		pr_err("trap backend: the guest process failed to set itself up");
+	else if (WIFSIGNALED(s->status))
+		pr_err("trap backend: the guest process died of signal %d while setting itself up",
+		       WTERMSIG(s->status));
+	return err < 0 ? err : -ETIMEDOUT;
 }
 
 /* What the guest process needs of the host kernel, asked of the kernel
@@ -280,7 +350,8 @@ const char *sandbox_host_lacks(void)
 	return NULL;
 }
 
-int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
+int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem,
+		  const int *quit)
 {
 	uint64_t ram_end = mem->base + mem->size;
 	struct sandbox_mailbox *mb = s->mb;
@@ -289,29 +360,23 @@ int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
 	int pidfd;
 
 	if (!mb) {
-		/* twice the size, to cut an aligned region out of it */
-		uint8_t *p = mmap(NULL, 2 * SANDBOX_REGION_SIZE,
-				  PROT_READ | PROT_WRITE,
-				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-		uintptr_t a;
-
-		if (p == MAP_FAILED)
+		mb = mmap(NULL, SANDBOX_REGION_SIZE, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (mb == MAP_FAILED)
 			return -errno;
-		a = ((uintptr_t)p + SANDBOX_REGION_SIZE - 1) &
-		    ~(uintptr_t)(SANDBOX_REGION_SIZE - 1);
-		if (a > (uintptr_t)p)
-			munmap(p, a - (uintptr_t)p);
-		munmap((void *)(a + SANDBOX_REGION_SIZE),
-		       (uintptr_t)p + SANDBOX_REGION_SIZE - a);
-		s->mb = mb = (struct sandbox_mailbox *)a;
+		s->mb = mb;
 	}
-	if (((uintptr_t)mb < ram_end &&
-	     (uintptr_t)mb + SANDBOX_REGION_SIZE > mem->base) ||
+	if (s->wake_fd < 0) {
+		s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (s->wake_fd < 0)
+			return -errno;
+	}
+	if ((SANDBOX_REGION_VA < ram_end &&
+	     SANDBOX_REGION_VA + SANDBOX_REGION_SIZE > mem->base) ||
 	    (lo < ram_end && (uintptr_t)sandbox_text_end > mem->base) ||
 	    lo >> 32 != ((uintptr_t)sandbox_text_end - 1) >> 32)
 		return -EADDRINUSE;
 	memset(mb, 0, PAGE);
-	mb->state = SANDBOX_RUNNING;
 	mb->ram_base = mem->base;
 	mb->ram_size = mem->size;
 	mb->memfd = (uint64_t)mem->fd;
@@ -335,96 +400,18 @@ int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem)
 	s->pidfd = pidfd;
 	s->status = 0;
 	s->memfd = mem->fd;
+	s->quit = quit;
 	s->nr_ops = 0;
+	s->parked = 0;
+	s->kicked_ns = 0;
 	return take_listener(s);
-}
-
-int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
-{
-	struct sandbox_mailbox *mb = s->mb;
-	struct timespec ts = { (time_t)(timeout_ns / 1000000000ULL),
-			       (long)(timeout_ns % 1000000000ULL) };
-	uint32_t state = __atomic_load_n(&mb->state, __ATOMIC_ACQUIRE);
-
-	/* Wait on what is there, not on SANDBOX_RUNNING: the guest can write
-	 * the word, and anything else would have us spin. */
-	if (state != SANDBOX_REPORTED)
-		syscall(SYS_futex, &mb->state, FUTEX_WAIT, state, &ts, NULL, 0);
-	if (__atomic_load_n(&mb->state, __ATOMIC_ACQUIRE) == SANDBOX_REPORTED)
-		return 1;
-	if (s->pid > 0 && waitpid(s->pid, &s->status, WNOHANG) == s->pid) {
-		s->pid = 0;
-		return -ECHILD;
-	}
-	return s->pid > 0 ? 0 : -ECHILD;
-}
-
-static unsigned refusals; /* the guest can make these at will: bound the log */
-
-/* Answer one seccomp notification: let it go on when it is an mmap of
- * the process's, exactly as op says (op NULL: none is expected), else
- * EPERM. 1 when it matched, 0 when refused, -1 when none came. */
-static int serve_mmap(struct sandbox *s, const struct sandbox_op *op,
-		      int wait_ms)
-{
-	struct pollfd pfd = { s->notify_fd, POLLIN, 0 };
-	struct seccomp_notif req;
-	struct seccomp_notif_resp resp;
-	const __u64 *a = req.data.args;
-	int ok;
-
-	if (poll(&pfd, 1, wait_ms) != 1 || !(pfd.revents & POLLIN))
-		return -1;
-	memset(&req, 0, sizeof(req));
-	if (ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, &req))
-		return -1;
-	ok = op && req.pid == (uint32_t)s->pid && req.data.nr == SYS_mmap &&
-	     a[0] == op->addr && a[1] == op->len && a[2] == op->prot &&
-	     a[3] == (MAP_SHARED | MAP_FIXED) && a[4] == (uint64_t)s->memfd &&
-	     a[5] == op->offset;
-	if (!ok && __atomic_fetch_add(&refusals, 1, __ATOMIC_RELAXED) < 10)
-		pr_warn("the guest process asked for a mapping vmm did not queue (0x%llx, %llu bytes): refused",
-			(unsigned long long)a[0], (unsigned long long)a[1]);
-	memset(&resp, 0, sizeof(resp));
-	resp.id = req.id;
-	if (ok)
-		resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	else
-		resp.error = -EPERM;
-	ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
-	return ok;
-}
-
-void sandbox_resume(struct sandbox *s)
-{
-	unsigned i;
-
-	s->mb->nr_ops = s->nr_ops; /* what the handler does before it returns */
-	__atomic_store_n(&s->mb->state, SANDBOX_RUNNING, __ATOMIC_RELEASE);
-	syscall(SYS_futex, &s->mb->state, FUTEX_WAKE, 1, NULL, NULL, 0);
-	/* The handler makes our mmaps in order; each waits for us. A process
-	 * that dies or stalls is the next sandbox_wait()'s to find. */
-	for (i = 0; i < s->nr_ops; i++)
-		if (s->ops[i].prot != (uint64_t)SANDBOX_UNMAP)
-			while (serve_mmap(s, &s->ops[i], 1000) == 0)
-				;
-	s->nr_ops = 0;
-}
-
-void sandbox_refuse_strays(struct sandbox *s)
-{
-	if (s->notify_fd >= 0)
-		while (serve_mmap(s, NULL, 0) >= 0)
-			;
 }
 
 int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
 		uint64_t offset)
 {
-	struct sandbox_mailbox *mb = s->mb;
 	struct sandbox_op *op;
 
-	/* never trust the mailbox's count: the guest can write it */
 	if (s->nr_ops >= SANDBOX_NR_OPS)
 		return -ENOSPC;
 	op = &s->ops[s->nr_ops++];
@@ -432,8 +419,7 @@ int sandbox_map(struct sandbox *s, uint64_t va, uint64_t len, int prot,
 	op->len = len;
 	op->prot = prot < 0 ? (uint64_t)SANDBOX_UNMAP : (uint64_t)prot;
 	op->offset = offset;
-	mb->ops[s->nr_ops - 1] = *op; /* sandbox_resume() sets the count */
-	return 0;
+	return 0; /* sandbox_resume() hands them to the handler */
 }
 
 void sandbox_drop_ops(struct sandbox *s)
@@ -464,17 +450,12 @@ int sandbox_mappable(const struct sandbox *s, uint64_t va, uint64_t len)
 	return 0;
 }
 
-void sandbox_kick(struct sandbox *s)
-{
-	if (s->pidfd >= 0)
-		syscall(SYS_pidfd_send_signal, s->pidfd, SANDBOX_KICK, NULL, 0);
-}
-
 void sandbox_wake(struct sandbox *s)
 {
-	if (s->mb)
-		syscall(SYS_futex, &s->mb->state, FUTEX_WAKE, INT32_MAX, NULL,
-			NULL, 0);
+	uint64_t one = 1;
+
+	if (s->wake_fd >= 0 && write(s->wake_fd, &one, sizeof(one)) < 0)
+		return; /* already pending */
 }
 
 void sandbox_kill(struct sandbox *s)
@@ -490,6 +471,7 @@ void sandbox_kill(struct sandbox *s)
 	if (s->pid > 0)
 		waitpid(s->pid, &s->status, 0);
 	s->pid = 0;
+	s->parked = 0;
 }
 
 void sandbox_free(struct sandbox *s)
@@ -498,4 +480,7 @@ void sandbox_free(struct sandbox *s)
 	if (s->mb)
 		munmap(s->mb, SANDBOX_REGION_SIZE);
 	s->mb = NULL;
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
+	s->wake_fd = -1;
 }

@@ -5,35 +5,48 @@
 /*
  * The guest process of the trap-and-emulate backend: one per running
  * hart, forked from the monitor, holding nothing but guest RAM (at its
- * guest-physical address), one page of handler code (sandbox_page.S) and a
- * 64 KiB region shared with the monitor: the mailbox below, then the
- * alternate signal stack. The guest's instructions run natively there;
- * every signal they raise (SIGILL, SIGSEGV, SIGBUS, SIGSYS from seccomp,
- * SIGTRAP, and the monitor's kick) is copied into the mailbox and handled
- * by the hart's thread in the monitor, which edits the registers and lets
- * the guest go on, after the handler has changed the guest's mappings as
- * the monitor asked (shadow paging: mmap of guest RAM, munmap). The guest
- * can reach neither the monitor's memory nor a host system call: its
- * process's seccomp filter traps every call made outside the handler
- * page, and allows that page only futex, rt_sigreturn, exit_group, munmap
- * and mmap of the guest RAM file; each mmap waits for the monitor to match
- * it against what it queued (seccomp user notification), so guest code
- * that jumps to the handler's mmap gets EPERM instead of a mapping its
- * page tables do not give it.
+ * guest-physical address, or shadow pages), one page of handler code
+ * (sandbox_page.S) and a 64 KiB region shared with the monitor at
+ * SANDBOX_REGION_VA: the mailbox below, then the alternate signal stack.
+ * The guest's instructions run natively there; every signal they raise
+ * (SIGILL, SIGSEGV, SIGBUS, SIGSYS from seccomp, SIGTRAP, and the
+ * monitor's kick) is copied into the mailbox by the handler, which then
+ * parks in a system call that the seccomp filter hands to the monitor
+ * (user notification). The monitor trusts the park, not the mailbox: the
+ * kernel tells it which process and which instruction made the call, so
+ * the guest's thread is provably held in the handler page until the
+ * monitor answers, and from there the handler returns to the guest with
+ * the registers the monitor wrote and nothing of what the guest's own
+ * registers said (SANDBOX_REGION_VA and the frame address are vmm's).
+ * What the mailbox says about the trap is the guest's claim: guest code
+ * can write the region and jump to the park itself, so the monitor judges
+ * every report by the virtual hart's own privilege and translation, as if
+ * the claimed instruction had run there.
+ *
+ * The handler page may use futex (start-up only), rt_sigreturn,
+ * exit_group, munmap, the park and mmap of the guest RAM file; every
+ * other system call is the guest's ecall (SIGSYS). Each mmap waits for
+ * the monitor to match it against what it queued (user notification), so
+ * guest code that jumps to the handler's mmap gets EPERM instead of a
+ * mapping its page tables do not give it.
  *
  * The layout is shared with the assembly, so it is spelled out in offsets.
  */
 #define SANDBOX_REGION_SIZE 65536
+/* Where the region lies in every guest process: below vmm's binary (at
+ * 1 GiB), the same address for every hart, so the handler names it with
+ * a constant rather than anything the guest's registers could say. */
+#define SANDBOX_REGION_VA 0x3fff0000
 #define SANDBOX_NR_UNMAP 4
 #define SANDBOX_NR_FILTER 32
 #define SANDBOX_NR_OPS 8
+/* the park: sched_yield from the handler page, a user notification */
+#define SANDBOX_PARK_NR 124
 
-#define SANDBOX_RUNNING 0 /* the guest runs (set by the monitor) */
-#define SANDBOX_REPORTED 1 /* a signal waits in the mailbox */
-
-#define MB_STATE 0
+#define MB_FRAME 0 /* vmm's: the signal frame the handler returns through */
 #define MB_SIG 8
 #define MB_ADDR 16
+#define MB_UC 24 /* vmm's: that frame's ucontext */
 #define MB_REGS 32 /* pc, x1-x31, f0-f31, fcsr: 65 doublewords */
 #define MB_NR_REGS 65
 #define MB_UNMAP 552
@@ -45,12 +58,18 @@
 #define MB_NR_OPS 912
 #define MB_OPS 920 /* addr, len, prot (~0: munmap), offset */
 #define MB_LISTENER 1176 /* the seccomp listener's fd, in the process */
+#define MB_READY 1184 /* futex: set once the listener is there */
+#define MB_SEEN_FRAME 1192 /* the handler's sp and ucontext: trusted */
+#define MB_SEEN_UC 1200 /* only at the first report (no guest code yet) */
 #define SANDBOX_UNMAP ~0
 
 #define EXIT_SETUP_FAILED 127 /* the guest process's own exit statuses */
 #define EXIT_MAP_FAILED 126
 
-/* glibc's riscv64 ucontext_t and siginfo_t, checked in sandbox.c */
+/* the kernel's riscv64 rt_sigframe: siginfo, then ucontext (uc_stack at
+ * 16, uc_sigmask at 40, the registers at 176), checked in sandbox.c */
+#define UC_STACK 16
+#define UC_SIGMASK 40
 #define UC_REGS 176
 #define SI_ADDR 16
 
@@ -62,12 +81,11 @@
 #include "../mem.h"
 
 struct sandbox_mailbox {
-	uint32_t state;
-	uint32_t pad;
-	uint64_t sig; /* the signal the guest raised */
-	uint64_t addr; /* si_addr: the faulting address */
-	uint64_t pad2;
-	uint64_t regs[MB_NR_REGS]; /* the guest's, read and written */
+	uint64_t frame; /* written by the monitor before each answer */
+	uint64_t sig; /* the signal the guest raised: a claim */
+	uint64_t addr; /* si_addr: the faulting address, a claim */
+	uint64_t uc;
+	uint64_t regs[MB_NR_REGS]; /* the guest's: claimed, then vmm's */
 	/* set up by the monitor before the fork */
 	uint64_t unmap[SANDBOX_NR_UNMAP][2];
 	uint64_t ram_base, ram_size, memfd;
@@ -79,20 +97,34 @@ struct sandbox_mailbox {
 		uint64_t addr, len, prot, offset;
 	} ops[SANDBOX_NR_OPS];
 	uint64_t listener;
+	uint32_t ready, pad;
+	uint64_t seen_frame, seen_uc;
 };
 
 struct sandbox {
-	struct sandbox_mailbox *mb; /* SANDBOX_REGION_SIZE, aligned to it */
+	struct sandbox_mailbox *mb; /* vmm's view of the region */
 	pid_t pid;
 	int pidfd; /* -1 when no guest process runs */
 	int status; /* wait status, once it died */
 	int notify_fd; /* the process's seccomp listener, -1 when none */
+	int wake_fd; /* eventfd: sandbox_wake() */
 	int memfd;
+	const int *quit; /* the VM is ending: stop waiting (atomic) */
+	/* the park being held: its notification's id, while parked */
+	int parked;
+	uint64_t park_id;
+	/* where the kernel puts the signal frame, from the first report */
+	uint64_t frame, uc;
+	/* the report, copied out of the mailbox at the park: vmm reads and
+	 * edits these, never the mailbox, which the guest can write */
+	uint64_t sig, addr;
+	uint64_t regs[MB_NR_REGS];
 	/* our copy of the queued ops: the mailbox's are the guest's to
 	 * overwrite */
 	unsigned nr_ops;
 	struct sandbox_op ops[SANDBOX_NR_OPS];
 	uint64_t hidden[SANDBOX_NR_UNMAP][2]; /* all the guest may map */
+	uint64_t kicked_ns; /* the oldest kick not yet answered (atomic) */
 };
 
 /* NULL when the host kernel has all the guest process needs, else what
@@ -101,15 +133,20 @@ const char *sandbox_host_lacks(void);
 
 /* Fork the guest process for guest RAM mem; it raises SIGILL once it is
  * ready, and that first report is where the caller puts the guest's entry
- * registers. 0 or a negative errno. */
-int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem);
+ * registers. *quit set (the VM ending) ends any wait. 0 or a negative
+ * errno. */
+int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem,
+		  const int *quit);
 
-/* Wait up to timeout_ns for a report: 1 when one is in the mailbox, 0 on
- * timeout or sandbox_wake(), -ECHILD when the guest process died. */
+/* Wait up to timeout_ns for a report: 1 when the guest is parked with
+ * one (s->sig, s->addr and s->regs hold it), 0 on timeout or
+ * sandbox_wake(), -ECHILD when the guest process died. */
 int sandbox_wait(struct sandbox *s, uint64_t timeout_ns);
 
-/* Let the guest go on with the mailbox's registers, once the queued
- * mapping changes are made. */
+/* Let the parked guest go on with s->regs, once the queued mapping
+ * changes are made. A guest process that breaks the protocol (only guest
+ * code jumping into the handler page can) is killed: the next
+ * sandbox_wait() reports it. */
 void sandbox_resume(struct sandbox *s);
 
 /* Queue a change to the guest's mappings: guest RAM from offset at va
@@ -128,10 +165,11 @@ int sandbox_mappable(const struct sandbox *s, uint64_t va, uint64_t len);
 #define SANDBOX_KICK 12 /* SIGUSR2 */
 void sandbox_kick(struct sandbox *s);
 
-/* Refuse any mmap the guest process asks for now: the handler asks only
- * while the monitor resumes it, so one pending here is guest code that
- * jumped to it. */
-void sandbox_refuse_strays(struct sandbox *s);
+/* 1 when a kick has gone unanswered for a second because the guest
+ * process blocks the kick signal (the kernel's word: /proc/PID/status):
+ * guest code ran the handler page's rt_sigreturn with a mask of its own,
+ * and nothing can interrupt it any more. */
+int sandbox_kick_blocked(struct sandbox *s);
 
 /* Wake a sandbox_wait() early. */
 void sandbox_wake(struct sandbox *s);

@@ -2,8 +2,8 @@
 /*
  * The guest process's only code (see sandbox.h): a page of its own, so the
  * seccomp filter can tell its system calls from the guest's by the pc.
- * Nothing here touches memory but the region whose base the stack pointer
- * gives away (the signal stack lies inside it) and what the kernel passes.
+ * Nothing here touches memory but the region (at SANDBOX_REGION_VA) and
+ * what the kernel passes.
  */
 #include "sandbox.h"
 
@@ -19,6 +19,7 @@
 #define PR_SET_NO_NEW_PRIVS 38
 #define SECCOMP_SET_MODE_FILTER 1
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER 8
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV 32
 #define PROT_RWX 7
 #define MAP_SHARED_FIXED 0x11
 
@@ -28,10 +29,11 @@
 sandbox_text_start:
 
 /*
- * sandbox_start(mailbox): leave the monitor's address space behind. Runs
+ * sandbox_start(region): leave the monitor's address space behind. Runs
  * on the region's own stack, unmaps everything the monitor told it to,
- * maps guest RAM, locks itself in with seccomp and traps for its first
- * registers. Any failure ends the process (the monitor sees it die).
+ * maps guest RAM, locks itself in with seccomp, says it is ready and
+ * traps for its first registers. Any failure ends the process (the
+ * monitor sees it die).
  */
 	.globl sandbox_start
 	.type sandbox_start, @function
@@ -70,13 +72,30 @@ sandbox_start:
 	li	a7, NR_PRCTL
 	ecall
 	bnez	a0, die
+	/* Once vmm has taken a notification the park waits for its answer,
+	 * whatever signal comes (Linux 5.19); older kernels lack the flag. */
+	li	a0, SECCOMP_SET_MODE_FILTER
+	li	a1, SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+	addi	a2, s0, MB_FPROG
+	li	a7, NR_SECCOMP
+	ecall
+	bgez	a0, 3f
 	li	a0, SECCOMP_SET_MODE_FILTER
 	li	a1, SECCOMP_FILTER_FLAG_NEW_LISTENER
 	addi	a2, s0, MB_FPROG
 	li	a7, NR_SECCOMP
 	ecall
 	bltz	a0, die
-	sd	a0, MB_LISTENER(s0)
+3:	sd	a0, MB_LISTENER(s0)
+	fence	rw, rw
+	li	t0, 1
+	sw	t0, MB_READY(s0)
+	fence	rw, rw
+	addi	a0, s0, MB_READY
+	li	a1, FUTEX_WAKE
+	li	a2, 1
+	li	a7, NR_FUTEX
+	ecall
 	unimp				/* the first report: "ready" */
 die:
 	li	a0, EXIT_SETUP_FAILED
@@ -86,22 +105,23 @@ die:
 
 /*
  * sandbox_handler(sig, info, ucontext), on the region's signal stack with
- * every signal blocked: copy the guest's registers out, wake the monitor,
- * sleep until it sets SANDBOX_RUNNING, make the mapping changes it asked
- * for, copy the registers back and return to the guest through our own
- * rt_sigreturn (the vDSO is gone).
+ * every signal blocked: copy the guest's registers out and park until vmm
+ * answers. Guest code can jump anywhere in this page with registers of
+ * its own, so what comes after the park names nothing but constants and
+ * what vmm wrote: the ops to make, the registers, the frame to return
+ * through (whose signal mask and stack it sets too). It returns to the
+ * guest through our own rt_sigreturn (the vDSO is gone).
  */
 	.globl sandbox_handler
 	.type sandbox_handler, @function
 sandbox_handler:
-	mv	s3, sp			/* the signal frame */
-	li	t0, -SANDBOX_REGION_SIZE
-	and	s0, sp, t0		/* the mailbox */
+	li	s0, SANDBOX_REGION_VA
 	sd	a0, MB_SIG(s0)
 	ld	t1, SI_ADDR(a1)
 	sd	t1, MB_ADDR(s0)
-	addi	s1, a2, UC_REGS
-	addi	t2, s1, 0
+	sd	sp, MB_SEEN_FRAME(s0)
+	sd	a2, MB_SEEN_UC(s0)
+	addi	t2, a2, UC_REGS
 	addi	t3, s0, MB_REGS
 	li	t4, MB_NR_REGS
 1:	ld	t5, 0(t2)
@@ -110,27 +130,13 @@ sandbox_handler:
 	addi	t3, t3, 8
 	addi	t4, t4, -1
 	bnez	t4, 1b
+	li	a7, SANDBOX_PARK_NR
+	.globl sandbox_park_call
+sandbox_park_call:
+	ecall				/* held until vmm answers */
+	bnez	a0, die_parked
 
-	fence	rw, rw
-	li	t1, SANDBOX_REPORTED
-	sw	t1, MB_STATE(s0)
-	fence	rw, rw
-	mv	a0, s0
-	li	a1, FUTEX_WAKE
-	li	a2, 1
-	li	a7, NR_FUTEX
-	ecall
-2:	mv	a0, s0
-	li	a1, FUTEX_WAIT
-	li	a2, SANDBOX_REPORTED
-	li	a3, 0
-	li	a7, NR_FUTEX
-	ecall
-	lw	t1, MB_STATE(s0)
-	li	t2, SANDBOX_RUNNING
-	bne	t1, t2, 2b
-	fence	rw, rw
-
+	li	s0, SANDBOX_REGION_VA
 	ld	s4, MB_NR_OPS(s0)
 	li	t0, SANDBOX_NR_OPS
 	bleu	s4, t0, 4f
@@ -159,8 +165,9 @@ sandbox_mmap_call:
 	addi	s4, s4, -1
 	j	5b
 
-8:	addi	t2, s0, MB_REGS
-	addi	t3, s1, 0
+8:	ld	s1, MB_UC(s0)
+	addi	t2, s0, MB_REGS
+	addi	t3, s1, UC_REGS
 	li	t4, MB_NR_REGS
 3:	ld	t5, 0(t2)
 	sd	t5, 0(t3)
@@ -168,12 +175,27 @@ sandbox_mmap_call:
 	addi	t3, t3, 8
 	addi	t4, t4, -1
 	bnez	t4, 3b
-	mv	sp, s3
+	/* nothing blocked, our signal stack: whatever a frame the guest
+	 * wrote said */
+	sd	zero, UC_SIGMASK(s1)
+	li	t0, SANDBOX_REGION_VA + 4096
+	sd	t0, UC_STACK(s1)
+	sd	zero, UC_STACK + 8(s1)
+	li	t0, SANDBOX_REGION_SIZE - 4096
+	sd	t0, UC_STACK + 16(s1)
+	ld	sp, MB_FRAME(s0)
+	sd	zero, SI_ADDR(sp)
 	li	a7, NR_RT_SIGRETURN
+	.globl sandbox_sigreturn_call
+sandbox_sigreturn_call:
 	ecall
 	j	die
 map_failed:
 	li	a0, EXIT_MAP_FAILED
+	li	a7, NR_EXIT_GROUP
+	ecall
+die_parked:
+	li	a0, EXIT_SETUP_FAILED
 	li	a7, NR_EXIT_GROUP
 	ecall
 	.size sandbox_handler, . - sandbox_handler

@@ -5,7 +5,7 @@
 # RAM is an access fault, no ecall becomes a host system call, and a guest
 # that never traps again still stops when asked.
 . /tests/lib.sh
-plan 15
+plan 20
 cat >/tmp/hostile.expected <<'END'
 hostile: stores to 1024 pages at 0x40000000: 1024 access faults
 hostile: loads from 1024 pages at 0x40000000: 1024 access faults
@@ -40,8 +40,48 @@ check "... vmm refused the mapping" grep -q 'asked for a mapping vmm did not que
 check "... and the guest process ended itself (126)" grep -q 'the guest process exited with status 126' /tmp/attack.out
 [ $status -eq 66 ] || show /tmp/attack.out
 
+# A guest kernel with paging on whose U-mode program attacks vmm from
+# inside its process (firmware/isolation.c): it writes the region vmm
+# shares with the process and jumps into the handler page, at the
+# addresses vmm's debug log gives. Each attack must stay within the guest.
+calls=$(sed -n 's/.*its park at \(0x[0-9a-f]*\), its rt_sigreturn at \(0x[0-9a-f]*\).*/\1 0x3fff0000 \2/p' /tmp/dbg.err | head -n 1)
+isolation() { # ATTACK [VMM ARGS]: its console in /tmp/iso$1.out
+	printf '%s %s \n' "$1" "$calls" | dd of=/tmp/iso.img bs=512 count=2048 conv=sync 2>/dev/null
+	a=$1
+	shift
+	timeout 120 vmm run --kernel /firmware/isolation-s.elf --disk /tmp/iso.img "$@" </dev/null >/tmp/iso$a.out 2>&1
+}
+isolation 1
+status=$?
+check "a report forged in U-mode is taken for what it claims, a U-mode ecall: the program stays in U-mode (exit $status)" \
+	sh -c "[ $status -eq 0 ] && grep -q 'forge: the kernel took the forged report for what it claims' /tmp/iso1.out && grep -q 'forge: the program.s SBI call reached its kernel' /tmp/iso1.out"
+[ $status -eq 0 ] || show /tmp/iso1.out
+isolation 2
+status=$?
+check "a mapping queue forged in U-mode maps nothing: the program's load faults into its kernel (exit $status)" \
+	sh -c "[ $status -eq 0 ] && grep -q 'ops: the program.s load at 0x70000000 faulted into its kernel' /tmp/iso2.out"
+[ $status -eq 0 ] || show /tmp/iso2.out
+isolation 3
+status=$?
+check "a U-mode program that blocks vmm's kick (the handler's rt_sigreturn, a mask of its own) ends the VM when its timer is due (exit $status)" \
+	sh -c "[ $status -eq 66 ] && grep -q 'blocks vmm.s kick signal' /tmp/iso3.out"
+[ $status -eq 66 ] || show /tmp/iso3.out
+printf '4 %s \n' "$calls" | dd of=/tmp/iso.img bs=512 count=2048 conv=sync 2>/dev/null
+vmm run --kernel /firmware/isolation-s.elf --disk /tmp/iso.img --name masked --detach >/dev/null 2>&1
+sleep 1
+vmm wait masked >/dev/null 2>&1 &
+waiter=$!
+start=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+vmm kill masked
+wait $waiter
+status=$?
+ms=$(( ($(cut -d' ' -f1 /proc/uptime | tr -d .) - start) * 10 ))
+check "... and without a timer, vmm kill still ends it within a second (exit $status, $ms ms)" sh -c "[ $status -eq 67 ] && [ $ms -le 1000 ]"
+sleep 0.5
+check "... and no guest process is left" sh -c '! cat /proc/[0-9]*/stat 2>/dev/null | grep -q "(vmm) [^Z]"'
+
 # A guest that scribbles over what its process shares with vmm (mailbox,
-# futex word, signal stack), then spins without a trap: vmm must not spin
+# signal stack), then spins without a trap: vmm must not spin
 # on the garbage, and the guest must run on. The region is mmapped at run
 # time: the guest reads its disk until this script has copied the
 # region's bounds there from the VM's own debug log.
