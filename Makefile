@@ -39,7 +39,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
-RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c vmm/lifecycle.c \
+RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/lifecycle.c \
 	vmm/kvm/kvm.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
@@ -48,7 +48,7 @@ RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) 
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PORTABLE_SRCS))
 # On a host that is not riscv64, a native vmm too: --help, vmm check and
 # the lifecycle commands work; run says guests need a riscv64 host.
-FRONT_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/vm.c \
+FRONT_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c \
 	vmm/lifecycle.c vmm/foreign_host.c
 FOREIGN_VMM := $(if $(filter riscv64,$(shell uname -m)),,build/native/bin/vmm)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -62,13 +62,13 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
-FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation
+FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset
 FW_M_PROGS := hello mmode minikernel
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
 FW_BINS := $(FW_ELFS:.elf=.bin)
 
-.PHONY: all unit fuzz images check demo bench deps clean format
+.PHONY: all unit fuzz images check soak demo bench deps clean format
 all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS) build/fuzz/fuzz_virtq build/fuzz/fuzz_config \
 	$(FOREIGN_VMM)
 
@@ -187,6 +187,9 @@ build/nested/bench-signal: bench/signal.c
 build/nested/runas: tests/nested/runas.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+build/nested/sockhold: tests/nested/sockhold.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 build/nested/host-init: tests/nested/init.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
@@ -203,18 +206,18 @@ build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/n
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
-		build/nested/blkpattern build/nested/runas $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
+		build/nested/blkpattern build/nested/runas build/nested/sockhold $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
 		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		build/nested/bench-signal bench/trap.sh bench/nommu.sh \
-		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
+		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
 		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
 		guest/nommu/Image=$(NOMMU_KERNEL_DIR)/Image guest/nommu/rootfs.cpio=build/nested/nommu.cpio \
 		guest/nommu/root.ext2=build/nested/nommu-root.ext2 guest/nommu/syscall-bench=build/nested/syscall-bench \
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
-		bin/runas=build/nested/runas bin/bench-signal=build/nested/bench-signal \
+		bin/runas=build/nested/runas bin/sockhold=build/nested/sockhold bin/bench-signal=build/nested/bench-signal \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
 		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh \
 		guest/Image=$(KERNEL_DIR)/Image \
@@ -223,7 +226,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		$(foreach e,$(FW_EXPECTED),firmware/$(basename $(notdir $(e))).expected=$(e)) \
 		$(foreach e,$(FW_INPUT),firmware/$(notdir $(e))=$(e)) \
 		firmware/u-boot-s.bin=$(UBOOT_S) firmware/u-boot-m.bin=$(UBOOT_M) \
-		tests/lib.sh=tests/nested/lib.sh tests/nommu.sh=tests/nested/nommu.sh tests/demo.sh=tests/nested/demo.sh tests/demo-trap.sh=tests/nested/demo-trap.sh \
+		tests/lib.sh=tests/nested/lib.sh tests/soak.sh=tests/nested/soak.sh tests/soak-long.sh=tests/nested/soak-long.sh tests/nommu.sh=tests/nested/nommu.sh tests/demo.sh=tests/nested/demo.sh tests/demo-trap.sh=tests/nested/demo-trap.sh \
 		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
 
 # --- the two commands of README.md ----------------------------------------
@@ -233,6 +236,11 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
 	@KERNEL=$(KERNEL_DIR)/Image NOMMU_KERNEL=$(NOMMU_KERNEL_DIR)/Image sh tests/check.sh $(UNIT_BINS)
+
+# The lifecycle soak at length (README "Tests"); make check runs 30 s of it.
+soak: deps
+	@$(MAKE) --no-print-directory all images build/nested/host.cpio
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run tests/nested/soak-long.sh
 
 # BACKEND=trap: the NOMMU Linux guest on the trap backend (README).
 demo: deps
@@ -247,7 +255,7 @@ bench: deps
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \
-		firmware/*.c firmware/*.h tests/nested/init.c tests/guest/init.c bench/*.c
+		firmware/*.c firmware/*.h tests/nested/init.c tests/nested/sockhold.c tests/guest/init.c bench/*.c
 
 clean:
 	rm -rf build

@@ -25,26 +25,43 @@ struct ctl_args {
 	unsigned timeout;
 };
 
-/* Connect to NAME's socket; -1 with a message unless quiet. A socket
- * nobody answers on is stale: it is removed. */
+/* Connect to NAME's socket; -1 with a message unless quiet. A VM that
+ * holds its name but does not answer yet is starting: up to a second for
+ * it. A socket whose name nobody holds is stale: it is removed. */
 static int connect_vm(const char *dir, const char *name, int quiet)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
+	int fd = -1, tries;
 
 	if (socket_path(a.sun_path, sizeof(a.sun_path), dir, name)) {
 		fprintf(stderr, "vmm: %s/%s.sock: path too long\n", dir, name);
 		return -1;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
-		return fd;
-	if (errno == ECONNREFUSED) {
+	for (tries = 0; tries < 20; tries++) {
+		if (fd >= 0)
+			close(fd);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			break;
+		if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+			return fd;
+		if ((errno != ECONNREFUSED && errno != ENOENT) ||
+		    !name_claimed(dir, name))
+			break;
+		usleep(50000);
+	}
+	if (errno == ECONNREFUSED && !name_claimed(dir, name)) {
 		unlink(a.sun_path);
 		if (!quiet)
 			fprintf(stderr,
 				"vmm: %s: the VM is gone (removed its stale socket)\n",
 				name);
+	} else if (errno == ECONNREFUSED || errno == ENOENT) {
+		if (!quiet)
+			fprintf(stderr, "vmm: %s: %s\n", name,
+				name_claimed(dir, name)
+					? "the VM does not answer (it is starting, or stuck)"
+					: "no such VM");
 	} else if (!quiet) {
 		fprintf(stderr, "vmm: %s: %s\n", name,
 			errno == ENOENT ? "no such VM" : strerror(errno));
@@ -54,12 +71,16 @@ static int connect_vm(const char *dir, const char *name, int quiet)
 	return -1;
 }
 
-/* Send one request, read the whole answer (the VM closes after it). */
+/* Send one request, read the whole answer (the VM closes after it).
+ * Only wait waits for long: any other answer comes within 10 s. */
 static int request(int fd, const char *req, char *buf, size_t size)
 {
+	struct timeval tv = { .tv_sec = 10 };
 	size_t n = 0;
 	ssize_t r;
 
+	if (strcmp(req, "wait"))
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0)
 		return -errno;
 	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)

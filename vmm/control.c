@@ -28,101 +28,28 @@
 #include "log.h"
 #include "vm.h"
 
-/* /run may not exist yet on a minimal system: make the one level above. */
-static void make_parent(const char *dir)
+/* Nothing open, nothing claimed. */
+static void control_init(struct control *c)
 {
-	char parent[PATH_MAX];
-	char *slash;
+	unsigned i;
 
-	snprintf(parent, sizeof(parent), "%s", dir);
-	slash = strrchr(parent, '/');
-	if (!slash || slash == parent)
-		return;
-	*slash = '\0';
-	mkdir(parent, 0755);
+	memset(c, 0, sizeof(*c));
+	c->listen_fd = c->detach_fd = c->lock_fd = -1;
+	c->stop_pipe[0] = c->stop_pipe[1] = -1;
+	for (i = 0; i < CONTROL_MAX_CONNECTIONS; i++)
+		c->conns[i].fd = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	pthread_cond_init(&c->idle, NULL);
 }
 
-int runtime_dir(char *buf, size_t size, int create, char *err, size_t errlen)
-{
-	const char *env = getenv("VMM_RUNTIME_DIR");
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	struct stat st;
-	int n;
-
-	if (env && *env)
-		n = snprintf(buf, size, "%s", env);
-	else if (geteuid() == 0)
-		n = snprintf(buf, size, "/run/vmm");
-	else if (xdg && *xdg)
-		n = snprintf(buf, size, "%s/vmm", xdg);
-	else {
-		snprintf(
-			err, errlen,
-			"no runtime directory: set XDG_RUNTIME_DIR (or VMM_RUNTIME_DIR)");
-		return -ENOENT;
-	}
-	if (n < 0 || (size_t)n >= size) {
-		snprintf(err, errlen, "runtime directory path too long");
-		return -ENAMETOOLONG;
-	}
-	if (create)
-		make_parent(buf);
-	if (create && mkdir(buf, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "runtime directory %s: %s", buf,
-			 strerror(errno));
-		return -errno;
-	}
-	if (lstat(buf, &st) < 0) {
-		snprintf(err, errlen, "runtime directory %s: %s", buf,
-			 strerror(errno));
-		return -errno;
-	}
-	/* Anyone who can write there could plant a socket of their own. */
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
-	    (st.st_mode & 0777) != 0700) {
-		snprintf(
-			err, errlen,
-			"runtime directory %s: must be a directory owned by uid %u with mode 0700 (it is %s, uid %u, mode %04o)",
-			buf, (unsigned)geteuid(),
-			S_ISDIR(st.st_mode) ? "a directory" : "not a directory",
-			(unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
-		return -EPERM;
-	}
-	return 0;
-}
-
-int socket_path(char *buf, size_t size, const char *dir, const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s.sock", dir, name);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
-/* Is a VM answering on path? A socket nobody listens on is stale. */
-static int socket_alive(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), alive;
-
-	if (fd < 0)
-		return 0;
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	alive = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return alive;
-}
-
-int control_open(struct control *c, struct vm_config *cfg, char *err,
-		 size_t errlen)
+/* Claim the name, then bind and listen on its socket. */
+static int open_socket(struct control *c, struct vm_config *cfg, char *err,
+		       size_t errlen)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	mode_t old;
 	int e;
 
-	memset(c, 0, sizeof(*c));
-	c->listen_fd = c->detach_fd = -1;
-	c->stop_pipe[0] = c->stop_pipe[1] = -1;
-	pthread_mutex_init(&c->lock, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	if (cfg->name)
 		snprintf(c->name, sizeof(c->name), "%s", cfg->name);
@@ -138,12 +65,22 @@ int control_open(struct control *c, struct vm_config *cfg, char *err,
 			c->dir, c->name, sizeof(c->path) - 1);
 		return -ENAMETOOLONG;
 	}
-	if (socket_alive(c->path)) {
-		snprintf(err, errlen, "a VM named %s is already running (%s)",
-			 c->name, c->path);
-		return -EEXIST;
+	e = claim_name(c->dir, c->name);
+	if (e >= 0) {
+		c->lock_fd = e;
+		e = 0;
 	}
-	unlink(c->path); /* stale: its VM is gone */
+	if (e) {
+		if (e == -EEXIST)
+			snprintf(err, errlen,
+				 "a VM named %s is already running (%s)",
+				 c->name, c->path);
+		else
+			snprintf(err, errlen, "%s/%s.lock: %s", c->dir, c->name,
+				 strerror(-e));
+		return e;
+	}
+	unlink(c->path); /* stale: its VM is gone, and the name is ours */
 	c->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", c->path);
 	old = umask(0177); /* the socket is born 0600 */
@@ -158,6 +95,8 @@ int control_open(struct control *c, struct vm_config *cfg, char *err,
 			close(c->listen_fd);
 		c->listen_fd = -1;
 		unlink(c->path);
+		release_name(c->dir, c->name, c->lock_fd);
+		c->lock_fd = -1;
 		return e;
 	}
 	umask(old);
@@ -165,11 +104,16 @@ int control_open(struct control *c, struct vm_config *cfg, char *err,
 	return 0;
 }
 
+int control_open(struct control *c, struct vm_config *cfg, char *err,
+		 size_t errlen)
+{
+	control_init(c);
+	return open_socket(c, cfg, err, errlen);
+}
+
 void control_defer(struct control *c, struct vm_config *cfg)
 {
-	memset(c, 0, sizeof(*c));
-	c->listen_fd = c->detach_fd = -1;
-	c->stop_pipe[0] = c->stop_pipe[1] = -1;
+	control_init(c);
 	c->deferred = cfg;
 }
 
@@ -293,7 +237,9 @@ static int handle(struct control *c, int fd, char *req)
 	} else if (!strcmp(req, "pause") || !strcmp(req, "resume")) {
 		int err = req[0] == 'p' ? vm_pause(vm) : vm_resume(vm);
 
-		if (err)
+		if (err == -EAGAIN)
+			reply(fd, "error the guest is rebooting: try again\n");
+		else if (err)
 			reply(fd, "error %s\n", strerror(-err));
 		else
 			reply(fd, "ok\n");
@@ -317,7 +263,10 @@ static int handle(struct control *c, int fd, char *req)
 		reply(fd, "\r\nvmm: too many console sessions\r\n");
 	} else if (!strcmp(req, "wait")) {
 		pthread_mutex_lock(&c->lock);
-		if (c->nr_waiters < CONTROL_MAX_WAITERS) {
+		if (c->closing) { /* too late to be queued: the answer now */
+			pthread_mutex_unlock(&c->lock);
+			reply(fd, "ok status=%d\n", c->status);
+		} else if (c->nr_waiters < CONTROL_MAX_WAITERS) {
 			c->waiters[c->nr_waiters++] = fd;
 			pthread_mutex_unlock(&c->lock);
 			return 1;
@@ -332,12 +281,71 @@ static int handle(struct control *c, int fd, char *req)
 	return 0;
 }
 
+/* One connection, in a thread of its own: a client that takes its time
+ * (each read waits up to 5 s) delays nobody else. */
+static void *connection_thread(void *arg)
+{
+	struct connection *conn = arg;
+	struct control *c = conn->c;
+	char req[128];
+	int fd = conn->fd, kept = 0;
+
+	/* Read first: closing with the request unread would reset the
+	 * connection and lose the answer. */
+	if (!read_request(fd, req, sizeof(req))) {
+		if (peer_allowed(fd)) {
+			kept = handle(c, fd, req);
+		} else {
+			pr_warn("control: refused a request from another user");
+			reply(fd, "error permission denied\n");
+		}
+	}
+	pthread_mutex_lock(&c->lock);
+	conn->fd = -1;
+	c->nr_active--;
+	pthread_cond_broadcast(&c->idle);
+	pthread_mutex_unlock(&c->lock);
+	if (!kept)
+		close(fd);
+	return NULL;
+}
+
+/* Hand fd to a connection thread; with CONTROL_MAX_CONNECTIONS under way
+ * it is told to come back. */
+static void serve(struct control *c, int fd)
+{
+	struct connection *conn = NULL;
+	pthread_t t;
+	unsigned i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < CONTROL_MAX_CONNECTIONS && !conn; i++)
+		if (c->conns[i].fd < 0)
+			conn = &c->conns[i];
+	if (conn) {
+		conn->c = c;
+		conn->fd = fd;
+		c->nr_active++;
+		if (pthread_create(&t, NULL, connection_thread, conn)) {
+			conn->fd = -1;
+			c->nr_active--;
+			conn = NULL;
+		} else {
+			pthread_detach(t);
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (!conn) {
+		reply(fd, "error busy: too many requests under way\n");
+		close(fd);
+	}
+}
+
 static void *control_thread(void *arg)
 {
 	struct control *c = arg;
 	struct pollfd pfd[2] = { { .fd = c->listen_fd, .events = POLLIN },
 				 { .fd = c->stop_pipe[0], .events = POLLIN } };
-	char req[128];
 	int fd;
 
 	for (;;) {
@@ -348,23 +356,8 @@ static void *control_thread(void *arg)
 		if (!(pfd[0].revents & POLLIN))
 			continue;
 		fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;
-		/* Read first: closing with the request unread would reset
-		 * the connection and lose the answer. */
-		if (read_request(fd, req, sizeof(req))) {
-			close(fd);
-			continue;
-		}
-		if (!peer_allowed(fd)) {
-			pr_warn("control: refused a request from another user");
-			reply(fd, "error permission denied\n");
-			close(fd);
-			continue;
-		}
-		if (handle(c, fd, req))
-			continue;
-		close(fd);
+		if (fd >= 0)
+			serve(c, fd);
 	}
 	return NULL;
 }
@@ -378,13 +371,13 @@ int control_started(struct control *c, struct vm *vm)
 	if (c->deferred) {
 		char msg[512];
 
-		if (control_open(c, c->deferred, msg, sizeof(msg))) {
+		if (open_socket(c, c->deferred, msg, sizeof(msg))) {
 			pr_warn("%s: no lifecycle commands for this VM", msg);
 			return 0;
 		}
 	}
 	c->vm = vm;
-	/* The control thread takes no signals meant for vCPU threads. */
+	/* The control threads take no signals meant for vCPU threads. */
 	sigfillset(&set);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	err = pthread_create(&c->thread, NULL, control_thread, c);
@@ -404,6 +397,7 @@ int control_started(struct control *c, struct vm *vm)
 
 void control_close(struct control *c, int status)
 {
+	struct timespec deadline;
 	unsigned i;
 
 	if (c->detach_fd >= 0) /* the parent learns from the EOF */
@@ -414,14 +408,32 @@ void control_close(struct control *c, int status)
 		pthread_join(c->thread, NULL);
 		c->thread_started = 0;
 	}
+	/* The name goes first: a waiter told the status may run a VM of
+	 * the same name at once. */
+	if (c->listen_fd >= 0) {
+		unlink(c->path);
+		close(c->listen_fd);
+		c->listen_fd = -1;
+	}
+	release_name(c->dir, c->name, c->lock_fd);
+	c->lock_fd = -1;
+	/* Requests under way end now (a read cut short answers nothing);
+	 * a wait that comes after this gets the status at once. */
+	pthread_mutex_lock(&c->lock);
+	c->closing = 1;
+	c->status = status;
+	for (i = 0; i < CONTROL_MAX_CONNECTIONS; i++)
+		if (c->conns[i].fd >= 0)
+			shutdown(c->conns[i].fd, SHUT_RD);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 2;
+	while (c->nr_active &&
+	       !pthread_cond_timedwait(&c->idle, &c->lock, &deadline))
+		;
 	for (i = 0; i < c->nr_waiters; i++) {
 		reply(c->waiters[i], "ok status=%d\n", status);
 		close(c->waiters[i]);
 	}
 	c->nr_waiters = 0;
-	if (c->listen_fd >= 0) {
-		close(c->listen_fd);
-		unlink(c->path);
-		c->listen_fd = -1;
-	}
+	pthread_mutex_unlock(&c->lock);
 }

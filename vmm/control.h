@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "rundir.h"
 
 struct vm;
 
@@ -17,30 +18,35 @@ struct vm;
  * same uid, or root, is served (SO_PEERCRED); the directory is 0700.
  */
 #define CONTROL_MAX_WAITERS 16
+#define CONTROL_MAX_CONNECTIONS 32 /* requests served at once */
+
+struct control;
+struct connection {
+	struct control *c;
+	int fd; /* -1: a free slot */
+};
 
 struct control {
 	char dir[PATH_MAX];
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	char name[65];
 	int listen_fd;
+	int lock_fd; /* the name's lock (claim_name), -1 when none */
 	int detach_fd; /* to the parent of a --detach, until the guest runs */
 	int stop_pipe[2];
 	pthread_t thread;
 	int thread_started;
 	struct vm *vm;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock; /* the rest */
+	pthread_cond_t idle; /* nr_active went down */
+	struct connection conns[CONTROL_MAX_CONNECTIONS];
+	unsigned nr_active;
 	int waiters[CONTROL_MAX_WAITERS];
 	unsigned nr_waiters;
+	int closing, status; /* the VM has ended, with status */
 	struct timespec start;
 	struct vm_config *deferred; /* control_open() still to do */
 };
-
-/* Where the sockets live: $VMM_RUNTIME_DIR, else /run/vmm for root, else
- * $XDG_RUNTIME_DIR/vmm. create: make it (0700) if missing. Checks that it
- * is ours and 0700. 0 or -errno, with a message in err. */
-int runtime_dir(char *buf, size_t size, int create, char *err, size_t errlen);
-/* NAME.sock in dir, or -ENAMETOOLONG. */
-int socket_path(char *buf, size_t size, const char *dir, const char *name);
 
 /* Claim the VM's name and socket before anything else: 0 (cfg->name is
  * then set), or -errno with a message in err. */

@@ -25,7 +25,9 @@ int vm_pause(struct vm *vm)
 	int err = 0;
 
 	pthread_mutex_lock(&vm->life_lock);
-	if (!vm->paused && !vm_exiting(vm)) {
+	if (!vm->running)
+		err = -EAGAIN; /* between two boots: no backend to hold */
+	else if (!vm->paused && !vm_exiting(vm)) {
 		err = vm->backend->pause(vm);
 		if (!err)
 			__atomic_store_n(&vm->paused, 1, __ATOMIC_RELEASE);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The command line: which subcommand, and the help that lists them all. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -99,6 +100,9 @@ int main(int argc, char **argv)
 	unsigned i;
 
 	log_start();
+	/* A peer that went away (a vmm wait client, the reader of a piped
+	 * stdout) is an EPIPE to handle where it happens, never our death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
 		return usage_error("no command given");
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {

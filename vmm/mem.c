@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -28,6 +30,17 @@ fail:
 	close(m->fd);
 	m->fd = -1;
 	return err;
+}
+
+void guest_mem_clear(struct guest_mem *m)
+{
+	/* Holes read as zeroes and hold no memory: a reboot must not commit
+	 * all of RAM (the guest may have touched little of it). */
+	if (m->fd >= 0 &&
+	    !fallocate(m->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+		       (off_t)m->size))
+		return;
+	memset(m->host, 0, m->size);
 }
 
 void guest_mem_free(struct guest_mem *m)

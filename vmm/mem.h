@@ -15,6 +15,8 @@ struct guest_mem {
 };
 
 int guest_mem_init(struct guest_mem *m, uint64_t base, uint64_t size);
+/* All of RAM back to zeroes, as after guest_mem_init(): its pages freed. */
+void guest_mem_clear(struct guest_mem *m);
 void guest_mem_free(struct guest_mem *m);
 
 /* The monitor's pointer to [gpa, gpa + len), or NULL unless the whole range

@@ -48,6 +48,10 @@ static int open_src(const char *path, struct load_src *src, uint64_t limit)
 void vm_request_exit(struct vm *vm, int status)
 {
 	pthread_mutex_lock(&vm->exit_lock);
+	if (status != VMM_EXIT_RESET && !vm->final) {
+		vm->final = 1;
+		vm->final_status = status;
+	}
 	if (!vm->exiting) {
 		vm->exiting = 1;
 		vm->exit_status = status;
@@ -410,6 +414,9 @@ static int boot(struct vm *vm)
 			pr_err("control socket: %s", strerror(-err));
 	}
 	if (!err) {
+		pthread_mutex_lock(&vm->life_lock); /* pause works from here */
+		vm->running = 1;
+		pthread_mutex_unlock(&vm->life_lock);
 		pthread_mutex_lock(&vm->exit_lock);
 		while (!vm->exiting)
 			pthread_cond_wait(&vm->exit_cond, &vm->exit_lock);
@@ -418,10 +425,45 @@ static int boot(struct vm *vm)
 		vm_request_exit(vm, VMM_EXIT_ERROR);
 	}
 	pthread_mutex_lock(&vm->life_lock); /* no pause from now on */
+	vm->running = 0;
+	vm->paused = 0;
 	vm->backend->stop(vm);
 	destroy_backend(vm);
 	pthread_mutex_unlock(&vm->life_lock);
 	return vm->exit_status;
+}
+
+/* After a boot: 1 to boot again (the guest reset itself, --reboot is on,
+ * and nothing has asked the VM to end: no kill, no stop), else 0 with
+ * *status what the VM ends with. From here on a kill ends the next boot
+ * at once. */
+static int boot_again(struct vm *vm, int *status)
+{
+	int again;
+
+	pthread_mutex_lock(&vm->exit_lock);
+	if (vm->final)
+		*status = vm->final_status;
+	again = *status == VMM_EXIT_RESET && vm->cfg->reboot &&
+		!__atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
+	if (again)
+		vm->exiting = 0;
+	pthread_mutex_unlock(&vm->exit_lock);
+	return again;
+}
+
+/* The machine as at power-on, for a reboot: the devices first (a disk's
+ * request in flight completes before its queue goes), then guest RAM,
+ * zeroed without committing it. */
+static void reset_machine(struct vm *vm)
+{
+	unsigned i;
+
+	uart_reset(&vm->uart);
+	plic_reset(&vm->plic);
+	for (i = 0; i < vm->nr_disks; i++)
+		virtio_mmio_reset(&vm->disks[i]->mmio);
+	guest_mem_clear(&vm->mem);
 }
 
 /* auto: KVM when /dev/kvm opens, else trap-and-emulate; M-mode guests
@@ -481,15 +523,10 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 	}
 	for (;;) {
 		status = boot(vm);
-		if (status != VMM_EXIT_RESET || !cfg->reboot)
+		if (!boot_again(vm, &status))
 			break;
 		pr_info("guest reset: rebooting");
-		vm->exiting = 0;
-		memset(vm->mem.host, 0, vm->mem.size);
-		uart_reset(&vm->uart);
-		plic_reset(&vm->plic);
-		for (unsigned i = 0; i < vm->nr_disks; i++)
-			virtio_mmio_reset(&vm->disks[i]->mmio);
+		reset_machine(vm);
 	}
 out_disks:
 	remove_disks(vm);

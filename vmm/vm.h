@@ -47,9 +47,12 @@ struct vm {
 
 	pthread_mutex_t exit_lock;
 	pthread_cond_t exit_cond;
-	int exiting;
+	int exiting; /* this boot ends */
 	int exit_status;
+	int final; /* and the VM ends with it: anything but a guest reset */
+	int final_status;
 	pthread_mutex_t life_lock; /* pause and resume */
+	int running; /* a backend runs the guest (not between reboots) */
 	int paused;
 	int stopping; /* a graceful stop is under way */
 	int started_once; /* console input and control started (not again on reboot) */
@@ -73,7 +76,10 @@ int vm_resume(struct vm *vm);
 void vm_stop(struct vm *vm, unsigned timeout);
 const char *vm_state(struct vm *vm);
 
-/* First caller wins: the VM ends with this status. Any thread. */
+/* End this boot; the first caller's status wins. A guest reset
+ * (VMM_EXIT_RESET) with --reboot boots again; any other status ends the
+ * VM for good, even one that comes while a reset is under way. Any
+ * thread. */
 void vm_request_exit(struct vm *vm, int status);
 int vm_exiting(struct vm *vm);
 
