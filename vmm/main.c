@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The command line: which subcommand, and the help that lists them all. */
+#include <execinfo.h>
 #include <signal.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -91,6 +93,40 @@ int usage_error(const char *fmt, ...)
 	return VMM_EXIT_USAGE;
 }
 
+/* A crash of vmm itself says where, for the bug report (addresses:
+ * addr2line -e vmm), then dies of the same signal. */
+static void on_crash(int sig, siginfo_t *si, void *ctx)
+{
+	char line[160];
+	void *frames[32];
+	int n, len;
+
+	(void)ctx;
+	len = snprintf(
+		line, sizeof(line),
+		"vmm: internal error: signal %d at address %p; backtrace:\n",
+		sig, si->si_addr);
+	if (len > 0 && write(STDERR_FILENO, line, (size_t)len) < 0)
+		_exit(70);
+	n = backtrace(frames, 32);
+	backtrace_symbols_fd(frames, n, STDERR_FILENO);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_crashes(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGABRT };
+	struct sigaction sa;
+	unsigned i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_crash;
+	sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	static const char *const ctl[] = {
@@ -103,6 +139,7 @@ int main(int argc, char **argv)
 	/* A peer that went away (a vmm wait client, the reader of a piped
 	 * stdout) is an EPIPE to handle where it happens, never our death. */
 	signal(SIGPIPE, SIG_IGN);
+	catch_crashes();
 	if (argc < 2)
 		return usage_error("no command given");
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
