@@ -17,10 +17,15 @@ grep -q 'trapbench: disk-read-irq' /tmp/trap.txt || show /tmp/trap.txt 20
 sig=$(awk '$1 == "null-signal" { print $2 }' /tmp/floor.txt)
 rt=$(awk '$1 == "signal-futex-round-trip" { print $2 }' /tmp/floor.txt)
 echo "# bench: host floor: null signal round trip $sig ns, signal + futex round trip between processes $rt ns"
-for op in csr round-trip mmio ecall page-fill; do
+for op in csr round-trip mmio ecall page-fill syscall-satp; do
 	ns=$(awk -v op="$op" '$1 == "trapbench:" && $2 == op { print $3 }' /tmp/trap.txt)
 	echo "# bench: trap backend: $op $ns ns per operation: $(awk -v a="$ns" -v b="$sig" 'BEGIN { printf "%.1f", a / b }')x the null signal, $(awk -v a="$ns" -v b="$rt" 'BEGIN { printf "%.1f", a / b }')x the signal + futex round trip"
 done
+# The system call of a kernel that switches page tables on every trap,
+# against the round trip of one trap that needs vmm (issue target: 4x).
+rt1=$(awk '$1 == "trapbench:" && $2 == "round-trip" { print $3 }' /tmp/trap.txt)
+sc=$(awk '$1 == "trapbench:" && $2 == "syscall-satp" { print $3 }' /tmp/trap.txt)
+echo "# bench: trap backend: a U-mode system call with satp switched and fenced both ways, 8 pages touched between calls: $sc ns, $(awk -v a="$sc" -v b="$rt1" 'BEGIN { printf "%.1f", a / b }')x a round trip that needs vmm"
 # A device interrupt: the same disk read polled, and completed by its
 # interrupt (the I/O thread raises the PLIC line, vmm wakes the hart from
 # wfi into its handler, which claims, acknowledges and completes): from

@@ -3,8 +3,10 @@
  * What each kind of trap costs a guest, timed with rdtime: a CSR access
  * (vmm runs a run of them itself), one that vmm hands straight back (a
  * round trip to the guest process each), an MMIO read (the UART's line
- * status), an SBI ecall (base extension's spec version), and, under Sv39, the first touch of a page (on vmm's trap
- * backend: a shadow-page fill). With a disk, a one-sector virtio-blk read
+ * status), an SBI ecall (base extension's spec version), and, under Sv39,
+ * the first touch of a page (on vmm's trap backend: a shadow-page fill)
+ * and a U-mode system call with satp switched both ways (syscalls()).
+ * With a disk, a one-sector virtio-blk read
  * polled, and the same read completed by its interrupt through the PLIC
  * while the hart waits in wfi, with the time from submitting it to the
  * interrupt handler's first instruction (next to the polled read, what
@@ -88,6 +90,114 @@ static void disk_reads(void)
 	asm volatile("csrc sie, %0" ::"r"(SEIE));
 }
 
+/*
+ * A system call the way xv6 makes it: from U-mode, into a trap vector
+ * that switches satp to the kernel's page table and back, with
+ * sfence.vma on each switch, then sret. Between calls the user program
+ * works on 8 of its pages, 1200 plain instructions before its first read
+ * of each: natively, in its own address space (vmm runs ahead no more
+ * than 1024 quiet instructions after a trap), as a program does.
+ */
+#define USER_VA 0x100000000UL /* root entry 4 */
+#define CALLS 200
+static unsigned long uroot[512] __attribute__((aligned(4096)));
+static unsigned long ul1[512] __attribute__((aligned(4096)));
+static unsigned long ul0[512] __attribute__((aligned(4096)));
+static char udata[8][4096] __attribute__((aligned(4096)));
+unsigned long ksatp, usatp, saved_sp;
+
+asm(".section .text.user, \"ax\"\n"
+    ".balign 4096\n"
+    ".globl user_calls\n"
+    "user_calls:\n" /* a0 = calls, a1 = its data */
+    "1:	li	t1, 8\n"
+    "	mv	t2, a1\n"
+    "2:	li	t5, 600\n"
+    "3:	addi	t5, t5, -1\n"
+    "	bnez	t5, 3b\n"
+    "	ld	t3, 0(t2)\n"
+    "	li	t4, 4096\n"
+    "	add	t2, t2, t4\n"
+    "	addi	t1, t1, -1\n"
+    "	bnez	t1, 2b\n"
+    "	li	a7, 0\n"
+    "	ecall\n"
+    "	addi	a0, a0, -1\n"
+    "	bnez	a0, 1b\n"
+    "	li	a7, 1\n" /* done */
+    "	ecall\n"
+    "	j	.\n"
+    ".balign 4096\n"
+    ".previous\n"
+    ".text\n"
+    ".balign 4\n"
+    /* the trap vector, mapped in both page tables (S-only) */
+    "syscall_vec:\n"
+    "	csrw	sscratch, t0\n"
+    "	la	t0, ksatp\n"
+    "	ld	t0, 0(t0)\n"
+    "	sfence.vma\n"
+    "	csrw	satp, t0\n"
+    "	sfence.vma\n"
+    "	bnez	a7, 4f\n"
+    "	la	t0, usatp\n"
+    "	ld	t0, 0(t0)\n"
+    "	sfence.vma\n"
+    "	csrw	satp, t0\n"
+    "	sfence.vma\n"
+    "	csrr	t0, sepc\n"
+    "	addi	t0, t0, 4\n"
+    "	csrw	sepc, t0\n"
+    "	csrr	t0, sscratch\n"
+    "	sret\n"
+    "4:	la	t0, saved_sp\n" /* done: back into run_user's caller */
+    "	ld	sp, 0(t0)\n"
+    "	ld	ra, 0(sp)\n"
+    "	addi	sp, sp, 16\n"
+    "	ret\n"
+    /* run_user(entry, calls, data): U-mode at entry until it is done */
+    "run_user:\n"
+    "	addi	sp, sp, -16\n"
+    "	sd	ra, 0(sp)\n"
+    "	la	t0, saved_sp\n"
+    "	sd	sp, 0(t0)\n"
+    "	la	t0, syscall_vec\n"
+    "	csrw	stvec, t0\n"
+    "	csrw	sepc, a0\n"
+    "	mv	a0, a1\n"
+    "	mv	a1, a2\n"
+    "	li	t0, 1 << 8\n" /* SPP: to U */
+    "	csrc	sstatus, t0\n"
+    "	la	t0, usatp\n"
+    "	ld	t0, 0(t0)\n"
+    "	csrw	satp, t0\n"
+    "	sfence.vma\n"
+    "	sret\n");
+extern char user_calls[];
+void run_user(unsigned long entry, unsigned long calls, unsigned long data);
+
+static void syscalls(void)
+{
+	unsigned long t, i;
+
+	/* the kernel's table (root) plus the program's: its code and data
+	 * at 4 GiB, the kernel's RAM S-only (the trap vector's "trampoline") */
+	uroot[2] = root[2];
+	uroot[4] = ((unsigned long)ul1 >> 12) << 10 | 1;
+	ul1[0] = ((unsigned long)ul0 >> 12) << 10 | 1;
+	ul0[0] = ((unsigned long)user_calls >> 12) << 10 | 0x5b; /* V R X U A */
+	for (i = 0; i < 8; i++)
+		ul0[1 + i] = ((unsigned long)udata[i] >> 12) << 10 |
+			     0xd7; /* V R W U A D */
+	ksatp = 8UL << 60 | (unsigned long)root >> 12;
+	usatp = 8UL << 60 | (unsigned long)uroot >> 12;
+	run_user(USER_VA, 10, USER_VA + 0x1000); /* warm */
+	t = rdtime();
+	run_user(USER_VA, CALLS, USER_VA + 0x1000);
+	report("syscall-satp", rdtime() - t, CALLS);
+	asm volatile("csrw satp, %0\n\tsfence.vma" ::"r"(ksatp) : "memory");
+}
+
 int main(unsigned long hartid, unsigned long dtb)
 {
 	unsigned long t, v, i, round, fills = 0, ticks = 0;
@@ -125,16 +235,24 @@ int main(unsigned long hartid, unsigned long dtb)
 	asm volatile("csrw satp, %0\n\tsfence.vma" ::"r"(
 			     8UL << 60 | (unsigned long)root >> 12)
 		     : "memory");
+	/* each round through another alias of RAM (3, 4, 5, 6 GiB): pages
+	 * it has never touched, so every touch is a fill */
 	for (round = 0; round < 4; round++) {
+		volatile char *alias =
+			(volatile char *)((unsigned long)area +
+					  (round + 1) * (1UL << 30));
+
+		root[3 + round] = root[2];
 		asm volatile("sfence.vma" ::: "memory");
 		t = rdtime();
 		for (i = 0; i < PAGES; i++)
-			area[i * 4096] = (char)i;
+			alias[i * 4096] = (char)i;
 		ticks += rdtime() - t;
 		fills += PAGES;
 	}
-	asm volatile("csrw satp, zero\n\tsfence.vma" ::: "memory");
 	report("page-fill", ticks, fills);
+	syscalls();
+	asm volatile("csrw satp, zero\n\tsfence.vma" ::: "memory");
 	disk_reads();
 	return v == 0x12345 ? 1 : 0;
 }

@@ -95,6 +95,25 @@ static void test_4k_page_and_ad_bits(void **state)
 	assert_true(*pte_at(L0, 1) & PTE_D);
 }
 
+/* The check of a shadow page after a fence: the leaf as it is, whatever
+ * the access would be allowed, and nothing written back. */
+static void test_peek_leaves_the_pte_alone(void **state)
+{
+	uint64_t before;
+
+	(void)state;
+	map_4k(PTE_R | PTE_W); /* S-only, A and D clear */
+	before = *pte_at(L0, 1);
+	assert_int_equal(walk_peek(&mem, SV39, VA_4K, &t), 0);
+	assert_int_equal(t.pa, DATA + 0x123);
+	assert_int_equal(t.pte, before);
+	assert_int_equal(*pte_at(L0, 1), before);
+	/* no leaf: an invalid PTE, or a non-canonical address */
+	*pte_at(L0, 1) = 0;
+	assert_int_equal(walk_peek(&mem, SV39, VA_4K, &t), -1);
+	assert_int_equal(walk_peek(&mem, SV39, 1ULL << 40, &t), -1);
+}
+
 static void test_user_supervisor_isolation(void **state)
 {
 	(void)state;
@@ -296,6 +315,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_bare_and_m_mode, reset),
 		cmocka_unit_test_setup(test_4k_page_and_ad_bits, reset),
+		cmocka_unit_test_setup(test_peek_leaves_the_pte_alone, reset),
 		cmocka_unit_test_setup(test_user_supervisor_isolation, reset),
 		cmocka_unit_test_setup(test_permissions, reset),
 		cmocka_unit_test_setup(test_superpages, reset),

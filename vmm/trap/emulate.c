@@ -17,7 +17,7 @@
 #include "exec.h"
 #include "interp.h"
 
-static int paging_on(const struct hart *h)
+int trap_paging_on(const struct hart *h)
 {
 	return h->priv != PRIV_M && (h->satp >> 60) != SATP_MODE_BARE;
 }
@@ -29,7 +29,7 @@ int trap_translate(struct trap_vcpu *v, uint64_t va, enum access acc,
 {
 	struct hart *h = &v->hart;
 
-	if (!paging_on(h)) {
+	if (!trap_paging_on(h)) {
 		t->pa = va;
 		t->pte = 0;
 		return 0;
@@ -213,17 +213,17 @@ static void shadow_fill(struct trap_vcpu *v, uint64_t va,
 	int prot = shadow_prot(t->pte, h->priv, !!(h->mstatus & MSTATUS_SUM),
 			       !!(h->mstatus & MSTATUS_MXR));
 
-	if (!sandbox_mappable(&v->box, page, PAGE_SIZE)) {
+	if (!sandbox_mappable(v->box, page, PAGE_SIZE)) {
 		pr_err("vCPU %u: the guest uses virtual address 0x%llx, which the trap backend cannot map for it (guests with paging on must keep to the lower half and off vmm's own pages; see README)",
 		       v->id, (unsigned long long)va);
 		vm_request_exit(v->vm, VMM_EXIT_ERROR);
 		return;
 	}
-	/* SHADOW_R/W/X are PROT_READ/WRITE/EXEC */
-	if (sandbox_map(&v->box, page, PAGE_SIZE, prot,
-			(t->pa & PAGE_MASK) - v->vm->mem.base))
-		/* no room: start over rather than lose it */
-		__atomic_store_n(&v->flush, 1, __ATOMIC_SEQ_CST);
+	/* SHADOW_R/W/X are PROT_READ/WRITE/EXEC; with no room left in the
+	 * queue the guest faults again, and gets it then */
+	if (!sandbox_map(v->box, page, PAGE_SIZE, prot,
+			 (t->pa & PAGE_MASK) - v->vm->mem.base))
+		trap_space_record(v, page, t->pa & PAGE_MASK, prot);
 }
 
 /* SIGSEGV/SIGBUS at addr: a shadow page to fill, a device to emulate, or
@@ -249,7 +249,7 @@ void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
 		hart_trap(h, (uint64_t)exc, addr);
 		return;
 	}
-	if (paging_on(h) &&
+	if (trap_paging_on(h) &&
 	    guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK, PAGE_SIZE)) {
 		shadow_fill(v, addr, &t);
 		return;
@@ -259,42 +259,6 @@ void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
 		return;
 	}
 	trap_mmio(v, r, &in, t.pa, addr);
-}
-
-/* Before the guest goes on: when its translation changed (paging, satp,
- * privilege, SUM, MXR) or it fenced, the guest process drops every page
- * it may see, and gets guest RAM back where paging is off. */
-void trap_sync_space(struct trap_vcpu *v)
-{
-	struct hart *h = &v->hart;
-	struct guest_space want = { 0 }, *now = &v->space;
-
-	if (paging_on(h)) {
-		want.virt = 1;
-		want.satp = h->satp;
-		want.priv = h->priv;
-		want.sum = !!(h->mstatus & MSTATUS_SUM);
-		want.mxr = !!(h->mstatus & MSTATUS_MXR);
-	}
-	/* in_guest is set already: a fence asked for after this exchange
-	 * waits for the next flush (wait_for_fence) */
-	if (!__atomic_exchange_n(&v->flush, 0, __ATOMIC_SEQ_CST) &&
-	    want.virt == now->virt && want.satp == now->satp &&
-	    want.priv == now->priv && want.sum == now->sum &&
-	    want.mxr == now->mxr)
-		return;
-	sandbox_drop_ops(&v->box); /* pages filled a moment ago go too */
-	sandbox_unmap_all(&v->box);
-	if (!want.virt)
-		sandbox_map(&v->box, v->vm->mem.base, v->vm->mem.size,
-			    SHADOW_R | SHADOW_W | SHADOW_X, 0);
-	*now = want;
-	/* the guest runs again only after the handler made these changes */
-	__atomic_add_fetch(&v->flushes, 1, __ATOMIC_SEQ_CST);
-	/* a system call only when an RFENCE waits: flushes are frequent */
-	if (__atomic_load_n(&v->fence_waiters, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &v->flushes, FUTEX_WAKE_PRIVATE, INT32_MAX,
-			NULL, NULL, 0);
 }
 
 /* The guest's ecall at the hart's pc: S-mode's is to us, the SBI (S-mode

@@ -170,9 +170,12 @@ static int trap_create(struct vm *vm)
 		t->vcpus[i].vm = vm;
 		t->vcpus[i].id = i;
 		t->vcpus[i].hsm_state = HSM_STOPPED;
-		t->vcpus[i].box.pidfd = -1;
-		t->vcpus[i].box.notify_fd = -1;
-		t->vcpus[i].box.wake_fd = -1;
+		for (unsigned j = 0; j < TRAP_SPACES; j++) {
+			t->vcpus[i].boxes[j].pidfd = -1;
+			t->vcpus[i].boxes[j].notify_fd = -1;
+			t->vcpus[i].boxes[j].wake_fd = -1;
+		}
+		t->vcpus[i].box = &t->vcpus[i].boxes[0];
 		pthread_mutex_init(&t->vcpus[i].box_lock, NULL);
 	}
 	vm->sbi.system_reset = system_reset;
@@ -188,7 +191,8 @@ static void trap_destroy(struct vm *vm)
 	if (!t)
 		return;
 	for (unsigned i = 0; i < t->nr; i++) {
-		sandbox_free(&t->vcpus[i].box);
+		for (unsigned j = 0; j < TRAP_SPACES; j++)
+			sandbox_free(&t->vcpus[i].boxes[j]);
 		pthread_mutex_destroy(&t->vcpus[i].box_lock);
 	}
 	free(t);
@@ -209,7 +213,7 @@ void trap_kick(struct trap_vcpu *v)
 {
 	pthread_mutex_lock(&v->box_lock);
 	if (v->in_guest)
-		sandbox_kick(&v->box);
+		sandbox_kick(v->box);
 	pthread_mutex_unlock(&v->box_lock);
 }
 
@@ -229,7 +233,7 @@ static uint64_t wait_ns(struct trap_vcpu *v)
 
 static void report_death(struct trap_vcpu *v)
 {
-	int st = v->box.status;
+	int st = v->box->status;
 
 	if (WIFSIGNALED(st))
 		pr_err("vCPU %u: the guest process died of signal %d (%s)",
@@ -267,7 +271,7 @@ static int enter_unless_paused(struct trap_vcpu *v)
  * no device interrupt, no pause would ever reach its guest again. */
 static int kick_ignored(struct trap_vcpu *v)
 {
-	if (!sandbox_kick_blocked(&v->box))
+	if (!sandbox_kick_blocked(v->box))
 		return 0;
 	pr_err("vCPU %u: the guest process blocks vmm's kick signal (guest code ran the handler page's rt_sigreturn with a signal mask of its own): stopping the VM",
 	       v->id);
@@ -278,9 +282,8 @@ static int kick_ignored(struct trap_vcpu *v)
 /* Run the guest until its hart stops or the VM ends. */
 static void run_guest(struct trap_vcpu *v)
 {
-	struct sandbox *box = &v->box;
-
 	for (;;) {
+		struct sandbox *box = v->box;
 		int n = sandbox_wait(box, wait_ns(v)), first;
 
 		if (vm_exiting(v->vm) || v->stop_requested)
@@ -312,7 +315,8 @@ static void run_guest(struct trap_vcpu *v)
 		/* From here an interrupt raised elsewhere kicks the guest;
 		 * one raised before is taken now. */
 		trap_deliver_interrupt(v);
-		trap_sync_space(v);
+		trap_sync_space(v); /* may hand it to another process */
+		box = v->box;
 		box->regs[0] = v->hart.pc;
 		sandbox_resume(box);
 	}
@@ -368,9 +372,7 @@ static void *vcpu_thread(void *arg)
 	while (!vm_exiting(v->vm)) {
 		if (!wait_for_start(v))
 			break;
-		pthread_mutex_lock(&v->box_lock);
-		err = sandbox_spawn(&v->box, &v->vm->mem, &v->vm->exiting);
-		pthread_mutex_unlock(&v->box_lock);
+		err = trap_spaces_start(v);
 		if (err) {
 			pr_err("trap backend: starting the guest process of vCPU %u: %s",
 			       v->id, strerror(-err));
@@ -381,13 +383,10 @@ static void *vcpu_thread(void *arg)
 			pr_info("vCPU 0: entering the guest %.3f ms after start (trap backend)",
 				log_elapsed_ms());
 		v->entering = 1;
-		memset(&v->space, 0, sizeof(v->space)); /* RAM, paging off */
 		__atomic_store_n(&v->flush, 0, __ATOMIC_SEQ_CST);
 		run_guest(v);
-		pthread_mutex_lock(&v->box_lock);
 		v->in_guest = 0;
-		sandbox_kill(&v->box);
-		pthread_mutex_unlock(&v->box_lock);
+		trap_spaces_kill(v);
 		__atomic_store_n(&v->hsm_state, HSM_STOPPED, __ATOMIC_RELEASE);
 	}
 	trap_log_stats(v);
@@ -428,7 +427,7 @@ static void trap_stop(struct vm *vm)
 		if (!v->started)
 			continue;
 		trap_wake(v);
-		sandbox_wake(&v->box);
+		sandbox_wake(v->box);
 		pthread_join(v->thread, NULL);
 		v->started = 0;
 	}
@@ -466,7 +465,7 @@ static void trap_clint_changed(struct vm *vm, unsigned hart)
 	v = &t->vcpus[hart];
 	trap_wake(v);
 	if (v != trap_current)
-		sandbox_wake(&v->box);
+		sandbox_wake(v->box);
 }
 
 /* Hold every hart out of its guest: kick the running ones out and wait

@@ -7,7 +7,8 @@
  * exec.c runs each hart's thread and its guest process, emulate.c turns a
  * report of the guest process into the hart's next state, ahead.c runs
  * the instructions after a trap, harts.c serves the SBI calls that
- * involve other harts, stats.c counts where the time goes.
+ * involve other harts, spaces.c keeps each hart's shadow spaces (a guest
+ * process per translation), stats.c counts where the time goes.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -22,13 +23,34 @@
 #define PAGE_SIZE 4096ULL
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 
-/* What the guest process's mappings show: guest RAM at its physical
+/* What a guest process's mappings show: guest RAM at its physical
  * address (virt 0), or shadow pages for this translation (virt 1). */
 struct guest_space {
 	int virt;
 	uint64_t satp;
 	enum priv priv;
 	int sum, mxr;
+};
+
+/* The shadow spaces a hart keeps (spaces.c): a guest process each, and
+ * the pages filled there, remembered to be checked after a fence. Bounds:
+ * TRAP_SPACES processes per hart, SPACE_PAGES remembered pages a space
+ * (a space that fills more is dropped whole at its next fence). */
+#define TRAP_SPACES 6
+#define SPACE_PAGES 1024
+struct shadow_page {
+	uint64_t va, pa; /* pages */
+	int prot; /* SHADOW_*, or -1: unmapped since */
+	int used;
+};
+struct shadow_space {
+	struct guest_space key;
+	int live; /* its guest process runs (parked, when not current) */
+	int stale; /* fenced since its pages were last checked */
+	int unlisted; /* it has pages its list lost: drop all */
+	uint64_t used; /* when it last ran, for eviction */
+	unsigned nr;
+	struct shadow_page pages[SPACE_PAGES];
 };
 
 /* Counters of one hart's traps, logged at exit (--log-level debug). */
@@ -50,6 +72,7 @@ enum ahead_stop {
 struct trap_stats {
 	uint64_t reports[REPORT_KINDS]; /* round trips, by signal */
 	uint64_t ahead; /* instructions vmm ran itself (run_ahead) */
+	uint64_t switches, evicted, dropped; /* shadow spaces (spaces.c) */
 	uint64_t stops[AHEAD_STOPS];
 	uint32_t csr[4096]; /* CSR instructions, trapped or run ahead */
 	struct {
@@ -68,12 +91,16 @@ struct trap_vcpu {
 	uint64_t start_pc, start_arg;
 	int entering;
 	volatile int stop_requested;
-	struct sandbox box; /* the guest process */
-	struct guest_space space; /* what its mappings show */
+	struct sandbox boxes[TRAP_SPACES]; /* a guest process per space */
+	struct shadow_space spaces[TRAP_SPACES];
+	struct sandbox *box; /* the one the guest runs in: boxes[cur] */
+	unsigned cur; /* changed under box_lock */
+	uint64_t ticks; /* for spaces[].used */
 	int flush; /* sfence.vma, RFENCE: drop every shadow page (atomic) */
 	uint32_t flushes; /* futex: shadow flushes made, for RFENCE to wait */
 	uint32_t fence_waiters; /* harts waiting on flushes: wake them */
-	pthread_mutex_t box_lock; /* kicks from other threads vs its end */
+	pthread_mutex_t box_lock; /* kicks from other threads vs its end
+				   and vs a switch of box */
 	volatile int in_guest; /* the guest runs: kick it for interrupts */
 	pthread_t thread;
 	int started;
@@ -131,7 +158,16 @@ void trap_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_guest_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr);
 void trap_handle_report(struct trap_vcpu *v, struct sandbox *box);
+int trap_paging_on(const struct hart *h);
+
+/* spaces.c: the space the guest must run in next, its process current,
+ * its pages checked after a fence; a filled page remembered; the first
+ * process started, all of them ended. */
 void trap_sync_space(struct trap_vcpu *v);
+void trap_space_record(struct trap_vcpu *v, uint64_t page, uint64_t pa,
+		       int prot);
+int trap_spaces_start(struct trap_vcpu *v);
+void trap_spaces_kill(struct trap_vcpu *v);
 
 /* harts.c: wake a hart's thread from wfi or from waiting to start; HSM,
  * IPI and RFENCE calls (1 when c was one of those) */

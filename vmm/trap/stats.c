@@ -85,4 +85,9 @@ void trap_log_stats(const struct trap_vcpu *v)
 					stop_names[i],
 					(unsigned long long)st->stops[i]);
 	pr_debug("vCPU %u: run ahead ended by (reason:times):%s", v->id, line);
+	pr_debug(
+		"vCPU %u: shadow spaces: %llu switches between guest processes, %llu reused for another space, %llu pages dropped as changed after a fence",
+		v->id, (unsigned long long)st->switches,
+		(unsigned long long)st->evicted,
+		(unsigned long long)st->dropped);
 }

@@ -81,19 +81,15 @@ enum access fault_access(const struct insn *in, uint64_t base, uint64_t addr)
 #define WALK_AGAIN (-1) /* the leaf changed under the A/D update */
 #define WALK_TRIES 64
 
-static int walk_once(const struct guest_mem *mem, uint64_t satp, uint64_t va,
-		     enum access acc, enum priv priv, int sum, int mxr,
-		     struct translation *t)
+/* The leaf PTE that maps va (4.3.2 steps 2 to 4 and 6): 0 with *slot,
+ * *pte and *level, or the fault of acc. */
+static int find_leaf(const struct guest_mem *mem, uint64_t satp, uint64_t va,
+		     enum access acc, uint64_t **slot, uint64_t *pte,
+		     int *level)
 {
-	uint64_t mode = satp >> 60, a, pte, *slot;
+	uint64_t mode = satp >> 60, a;
 	int levels, i, va_bits;
 
-	if (mode == SATP_MODE_BARE || priv == PRIV_M) {
-		t->pa = va;
-		t->page_size = 1ULL << PAGE_SHIFT;
-		t->pte = 0;
-		return 0;
-	}
 	levels = mode == SATP_MODE_SV48 ? 4 : 3;
 	va_bits = PAGE_SHIFT + 9 * levels;
 	/* The upper bits must all equal bit va_bits - 1. */
@@ -103,23 +99,52 @@ static int walk_once(const struct guest_mem *mem, uint64_t satp, uint64_t va,
 	for (i = levels - 1;; i--) {
 		uint64_t vpn = (va >> (PAGE_SHIFT + 9 * i)) & 0x1ff;
 
-		slot = guest_mem_ptr(mem, a + vpn * 8, 8);
-		if (!slot)
+		*slot = guest_mem_ptr(mem, a + vpn * 8, 8);
+		if (!*slot)
 			return access_fault(acc);
-		pte = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
-		if (!(pte & PTE_V) || (!(pte & PTE_R) && (pte & PTE_W)) ||
-		    (pte & PTE_RESERVED))
+		*pte = __atomic_load_n(*slot, __ATOMIC_ACQUIRE);
+		if (!(*pte & PTE_V) || (!(*pte & PTE_R) && (*pte & PTE_W)) ||
+		    (*pte & PTE_RESERVED))
 			return page_fault(acc);
-		if (pte & (PTE_R | PTE_X))
+		if (*pte & (PTE_R | PTE_X))
 			break; /* a leaf */
-		if (i == 0 || (pte & (PTE_D | PTE_A | PTE_U)))
+		if (i == 0 || (*pte & (PTE_D | PTE_A | PTE_U)))
 			return page_fault(acc); /* non-leaf: no A/D/U */
-		a = ((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT;
+		a = ((*pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT;
 	}
-	if (!permitted(pte, acc, priv, sum, mxr))
-		return page_fault(acc);
 	/* A superpage's low PPN bits must be zero (4.3.2 step 6). */
-	if (i > 0 && ((pte >> PTE_PPN_SHIFT) & ((1ULL << (9 * i)) - 1)))
+	if (i > 0 && ((*pte >> PTE_PPN_SHIFT) & ((1ULL << (9 * i)) - 1)))
+		return page_fault(acc);
+	*level = i;
+	return 0;
+}
+
+static void fill(struct translation *t, uint64_t va, uint64_t pte, int level)
+{
+	t->page_size = 1ULL << (PAGE_SHIFT + 9 * level);
+	t->pa = (((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT &
+		 ~(t->page_size - 1)) |
+		(va & (t->page_size - 1));
+	t->pte = pte;
+}
+
+static int walk_once(const struct guest_mem *mem, uint64_t satp, uint64_t va,
+		     enum access acc, enum priv priv, int sum, int mxr,
+		     struct translation *t)
+{
+	uint64_t pte, *slot;
+	int level, exc;
+
+	if ((satp >> 60) == SATP_MODE_BARE || priv == PRIV_M) {
+		t->pa = va;
+		t->page_size = 1ULL << PAGE_SHIFT;
+		t->pte = 0;
+		return 0;
+	}
+	exc = find_leaf(mem, satp, va, acc, &slot, &pte, &level);
+	if (exc)
+		return exc;
+	if (!permitted(pte, acc, priv, sum, mxr))
 		return page_fault(acc);
 	/* 4.3.2 step 7: the A/D update lands only on the PTE checked above,
 	 * no store in between (another hart's kernel may be changing it). */
@@ -132,11 +157,19 @@ static int walk_once(const struct guest_mem *mem, uint64_t satp, uint64_t va,
 			return WALK_AGAIN;
 		pte |= set;
 	}
-	t->page_size = 1ULL << (PAGE_SHIFT + 9 * i);
-	t->pa = (((pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK) << PAGE_SHIFT &
-		 ~(t->page_size - 1)) |
-		(va & (t->page_size - 1));
-	t->pte = pte;
+	fill(t, va, pte, level);
+	return 0;
+}
+
+int walk_peek(const struct guest_mem *mem, uint64_t satp, uint64_t va,
+	      struct translation *t)
+{
+	uint64_t pte, *slot;
+	int level;
+
+	if (find_leaf(mem, satp, va, ACCESS_LOAD, &slot, &pte, &level))
+		return -1;
+	fill(t, va, pte, level);
 	return 0;
 }
 

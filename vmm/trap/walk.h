@@ -38,6 +38,15 @@ int walk(const struct guest_mem *mem, uint64_t satp, uint64_t va,
 	 struct translation *t);
 
 /*
+ * The leaf that maps va under satp (paging on), as it is now: 0 with *t
+ * filled (t->pte as in memory: no permission checked, A and D left as
+ * they are), or -1 when no valid leaf maps it. For checking a shadow page
+ * still matches its PTE.
+ */
+int walk_peek(const struct guest_mem *mem, uint64_t satp, uint64_t va,
+	      struct translation *t);
+
+/*
  * What a shadow mapping of the leaf pte may allow at priv (with SUM and
  * MXR): SHADOW_R, _W and _X, the accesses the walk would permit, except
  * that a page is writable only once D is set, so that the first store
