@@ -39,7 +39,7 @@
 #define SANDBOX_REGION_VA 0x3fff0000
 #define SANDBOX_NR_UNMAP 4
 #define SANDBOX_NR_FILTER 32
-#define SANDBOX_NR_OPS 8
+#define SANDBOX_NR_OPS 32
 /* the park: sched_yield from the handler page, a user notification */
 #define SANDBOX_PARK_NR 124
 
@@ -57,10 +57,10 @@
 #define MB_FILTER 656
 #define MB_NR_OPS 912
 #define MB_OPS 920 /* addr, len, prot (~0: munmap), offset */
-#define MB_LISTENER 1176 /* the seccomp listener's fd, in the process */
-#define MB_READY 1184 /* futex: set once the listener is there */
-#define MB_SEEN_FRAME 1192 /* the handler's sp and ucontext: trusted */
-#define MB_SEEN_UC 1200 /* only at the first report (no guest code yet) */
+#define MB_LISTENER 1944 /* the seccomp listener's fd, in the process */
+#define MB_READY 1952 /* futex: set once the listener is there */
+#define MB_SEEN_FRAME 1960 /* the handler's sp and ucontext: trusted */
+#define MB_SEEN_UC 1968 /* only at the first report (no guest code yet) */
 #define SANDBOX_UNMAP ~0
 
 #define EXIT_SETUP_FAILED 127 /* the guest process's own exit statuses */

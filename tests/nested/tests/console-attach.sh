@@ -17,9 +17,9 @@ exec 3<>/tmp/in1
 vmm console shell </tmp/in1 >/tmp/s1.out 2>&1 &
 s1=$!
 check "the first session sees the guest's banner from before it attached" wait_for 'vmm demo guest' /tmp/s1.out
-sleep 8 # idle for longer than a control request may take
+sleep 30 # idle for long: longer than any request timeout (5 s)
 echo 'echo attach-$((6*7))' >&3
-check "what the session types after 8 s idle reaches the guest's shell" wait_for 'attach-42' /tmp/s1.out
+check "what the session types after 30 s idle reaches the guest's shell" wait_for 'attach-42' /tmp/s1.out
 kill $s1; wait $s1 2>/dev/null
 exec 3>&-
 rm -f /tmp/in2 && mkfifo /tmp/in2
