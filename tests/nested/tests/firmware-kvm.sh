@@ -3,7 +3,7 @@
 # firmware/ programs under vmm print what they print on plain QEMU
 # (firmware/expected/), and fail the way KVM makes them fail.
 . /tests/lib.sh
-plan 19
+plan 20
 check_firmware hello-s "the reference output through the UART and SBI, exit 0"
 check_firmware hello-s "as a raw binary at 0x80200000, the same" --kernel /firmware/hello-s.bin
 vmm run --kernel /firmware/csr-s.elf </dev/null >/tmp/csr.out 2>/tmp/csr.err
@@ -27,6 +27,7 @@ check_firmware rfence-s "Sv39 on 2 harts: SBI RFENCE is complete when it returns
 dd if=/dev/zero of=/tmp/fw.img bs=1M count=1 2>/dev/null
 printf 'VMMDISK!' | dd of=/tmp/fw.img conv=notrunc 2>/dev/null
 check_firmware plic-s "UART and virtio-blk interrupts through the PLIC, as on QEMU" --disk /tmp/fw.img
+check_firmware trampoline-s "an xv6-style kernel: trampoline, satp switched on every trap, console reader, as on QEMU"
 check_u_boot s "Debian's U-Boot on KVM: virtio-blk read, poweroff, as on QEMU" --disk /tmp/fw.img
 # The trap backend on request, even where KVM is.
 check_firmware hello-s "--backend trap where /dev/kvm opens: the same output" --backend trap --log-level info
