@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The command line: which subcommand, and the help that lists them all. */
 #include <execinfo.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,23 +98,42 @@ int usage_error(const char *fmt, ...)
 	return VMM_EXIT_USAGE;
 }
 
-/* A crash of vmm itself says where, for the bug report (addresses:
- * addr2line -e vmm), then dies of the same signal. */
+/* A crash of vmm itself says where, for the bug report (addresses in the
+ * binary: addr2line -e vmm; elsewhere: the memory map that follows),
+ * then dies of the same signal. */
 static void on_crash(int sig, siginfo_t *si, void *ctx)
 {
+	unsigned long long pc = 0, ra = 0;
 	char line[160];
 	void *frames[32];
 	int n, len;
 
+#ifdef __riscv
+	pc = ((ucontext_t *)ctx)->uc_mcontext.__gregs[0];
+	ra = ((ucontext_t *)ctx)->uc_mcontext.__gregs[1];
+#else
 	(void)ctx;
+#endif
 	len = snprintf(
 		line, sizeof(line),
-		"vmm: internal error: signal %d at address %p; backtrace:\n",
-		sig, si->si_addr);
+		"vmm: internal error: signal %d at address %p, pc 0x%llx, ra 0x%llx; backtrace:\n",
+		sig, si->si_addr, pc, ra);
 	if (len > 0 && write(STDERR_FILENO, line, (size_t)len) < 0)
 		_exit(70);
 	n = backtrace(frames, 32);
 	backtrace_symbols_fd(frames, n, STDERR_FILENO);
+#ifdef __riscv
+	{ /* where the pc and the addresses above lie */
+		int fd = open("/proc/self/maps", O_RDONLY), k;
+		char buf[4096];
+		ssize_t r;
+
+		for (k = 0;
+		     fd >= 0 && k < 16 && (r = read(fd, buf, sizeof(buf))) > 0;
+		     k++)
+			(void)!write(STDERR_FILENO, buf, (size_t)r);
+	}
+#endif
 	signal(sig, SIG_DFL);
 	raise(sig);
 }

@@ -16,6 +16,8 @@ nommu_boot() {
 	nommu_secs=$(($(date +%s) - nb_start))
 	tr -d '\r' <"/tmp/$nb_name.out" >"/tmp/$nb_name.txt"
 	echo "# $nb_name: vmm exited $nommu_status after ${nommu_secs}s"
+	# a failed run says why, whatever the checks then look at
+	[ "$nommu_status" -eq 0 ] || show "/tmp/$nb_name.err" 40
 }
 # The commands every boot runs, and what they print: the console echoes
 # the commands too, wherever they land among the output, so the checks

@@ -271,7 +271,7 @@ static int enter_unless_paused(struct trap_vcpu *v)
  * no device interrupt, no pause would ever reach its guest again. */
 static int kick_ignored(struct trap_vcpu *v)
 {
-	if (!sandbox_kick_blocked(v->box))
+	if (!sandbox_kick_blocked(v->box, v->timebase_hz))
 		return 0;
 	pr_err("vCPU %u: the guest process blocks vmm's kick signal (guest code ran the handler page's rt_sigreturn with a signal mask of its own): stopping the VM",
 	       v->id);

@@ -403,7 +403,7 @@ int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem,
 	s->quit = quit;
 	s->nr_ops = 0;
 	s->parked = 0;
-	s->kicked_ns = 0;
+	s->kicked_at = 0;
 	return take_listener(s);
 }
 

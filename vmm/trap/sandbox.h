@@ -124,7 +124,7 @@ struct sandbox {
 	unsigned nr_ops;
 	struct sandbox_op ops[SANDBOX_NR_OPS];
 	uint64_t hidden[SANDBOX_NR_UNMAP][2]; /* all the guest may map */
-	uint64_t kicked_ns; /* the oldest kick not yet answered (atomic) */
+	uint64_t kicked_at; /* rdtime of the oldest kick unanswered (atomic) */
 };
 
 /* NULL when the host kernel has all the guest process needs, else what
@@ -169,7 +169,7 @@ void sandbox_kick(struct sandbox *s);
  * process blocks the kick signal (the kernel's word: /proc/PID/status):
  * guest code ran the handler page's rt_sigreturn with a mask of its own,
  * and nothing can interrupt it any more. */
-int sandbox_kick_blocked(struct sandbox *s);
+int sandbox_kick_blocked(struct sandbox *s, uint64_t ticks_per_second);
 
 /* Wake a sandbox_wait() early. */
 void sandbox_wake(struct sandbox *s);

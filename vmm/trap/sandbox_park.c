@@ -21,7 +21,6 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "../log.h"
@@ -48,52 +47,51 @@ static void refuse(struct sandbox *s, const struct seccomp_notif *req)
 	ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
-static uint64_t now_ns(void)
+/* The host's clock, as the guest reads it: no vDSO on these paths (under
+ * the nested rig, clock_gettime's vDSO faulted now and then while vmm
+ * forked a guest process). */
+static uint64_t now_ticks(void)
 {
-	struct timespec ts;
+	uint64_t t;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	asm volatile("rdtime %0" : "=r"(t));
+	return t;
 }
 
-/* Wait until the kernel has a notification of the guest process for us
- * (1, in *req), the process died (-ECHILD), the VM is ending or
- * sandbox_wake() was called (0, as on timeout). */
+/* Wait up to timeout_ns until the kernel has a notification of the guest
+ * process for us (1, in *req), the process died (-ECHILD), or else (0):
+ * the time is up, the VM is ending, sandbox_wake() was called, or a
+ * wake-up came to nothing. Callers that need a deadline count waits; no
+ * clock is read here. */
 static int next_notification(struct sandbox *s, struct seccomp_notif *req,
 			     uint64_t timeout_ns)
 {
-	uint64_t end = now_ns() + timeout_ns;
+	struct pollfd pfd[3] = { { s->notify_fd, POLLIN, 0 },
+				 { s->pidfd, POLLIN, 0 },
+				 { s->wake_fd, POLLIN, 0 } };
+	int ms = (int)((timeout_ns + 999999) / 1000000);
+	uint64_t drain;
 
-	for (;;) {
-		struct pollfd pfd[3] = { { s->notify_fd, POLLIN, 0 },
-					 { s->pidfd, POLLIN, 0 },
-					 { s->wake_fd, POLLIN, 0 } };
-		uint64_t now = now_ns(), left = end > now ? end - now : 0;
-		int ms = (int)((left + 999999) / 1000000);
-		uint64_t drain;
-
-		if (s->quit && __atomic_load_n(s->quit, __ATOMIC_ACQUIRE))
-			return 0;
-		if (poll(pfd, 3, ms) < 0 && errno != EINTR)
-			return 0;
-		if (pfd[2].revents & POLLIN) {
-			if (read(s->wake_fd, &drain, sizeof(drain)) < 0)
-				drain = 0;
-			return 0;
-		}
-		if (pfd[0].revents & POLLIN) {
-			memset(req, 0, sizeof(*req));
-			if (!ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req))
-				return 1;
-		}
-		if ((pfd[1].revents & POLLIN) || (pfd[0].revents & POLLHUP)) {
-			if (waitpid(s->pid, &s->status, 0) == s->pid)
-				s->pid = 0;
-			return -ECHILD;
-		}
-		if (!ms || now_ns() >= end)
-			return 0;
+	if (s->quit && __atomic_load_n(s->quit, __ATOMIC_ACQUIRE))
+		return 0;
+	if (poll(pfd, 3, ms) <= 0)
+		return 0;
+	if (pfd[2].revents & POLLIN) {
+		if (read(s->wake_fd, &drain, sizeof(drain)) < 0)
+			drain = 0;
+		return 0;
 	}
+	if (pfd[0].revents & POLLIN) {
+		memset(req, 0, sizeof(*req));
+		if (!ioctl(s->notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req))
+			return 1;
+	}
+	if ((pfd[1].revents & POLLIN) || (pfd[0].revents & POLLHUP)) {
+		if (waitpid(s->pid, &s->status, 0) == s->pid)
+			s->pid = 0;
+		return -ECHILD;
+	}
+	return 0;
 }
 
 /* The park: made at the handler page's park instruction by the guest
@@ -126,7 +124,7 @@ int sandbox_wait(struct sandbox *s, uint64_t timeout_ns)
 	}
 	s->parked = 1;
 	s->park_id = req.id;
-	__atomic_store_n(&s->kicked_ns, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->kicked_at, 0, __ATOMIC_RELAXED);
 	/* the claim, copied once: the thread is held, nothing changes it */
 	s->sig = mb->sig;
 	s->addr = mb->addr;
@@ -145,16 +143,17 @@ static void serve_ops(struct sandbox *s)
 	for (i = 0; i < s->nr_ops; i++) {
 		const struct sandbox_op *op = &s->ops[i];
 		const __u64 *a = req.data.args;
-		uint64_t end = now_ns() + 10000000000ULL;
-		int n;
+		int n = 0, waits;
 
 		if (op->prot == (uint64_t)SANDBOX_UNMAP)
 			continue;
-		do
-			n = next_notification(s, &req, end - now_ns());
-		while (n == 0 && now_ns() < end &&
-		       !(s->quit &&
-			 __atomic_load_n(s->quit, __ATOMIC_ACQUIRE)));
+		/* 10 s at most: 100 waits of 100 ms */
+		for (waits = 0; waits < 100 && n == 0; waits++) {
+			if (s->quit &&
+			    __atomic_load_n(s->quit, __ATOMIC_ACQUIRE))
+				break;
+			n = next_notification(s, &req, 100000000ULL);
+		}
 		if (n < 0)
 			return; /* gone: the next sandbox_wait() says so */
 		if (n == 0) {
@@ -213,20 +212,20 @@ void sandbox_kick(struct sandbox *s)
 
 	if (s->pidfd < 0)
 		return;
-	__atomic_compare_exchange_n(&s->kicked_ns, &none, now_ns(), 0,
+	__atomic_compare_exchange_n(&s->kicked_at, &none, now_ticks(), 0,
 				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 	syscall(SYS_pidfd_send_signal, s->pidfd, SANDBOX_KICK, NULL, 0);
 }
 
-int sandbox_kick_blocked(struct sandbox *s)
+int sandbox_kick_blocked(struct sandbox *s, uint64_t ticks_per_second)
 {
-	uint64_t since = __atomic_load_n(&s->kicked_ns, __ATOMIC_RELAXED);
+	uint64_t since = __atomic_load_n(&s->kicked_at, __ATOMIC_RELAXED);
 	unsigned long long blocked = 0;
 	char path[64], line[256];
 	FILE *f;
 
 	if (!since || s->parked || s->pid <= 0 ||
-	    now_ns() - since < 1000000000ULL)
+	    now_ticks() - since < ticks_per_second)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)s->pid);
 	f = fopen(path, "re");
