@@ -7,7 +7,7 @@
 # processes, the floors of this design; and what a device interrupt adds
 # to a virtio-blk read. Figures, not a test.
 . /tests/lib.sh
-plan 2
+plan 3
 bench-signal 20000 >/tmp/floor.txt
 check "bench-signal ran" grep -q null-signal /tmp/floor.txt
 dd if=/dev/zero of=/tmp/trap.img bs=1M count=1 2>/dev/null
@@ -26,6 +26,15 @@ done
 rt1=$(awk '$1 == "trapbench:" && $2 == "round-trip" { print $3 }' /tmp/trap.txt)
 sc=$(awk '$1 == "trapbench:" && $2 == "syscall-satp" { print $3 }' /tmp/trap.txt)
 echo "# bench: trap backend: a U-mode system call with satp switched and fenced both ways, 8 pages touched between calls: $sc ns, $(awk -v a="$sc" -v b="$rt1" 'BEGIN { printf "%.1f", a / b }')x a round trip that needs vmm"
+# The xv6-style kernel (firmware/trampoline.c), start to power-off: its
+# trampoline switches satp on every trap, a reader takes a piped line, a
+# worker makes 20 system calls between runs on its pages.
+t0=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+vmm run --kernel /firmware/trampoline-s.elf --backend trap </firmware/trampoline-s.in 2>&1 | tr -d '\r' >/tmp/tramp.txt
+t1=$(cut -d' ' -f1 /proc/uptime | tr -d .)
+check "the xv6-style kernel ran to its end" grep -q 'both processes exited' /tmp/tramp.txt
+ms=$(( (t1 - t0) * 10 ))
+echo "# bench: trap backend: the xv6-style kernel (trampoline-s) from start to power-off: $ms ms, $(awk -v a="$ms" -v b="$sig" 'BEGIN { printf "%.0f", a * 1000000 / b }')x the null signal"
 # A device interrupt: the same disk read polled, and completed by its
 # interrupt (the I/O thread raises the PLIC line, vmm wakes the hart from
 # wfi into its handler, which claims, acknowledges and completes): from
