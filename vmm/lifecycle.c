@@ -31,6 +31,8 @@ int vm_pause(struct vm *vm)
 		err = vm->backend->pause(vm);
 		if (!err)
 			__atomic_store_n(&vm->paused, 1, __ATOMIC_RELEASE);
+		if (err == -ESRCH) /* the boot ended under it: a reset */
+			err = -EAGAIN;
 	}
 	pthread_mutex_unlock(&vm->life_lock);
 	return err;

@@ -35,8 +35,8 @@ check "... and vmm's memory after 20 resets stays within 10% of what it was afte
 # (ok, or that the guest is rebooting) and vmm lives on.
 bad=0
 for i in $(seq 40); do
-	vmm pause rs >/tmp/p.out 2>&1 || grep -q 'rebooting' /tmp/p.out || bad=$((bad + 1))
-	vmm resume rs >/tmp/r.out 2>&1 || bad=$((bad + 1))
+	vmm pause rs >/tmp/p.out 2>&1 || grep -q 'rebooting' /tmp/p.out || { bad=$((bad + 1)); sed 's/^/# pause: /' /tmp/p.out; }
+	vmm resume rs >/tmp/r.out 2>&1 || { bad=$((bad + 1)); sed 's/^/# resume: /' /tmp/r.out; }
 done
 check "40 pauses and resumes across reboots: each answered ($bad not)" [ $bad -eq 0 ]
 check "... and the VM still runs" sh -c 'vmm status rs | grep -q state=running'
