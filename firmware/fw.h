@@ -68,6 +68,17 @@ static inline void mmio_write8(uintptr_t a, uint8_t v)
 	*(volatile uint8_t *)a = v;
 }
 
+/* Sv39 page-table entries (privileged spec 4.4) and satp's mode. */
+#define PTE_V (1UL << 0)
+#define PTE_R (1UL << 1)
+#define PTE_W (1UL << 2)
+#define PTE_X (1UL << 3)
+#define PTE_U (1UL << 4)
+#define PTE_G (1UL << 5)
+#define PTE_A (1UL << 6)
+#define PTE_D (1UL << 7)
+#define SATP_SV39 (8UL << 60)
+
 /* virtio-blk (vblk.c): find and set up the first disk, read one 512-byte
  * sector into buf (its physical address), polling. 0 or -1. */
 int vblk_open(void);

@@ -15,14 +15,6 @@
 #define ROUNDS 100
 #define VA 0x100000000UL /* 4 GiB: root entry 4 */
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define SATP_SV39 (8UL << 60)
-
 static unsigned long root[512] __attribute__((aligned(4096)));
 static unsigned long l1[512] __attribute__((aligned(4096)));
 static volatile unsigned long l0[512] __attribute__((aligned(4096)));

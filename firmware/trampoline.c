@@ -14,14 +14,6 @@
  */
 #include "fw.h"
 
-#define PTE_V (1UL << 0)
-#define PTE_R (1UL << 1)
-#define PTE_W (1UL << 2)
-#define PTE_X (1UL << 3)
-#define PTE_U (1UL << 4)
-#define PTE_A (1UL << 6)
-#define PTE_D (1UL << 7)
-#define SATP_SV39 (8UL << 60)
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_SPIE (1UL << 5)
 #define SIE_STIE (1UL << 5)

@@ -183,14 +183,15 @@ static void syscalls(void)
 	/* the kernel's table (root) plus the program's: its code and data
 	 * at 4 GiB, the kernel's RAM S-only (the trap vector's "trampoline") */
 	uroot[2] = root[2];
-	uroot[4] = ((unsigned long)ul1 >> 12) << 10 | 1;
-	ul1[0] = ((unsigned long)ul0 >> 12) << 10 | 1;
-	ul0[0] = ((unsigned long)user_calls >> 12) << 10 | 0x5b; /* V R X U A */
+	uroot[4] = ((unsigned long)ul1 >> 12) << 10 | PTE_V;
+	ul1[0] = ((unsigned long)ul0 >> 12) << 10 | PTE_V;
+	ul0[0] = ((unsigned long)user_calls >> 12) << 10 | PTE_V | PTE_R |
+		 PTE_X | PTE_U | PTE_A;
 	for (i = 0; i < 8; i++)
-		ul0[1 + i] = ((unsigned long)udata[i] >> 12) << 10 |
-			     0xd7; /* V R W U A D */
-	ksatp = 8UL << 60 | (unsigned long)root >> 12;
-	usatp = 8UL << 60 | (unsigned long)uroot >> 12;
+		ul0[1 + i] = ((unsigned long)udata[i] >> 12) << 10 | PTE_V |
+			     PTE_R | PTE_W | PTE_U | PTE_A | PTE_D;
+	ksatp = SATP_SV39 | (unsigned long)root >> 12;
+	usatp = SATP_SV39 | (unsigned long)uroot >> 12;
 	run_user(USER_VA, 10, USER_VA + 0x1000); /* warm */
 	t = rdtime();
 	run_user(USER_VA, CALLS, USER_VA + 0x1000);

@@ -75,6 +75,15 @@ void trap_space_record(struct trap_vcpu *v, uint64_t page, uint64_t pa,
 	p->prot = prot;
 }
 
+/* The space remembers no page. */
+static void forget_pages(struct shadow_space *s)
+{
+	if (s->nr)
+		memset(s->pages, 0, sizeof(s->pages));
+	s->nr = 0;
+	s->unlisted = 0;
+}
+
 /* Everything the space's process may see goes (paging off: guest RAM
  * comes back), to be filled anew. */
 static void drop_all(struct trap_vcpu *v, unsigned i)
@@ -87,10 +96,7 @@ static void drop_all(struct trap_vcpu *v, unsigned i)
 	if (!s->key.virt)
 		sandbox_map(b, v->vm->mem.base, v->vm->mem.size,
 			    SHADOW_R | SHADOW_W | SHADOW_X, 0);
-	if (s->nr)
-		memset(s->pages, 0, sizeof(s->pages));
-	s->nr = 0;
-	s->unlisted = 0;
+	forget_pages(s);
 	s->stale = 0;
 }
 
@@ -238,10 +244,8 @@ void trap_spaces_kill(struct trap_vcpu *v)
 		struct shadow_space *s = &v->spaces[i];
 
 		sandbox_kill(&v->boxes[i]);
-		if (s->nr)
-			memset(s->pages, 0, sizeof(s->pages));
-		s->nr = 0;
-		s->live = s->stale = s->unlisted = 0;
+		forget_pages(s);
+		s->live = s->stale = 0;
 	}
 	pthread_mutex_unlock(&v->box_lock);
 }
