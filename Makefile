@@ -40,7 +40,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/blk.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/lifecycle.c \
-	vmm/kvm/kvm.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
+	vmm/kvm/kvm.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) \
@@ -62,7 +62,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
-FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset trampoline
+FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset trampoline fastcsr
 FW_M_PROGS := hello mmode minikernel
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf

@@ -20,6 +20,11 @@
  *   rather than hang.
  * 4 the same without a timer: nothing to kick it for; vmm kill must still
  *   end the VM at once.
+ * 5 fast: the fast path turned on in the region (vmm turns it on only in a
+ *   process of S-mode code), then writes of stvec and sscratch. Whether
+ *   they trap into the kernel or change only copies in the region, the
+ *   kernel's own must stay: the program's next system call must come
+ *   through the kernel's vector.
  *
  * Each attack first runs 8192 plain instructions, so that vmm has handed
  * the program back to its process (it runs code ahead after a trap) and
@@ -36,6 +41,7 @@
 
 #define SYS_FORGED 0x464f5247 /* the system call the forged report names */
 #define SYS_YIELD 1
+#define SYS_FAST 2
 #define SBI_EXT_TIME 0x54494d45
 #define SBI_EXT_SRST 0x53525354
 #define CAUSE_TIMER (1UL << 63 | 5)
@@ -54,7 +60,19 @@ asm(".section .text.user, \"ax\"\n"
     "	beq	a0, t0, forge\n"
     "	li	t0, 2\n"
     "	beq	a0, t0, ops\n"
+    "	li	t0, 5\n"
+    "	beq	a0, t0, fast\n"
     "	j	mask\n"
+    /* 5: the fast path on, the kernel's trap vector and scratch written */
+    "fast:\n"
+    "	li	t0, 1\n"
+    "	sd	t0, 1976(a2)\n" /* MB_FAST */
+    "	lla	t0, user_text\n"
+    "	csrw	stvec, t0\n"
+    "	csrw	sscratch, zero\n"
+    "	li	a7, 2\n" /* SYS_FAST */
+    "	ecall\n"
+    "	j	.\n"
     /* 1: claim an ecall whose return lands at after_forge */
     "forge:\n"
     "	li	t0, 31\n" /* SIGSYS */
@@ -211,6 +229,15 @@ void trap_c(void)
 		fw_printf(
 			"isolation: ops: the program's load at 0x%lx faulted into its kernel\n",
 			FORBIDDEN);
+		fw_exit(0);
+	}
+	if (cause == 2 && attack == 5) {
+		uframe.x[0] += 4; /* the hart's answer: illegal in U-mode */
+		return;
+	}
+	if (cause == 8 && a7 == SYS_FAST) {
+		fw_printf(
+			"isolation: fast: the program's CSR writes left its kernel's alone: its system call came through the kernel's vector\n");
 		fw_exit(0);
 	}
 	if (cause == CAUSE_TIMER) {

@@ -347,6 +347,31 @@ static void test_counters(void **state)
 	assert_int_equal(v, 777);
 }
 
+/* The single-register read and write the fast path's claims go through:
+ * the checks and WARL rules of a CSR instruction. */
+static void test_csr_read_write_helpers(void **state)
+{
+	uint64_t v = 0;
+
+	(void)state;
+	h.priv = PRIV_S;
+	assert_int_equal(hart_csr_write(&h, CSR_STVEC, 0x80001002ULL), 0);
+	assert_int_equal(hart_csr_read(&h, CSR_STVEC, &v), 0);
+	assert_int_equal(v, 0x80001000ULL); /* reserved mode: direct */
+	assert_int_equal(hart_csr_write(&h, CSR_SEPC, 0x80002001ULL), 0);
+	assert_int_equal(rd(CSR_SEPC), 0x80002000ULL);
+	assert_int_equal(hart_csr_write(&h, CSR_SSTATUS, ~0ULL), 0);
+	assert_int_equal(h.mstatus & (MSTATUS_MIE | MSTATUS_MPP | MSTATUS_TSR),
+			 0); /* the S view writes no M field */
+	assert_true(h.mstatus & MSTATUS_SIE);
+	assert_int_equal(hart_csr_write(&h, 0x300, 0), -1); /* mstatus */
+	assert_int_equal(hart_csr_read(&h, 0x341, &v), -1); /* mepc */
+	assert_int_equal(hart_csr_write(&h, 0xc01, 0), -1); /* time: RO */
+	h.priv = PRIV_U;
+	assert_int_equal(hart_csr_read(&h, CSR_SSCRATCH, &v), -1);
+	assert_int_equal(hart_csr_write(&h, CSR_SSCRATCH, 1), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +395,7 @@ int main(void)
 				       setup),
 		cmocka_unit_test_setup(test_sstc, setup),
 		cmocka_unit_test_setup(test_counters, setup),
+		cmocka_unit_test_setup(test_csr_read_write_helpers, setup),
 	};
 
 	return RUN(tests);

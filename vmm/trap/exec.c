@@ -166,6 +166,7 @@ static int trap_create(struct vm *vm)
 	vm->backend_data = t;
 	t->nr = vm->cfg->cpus;
 	t->m_mode = vm->cfg->entry_mode == 'm';
+	t->fast = trap_fast_wanted();
 	for (unsigned i = 0; i < t->nr; i++) {
 		t->vcpus[i].vm = vm;
 		t->vcpus[i].id = i;
@@ -295,7 +296,8 @@ static void run_guest(struct trap_vcpu *v)
 		if (n == 0) {
 			/* the timer is due: get the guest out to take it */
 			update_timer_irq(v);
-			if (hart_pending_interrupt(&v->hart))
+			if (hart_pending_interrupt(&v->hart) ||
+			    trap_fast_unaware(v, box))
 				sandbox_kick(box);
 			if (kick_ignored(v))
 				return;
@@ -305,10 +307,15 @@ static void run_guest(struct trap_vcpu *v)
 		 * claims them, ours to edit until it resumes. */
 		first = v->entering; /* the guest process's "ready" */
 		__atomic_store_n(&v->in_guest, 0, __ATOMIC_SEQ_CST);
+		trap_fast_pull(v, box);
 		trap_handle_report(v, box);
 		v->stats.reports[trap_report_kind(box->sig)]++;
-		if (!first)
+		if (!first) {
+			/* one the report's instruction enabled is taken
+			 * before the next instruction */
+			trap_deliver_interrupt(v);
 			trap_run_ahead(v, box->regs);
+		}
 		if (vm_exiting(v->vm) || v->stop_requested ||
 		    !enter_unless_paused(v))
 			return;
@@ -318,6 +325,7 @@ static void run_guest(struct trap_vcpu *v)
 		trap_sync_space(v); /* may hand it to another process */
 		box = v->box;
 		box->regs[0] = v->hart.pc;
+		trap_fast_push(v, box);
 		sandbox_resume(box);
 	}
 }

@@ -48,6 +48,7 @@ struct shadow_space {
 	int live; /* its guest process runs (parked, when not current) */
 	int stale; /* fenced since its pages were last checked */
 	int unlisted; /* it has pages its list lost: drop all */
+	int exec_only; /* a page executable but not readable: no fast path */
 	uint64_t used; /* when it last ran, for eviction */
 	unsigned nr;
 	struct shadow_page pages[SPACE_PAGES];
@@ -73,6 +74,7 @@ struct trap_stats {
 	uint64_t reports[REPORT_KINDS]; /* round trips, by signal */
 	uint64_t ahead; /* instructions vmm ran itself (run_ahead) */
 	uint64_t switches, evicted, dropped; /* shadow spaces (spaces.c) */
+	uint64_t fast; /* CSR accesses the fast path served (fast.c) */
 	uint64_t stops[AHEAD_STOPS];
 	uint32_t csr[4096]; /* CSR instructions, trapped or run ahead */
 	struct {
@@ -123,6 +125,7 @@ struct trap {
 	unsigned nr;
 	int m_mode; /* M-mode guest: no SBI from us, a CLINT instead */
 	uint32_t paused; /* futex: harts stay out of their guest while set */
+	int fast; /* the fast path may be on (VMM_TRAP_FAST) */
 };
 
 extern __thread struct trap_vcpu *trap_current; /* the hart of this thread */
@@ -159,6 +162,16 @@ void trap_guest_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr);
 void trap_handle_report(struct trap_vcpu *v, struct sandbox *box);
 int trap_paging_on(const struct hart *h);
+
+/* fast.c: the fast path's CSR copies, written into the process the
+ * guest resumes in and taken back from the one that parked; whether an
+ * interrupt is pending and enabled that the copies do not show (the
+ * guest must be kicked to take it if it sets SIE on the fast path);
+ * whether VMM_TRAP_FAST leaves it on. */
+void trap_fast_push(struct trap_vcpu *v, struct sandbox *box);
+void trap_fast_pull(struct trap_vcpu *v, struct sandbox *box);
+int trap_fast_unaware(struct trap_vcpu *v, const struct sandbox *box);
+int trap_fast_wanted(void);
 
 /* spaces.c: the space the guest must run in next, its process current,
  * its pages checked after a fence; a filled page remembered; the first

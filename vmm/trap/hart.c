@@ -9,16 +9,8 @@
 
 #include "hart.h"
 
-#define CSR_SSTATUS 0x100
-#define CSR_SIE 0x104
-#define CSR_STVEC 0x105
 #define CSR_SCOUNTEREN 0x106
 #define CSR_SENVCFG 0x10a
-#define CSR_SSCRATCH 0x140
-#define CSR_SEPC 0x141
-#define CSR_SCAUSE 0x142
-#define CSR_STVAL 0x143
-#define CSR_SIP 0x144
 #define CSR_STIMECMP 0x14d
 #define CSR_SATP 0x180
 #define CSR_MSTATUS 0x300
@@ -366,6 +358,23 @@ static void csr_write(struct hart *h, unsigned csr, uint64_t v)
 	default:
 		break; /* misa, counters, ids: writes ignored */
 	}
+}
+
+int hart_csr_read(struct hart *h, unsigned csr, uint64_t *v)
+{
+	if (h->priv < ((csr >> 8) & 3))
+		return -1;
+	return csr_read(h, csr, v);
+}
+
+int hart_csr_write(struct hart *h, unsigned csr, uint64_t v)
+{
+	uint64_t old;
+
+	if ((csr >> 10) == 3 || hart_csr_read(h, csr, &old))
+		return -1;
+	csr_write(h, csr, v);
+	return 0;
 }
 
 int hart_csr(struct hart *h, const struct insn *in, uint64_t src,

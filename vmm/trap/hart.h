@@ -15,6 +15,16 @@
  */
 enum priv { PRIV_U = 0, PRIV_S = 1, PRIV_M = 3 };
 
+/* The S-level CSRs a kernel uses all the time (4.1) */
+#define CSR_SSTATUS 0x100
+#define CSR_SIE 0x104
+#define CSR_STVEC 0x105
+#define CSR_SSCRATCH 0x140
+#define CSR_SEPC 0x141
+#define CSR_SCAUSE 0x142
+#define CSR_STVAL 0x143
+#define CSR_SIP 0x144
+
 /* mstatus fields (3.1.6) */
 #define MSTATUS_SIE (1ULL << 1)
 #define MSTATUS_MIE (1ULL << 3)
@@ -98,6 +108,11 @@ void hart_reset(struct hart *h, uint64_t hartid, uint64_t entry);
  * caller raises it). Writes obey each register's WARL rules. */
 int hart_csr(struct hart *h, const struct insn *in, uint64_t src,
 	     uint64_t *rd_value);
+
+/* Read or write one CSR as a CSRRS with x0 or a CSRRW would, with the
+ * same checks and WARL rules: 0, or -1 where that would be illegal. */
+int hart_csr_read(struct hart *h, unsigned csr, uint64_t *v);
+int hart_csr_write(struct hart *h, unsigned csr, uint64_t v);
 
 /* Take an exception (cause < 64) or interrupt (cause | CAUSE_INTERRUPT)
  * at the current pc: delegation, the xEPC/xCAUSE/xTVAL/xSTATUS updates and

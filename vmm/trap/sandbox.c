@@ -47,6 +47,24 @@ _Static_assert(offsetof(struct sandbox_mailbox, seen_frame) == MB_SEEN_FRAME,
 	       "mailbox");
 _Static_assert(offsetof(struct sandbox_mailbox, seen_uc) == MB_SEEN_UC,
 	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, fast) == MB_FAST, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, fast_count) == MB_FAST_COUNT,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.sstatus) == MB_SSTATUS,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.sie) == MB_SIE, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.sip) == MB_SIP, "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.stvec) == MB_STVEC,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.sscratch) == MB_SSCRATCH,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.sepc) == MB_SEPC,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.scause) == MB_SCAUSE,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, csr.stval) == MB_STVAL,
+	       "mailbox");
+_Static_assert(offsetof(struct sandbox_mailbox, timer) == MB_TIMER, "mailbox");
 _Static_assert(SANDBOX_REGION_VA % SANDBOX_REGION_SIZE == 0, "region");
 _Static_assert(sizeof(struct sandbox_op) == 32, "mailbox");
 _Static_assert(sizeof(struct sandbox_mailbox) <= 4096, "mailbox");
@@ -404,6 +422,8 @@ int sandbox_spawn(struct sandbox *s, const struct guest_mem *mem,
 	s->nr_ops = 0;
 	s->parked = 0;
 	s->kicked_at = 0;
+	s->fast = 0;
+	s->fast_seen = 0;
 	return take_listener(s);
 }
 

@@ -61,6 +61,20 @@
 #define MB_READY 1952 /* futex: set once the listener is there */
 #define MB_SEEN_FRAME 1960 /* the handler's sp and ucontext: trusted */
 #define MB_SEEN_UC 1968 /* only at the first report (no guest code yet) */
+/* The fast path (sandbox_page.S): the S-level CSRs a kernel touches all
+ * the time, served in the guest process. vmm writes them at each resume
+ * and reads them back at each park, as the guest's claim. */
+#define MB_FAST 1976 /* vmm's: nonzero in a process of S-mode code */
+#define MB_FAST_COUNT 1984 /* accesses served there, for the stats */
+#define MB_SSTATUS 1992
+#define MB_SIE 2000 /* read only there, as is MB_SIP */
+#define MB_SIP 2008
+#define MB_STVEC 2016
+#define MB_SSCRATCH 2024
+#define MB_SEPC 2032
+#define MB_SCAUSE 2040
+#define MB_STVAL 2048
+#define MB_TIMER 2056 /* when STIP comes by the clock, ~0: never */
 #define SANDBOX_UNMAP ~0
 
 #define EXIT_SETUP_FAILED 127 /* the guest process's own exit statuses */
@@ -99,6 +113,12 @@ struct sandbox_mailbox {
 	uint64_t listener;
 	uint32_t ready, pad;
 	uint64_t seen_frame, seen_uc;
+	uint64_t fast, fast_count;
+	struct sandbox_csrs {
+		uint64_t sstatus, sie, sip, stvec, sscratch, sepc, scause,
+			stval;
+	} csr;
+	uint64_t timer;
 };
 
 struct sandbox {
@@ -125,6 +145,11 @@ struct sandbox {
 	struct sandbox_op ops[SANDBOX_NR_OPS];
 	uint64_t hidden[SANDBOX_NR_UNMAP][2]; /* all the guest may map */
 	uint64_t kicked_at; /* rdtime of the oldest kick unanswered (atomic) */
+	/* the fast path: on in this process since the last resume; the
+	 * pending interrupts it was told of; its count at the last park */
+	int fast;
+	uint64_t sip_told;
+	uint64_t fast_seen;
 };
 
 /* NULL when the host kernel has all the guest process needs, else what

@@ -7,6 +7,7 @@
  */
 #include "sandbox.h"
 
+#define SIGILL 4
 #define NR_EXIT_GROUP 94
 #define NR_FUTEX 98
 #define NR_RT_SIGRETURN 139
@@ -116,6 +117,11 @@ die:
 	.type sandbox_handler, @function
 sandbox_handler:
 	li	s0, SANDBOX_REGION_VA
+	li	t0, SIGILL
+	bne	a0, t0, report
+	ld	t0, MB_FAST(s0)
+	bnez	t0, fast_csr
+report:
 	sd	a0, MB_SIG(s0)
 	ld	t1, SI_ADDR(a1)
 	sd	t1, MB_ADDR(s0)
@@ -198,6 +204,129 @@ die_parked:
 	li	a0, EXIT_SETUP_FAILED
 	li	a7, NR_EXIT_GROUP
 	ecall
+
+/*
+ * The fast path, in a process of S-mode code only (vmm sets MB_FAST): a
+ * CSR instruction on sstatus, sie, sip, stvec, sscratch, sepc, scause or
+ * stval that changes nothing vmm must act on is done here, on the copies
+ * in the region, and the guest goes on through the kernel's own frame
+ * without a park. Everything else is reported: sie and sip written with a
+ * new value, sstatus with any bit changed but SIE, SIE set while an
+ * interrupt is pending and enabled (vmm must deliver it), any other CSR
+ * or instruction. Registers: t1 the instruction, t2 its operation (1 RW,
+ * 2 RS, 3 RC), t3 the source, a5 the copy, a6 its kind, a4 the old value,
+ * a3 the new one.
+ */
+#define KIND_ANY 0
+#define KIND_SEPC 1
+#define KIND_TVEC 2
+#define KIND_READ_ONLY 3
+#define KIND_STATUS 4
+#define SSTATUS_SIE 2
+#define STIP 0x20
+#define CSR_SLOT(csr, slot, kind)                                              \
+	li	t5, csr;                                                       \
+	addi	a5, s1, slot - MB_FAST;                                        \
+	li	a6, kind;                                                      \
+	beq	t4, t5, 2f
+
+/* reg = sip as it is now: what vmm last said, and STIP once the clock
+ * reaches the timer's deadline (vmm may not have seen it yet) */
+#define SIP_NOW(reg)                                                           \
+	ld	reg, MB_SIP(s0);                                               \
+	ld	t6, MB_TIMER - MB_FAST(s1);                                    \
+	rdtime	a7;                                                            \
+	bltu	a7, t6, 10f;                                                   \
+	ori	reg, reg, STIP;                                                \
+10:
+
+fast_csr:
+	addi	s1, s0, MB_FAST
+	ld	t6, UC_REGS(a2)		/* the pc */
+	lhu	t1, 0(t6)
+	andi	t2, t1, 3
+	li	t3, 3
+	bne	t2, t3, report		/* a 16-bit instruction */
+	lhu	t2, 2(t6)
+	slli	t2, t2, 16
+	or	t1, t1, t2
+	andi	t2, t1, 0x7f
+	li	t3, 0x73		/* SYSTEM */
+	bne	t2, t3, report
+	srli	t2, t1, 12
+	andi	t2, t2, 3		/* 0: no CSR instruction */
+	beqz	t2, report
+	srli	t3, t1, 15
+	andi	t3, t3, 31		/* uimm, or rs1 */
+	srli	t4, t1, 14
+	andi	t4, t4, 1
+	bnez	t4, 1f			/* CSRR?I: the immediate */
+	beqz	t3, 1f			/* x0 */
+	slli	t4, t3, 3
+	add	t4, t4, a2
+	ld	t3, UC_REGS(t4)
+1:	srli	t4, t1, 20		/* the CSR */
+	CSR_SLOT(0x100, MB_SSTATUS, KIND_STATUS)
+	CSR_SLOT(0x104, MB_SIE, KIND_READ_ONLY)
+	CSR_SLOT(0x105, MB_STVEC, KIND_TVEC)
+	CSR_SLOT(0x140, MB_SSCRATCH, KIND_ANY)
+	CSR_SLOT(0x141, MB_SEPC, KIND_SEPC)
+	CSR_SLOT(0x142, MB_SCAUSE, KIND_ANY)
+	CSR_SLOT(0x143, MB_STVAL, KIND_ANY)
+	CSR_SLOT(0x144, MB_SIP, KIND_READ_ONLY)
+	j	report
+2:	ld	a4, 0(a5)
+	addi	t5, s1, MB_SIP - MB_FAST
+	bne	a5, t5, 9f
+	SIP_NOW(a4)
+9:	mv	a3, t3			/* RW */
+	li	t5, 1
+	beq	t2, t5, 3f
+	or	a3, a4, t3		/* RS */
+	li	t5, 2
+	beq	t2, t5, 3f
+	not	t5, t3			/* RC */
+	and	a3, a4, t5
+3:	li	t5, KIND_SEPC
+	bne	a6, t5, 4f
+	andi	a3, a3, -2
+4:	li	t5, KIND_TVEC
+	bne	a6, t5, 5f
+	andi	t5, a3, 2		/* modes 2 and 3 read as direct */
+	beqz	t5, 5f
+	andi	a3, a3, -4
+5:	li	t5, KIND_READ_ONLY
+	bne	a6, t5, 6f
+	bne	a3, a4, report
+6:	li	t5, KIND_STATUS
+	bne	a6, t5, 7f
+	xor	t5, a3, a4
+	andi	t5, t5, ~SSTATUS_SIE
+	bnez	t5, report
+	andi	t5, a3, SSTATUS_SIE
+	beqz	t5, 7f
+	andi	t5, a4, SSTATUS_SIE
+	bnez	t5, 7f
+	SIP_NOW(t5)			/* SIE set: anything to take now? */
+	ld	t6, MB_SIE(s0)
+	and	t5, t5, t6
+	bnez	t5, report
+7:	sd	a3, 0(a5)
+	srli	t5, t1, 7
+	andi	t5, t5, 31		/* rd gets the old value */
+	beqz	t5, 8f
+	slli	t5, t5, 3
+	add	t5, t5, a2
+	sd	a4, UC_REGS(t5)
+8:	ld	t5, UC_REGS(a2)
+	addi	t5, t5, 4
+	sd	t5, UC_REGS(a2)
+	ld	t5, MB_FAST_COUNT(s0)
+	addi	t5, t5, 1
+	sd	t5, MB_FAST_COUNT(s0)
+	li	a7, NR_RT_SIGRETURN	/* sp is still the kernel's frame */
+	ecall
+	j	die
 	.size sandbox_handler, . - sandbox_handler
 
 	.balign 4096

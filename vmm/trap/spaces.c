@@ -24,11 +24,13 @@
 static void key_of(const struct hart *h, struct guest_space *k)
 {
 	memset(k, 0, sizeof(*k));
+	/* each privilege its own process, paging on or off: what the fast
+	 * path may do there rests on it (fast.c) */
+	k->priv = h->priv;
 	if (!trap_paging_on(h))
 		return;
 	k->virt = 1;
 	k->satp = h->satp;
-	k->priv = h->priv;
 	k->sum = !!(h->mstatus & MSTATUS_SUM);
 	k->mxr = !!(h->mstatus & MSTATUS_MXR);
 }
@@ -60,6 +62,8 @@ void trap_space_record(struct trap_vcpu *v, uint64_t page, uint64_t pa,
 	struct shadow_space *s = &v->spaces[v->cur];
 	struct shadow_page *p = NULL;
 
+	if ((prot & SHADOW_X) && !(prot & SHADOW_R))
+		s->exec_only = 1;
 	if (s->nr < SPACE_PAGES * 3 / 4)
 		p = entry(s, page);
 	if (!p) {
@@ -82,6 +86,7 @@ static void forget_pages(struct shadow_space *s)
 		memset(s->pages, 0, sizeof(s->pages));
 	s->nr = 0;
 	s->unlisted = 0;
+	s->exec_only = 0;
 }
 
 /* Everything the space's process may see goes (paging off: guest RAM
@@ -229,7 +234,7 @@ int trap_spaces_start(struct trap_vcpu *v)
 	err = sandbox_spawn(&v->boxes[0], &v->vm->mem, &v->vm->exiting);
 	v->cur = 0;
 	v->box = &v->boxes[0];
-	memset(&v->spaces[0].key, 0, sizeof(v->spaces[0].key)); /* RAM */
+	key_of(&v->hart, &v->spaces[0].key);
 	v->spaces[0].live = !err;
 	pthread_mutex_unlock(&v->box_lock);
 	return err;

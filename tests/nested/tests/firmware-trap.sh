@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 23
+plan 24
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -39,6 +39,7 @@ check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
 check_firmware rfence-s "Sv39 on 2 harts: SBI RFENCE is complete when it returns, as on QEMU" --cpus 2
 check_firmware plic-s "UART and virtio-blk interrupts from vmm's threads through the PLIC, as on QEMU" --disk /tmp/fw.img
 check_firmware trampoline-s "an xv6-style kernel: its trampoline switches satp (and fences) on every trap; a console reader fed by piped input, a worker on its pages, as on QEMU"
+check_firmware fastcsr-s "the CSRs a kernel uses all the time, served in the guest process (fast path): values, SIE with an interrupt pending, U-mode, as on QEMU"
 # wfi sleeps: a guest parked in wfi (no interrupt enabled) leaves the
 # nested host's two CPUs idle rather than spinning one.
 vmm run --kernel /firmware/spin-s.elf --name idle --detach >/dev/null 2>&1

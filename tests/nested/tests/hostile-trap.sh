@@ -5,7 +5,7 @@
 # RAM is an access fault, no ecall becomes a host system call, and a guest
 # that never traps again still stops when asked.
 . /tests/lib.sh
-plan 20
+plan 21
 cat >/tmp/hostile.expected <<'END'
 hostile: stores to 1024 pages at 0x40000000: 1024 access faults
 hostile: loads from 1024 pages at 0x40000000: 1024 access faults
@@ -66,6 +66,11 @@ status=$?
 check "a U-mode program that blocks vmm's kick (the handler's rt_sigreturn, a mask of its own) ends the VM when its timer is due (exit $status)" \
 	sh -c "[ $status -eq 66 ] && grep -q 'blocks vmm.s kick signal' /tmp/iso3.out"
 [ $status -eq 66 ] || show /tmp/iso3.out
+isolation 5
+status=$?
+check "a U-mode program that turns the fast path on in its region and writes stvec and sscratch changes nothing of its kernel's (exit $status)" \
+	sh -c "[ $status -eq 0 ] && grep -q 'fast: the program.s CSR writes left its kernel.s alone' /tmp/iso5.out"
+[ $status -eq 0 ] || show /tmp/iso5.out
 printf '4 %s \n' "$calls" | dd of=/tmp/iso.img bs=512 count=2048 conv=sync 2>/dev/null
 vmm run --kernel /firmware/isolation-s.elf --disk /tmp/iso.img --name masked --detach >/dev/null 2>&1
 sleep 1
