@@ -253,65 +253,28 @@ static void log_bad_chain(struct virtio_blk *b, const char *why)
 		pr_warn("virtio-blk %s: request dropped: %s", b->opt.path, why);
 }
 
-/* Serve everything available on one queue. The queue lock is held
- * throughout, so a reset waits for the request in flight. */
-static void drain(struct virtio_blk *b, struct blk_queue *bq)
+static uint32_t serve(void *dev, struct virtq_req *req)
 {
-	struct virtio_queue *q = &b->mmio.queues[bq->index];
-	uint32_t len;
-	int n;
+	struct blk_queue *bq = dev;
 
-	pthread_mutex_lock(&q->lock);
-	for (;;) {
-		n = virtq_pop(&q->vq, &bq->req);
-		if (n < 0) {
-			virtq_disable(&q->vq);
-			virtio_mmio_needs_reset(&b->mmio, q->vq.error);
-			break;
-		}
-		if (n == 0) {
-			if (virtq_prepare_wait(&q->vq))
-				continue;
-			break;
-		}
-		len = 0;
-		if (blk_parse(&bq->req, &bq->breq) == 0)
-			len = blk_execute(b, &bq->breq);
-		else
-			log_bad_chain(b, "no header or no status byte");
-		virtq_push(&q->vq, bq->req.head, len);
-		virtio_mmio_used(&b->mmio, q);
-	}
-	pthread_mutex_unlock(&q->lock);
+	if (blk_parse(req, &bq->breq) == 0)
+		return blk_execute(bq->blk, &bq->breq);
+	log_bad_chain(bq->blk, "no header or no status byte");
+	return 0;
 }
 
-static void *queue_thread(void *arg)
+static void drain(void *arg)
 {
 	struct blk_queue *bq = arg;
 
-	for (;;) {
-		pthread_mutex_lock(&bq->lock);
-		while (!bq->kicked && !bq->stop)
-			pthread_cond_wait(&bq->kick, &bq->lock);
-		bq->kicked = 0;
-		if (bq->stop) {
-			pthread_mutex_unlock(&bq->lock);
-			return NULL;
-		}
-		pthread_mutex_unlock(&bq->lock);
-		drain(bq->blk, bq);
-	}
+	virtio_serve_queue(&bq->blk->mmio, bq->index, &bq->req, serve, bq);
 }
 
 static void blk_notify(void *dev, unsigned q)
 {
 	struct virtio_blk *b = dev;
-	struct blk_queue *bq = &b->queues[q];
 
-	pthread_mutex_lock(&bq->lock);
-	bq->kicked = 1;
-	pthread_cond_signal(&bq->kick);
-	pthread_mutex_unlock(&bq->lock);
+	virtio_worker_kick(&b->queues[q].worker);
 }
 
 static void fill_config(const struct virtio_blk *b, struct virtio_blk_config *c)
@@ -476,8 +439,7 @@ int virtio_blk_open(struct virtio_blk *b, const struct blk_options *opt,
 	for (i = 0; i < b->nr_queues; i++) {
 		b->queues[i].blk = b;
 		b->queues[i].index = i;
-		pthread_mutex_init(&b->queues[i].lock, NULL);
-		pthread_cond_init(&b->queues[i].kick, NULL);
+		virtio_worker_init(&b->queues[i].worker, drain, &b->queues[i]);
 	}
 	virtio_mmio_init(&b->mmio, mem, irq, VIRTIO_ID_BLOCK, features(b),
 			 b->nr_queues, &blk_ops, b, opt->legacy);
@@ -490,11 +452,9 @@ int virtio_blk_start(struct virtio_blk *b)
 	int err;
 
 	for (i = 0; i < b->nr_queues; i++) {
-		err = pthread_create(&b->queues[i].thread, NULL, queue_thread,
-				     &b->queues[i]);
+		err = virtio_worker_start(&b->queues[i].worker);
 		if (err)
-			return -err;
-		b->queues[i].started = 1;
+			return err;
 	}
 	return 0;
 }
@@ -503,18 +463,8 @@ void virtio_blk_close(struct virtio_blk *b)
 {
 	unsigned i;
 
-	for (i = 0; i < b->nr_queues; i++) {
-		struct blk_queue *bq = &b->queues[i];
-
-		if (!bq->started)
-			continue;
-		pthread_mutex_lock(&bq->lock);
-		bq->stop = 1;
-		pthread_cond_signal(&bq->kick);
-		pthread_mutex_unlock(&bq->lock);
-		pthread_join(bq->thread, NULL);
-		bq->started = 0;
-	}
+	for (i = 0; i < b->nr_queues; i++)
+		virtio_worker_stop(&b->queues[i].worker);
 	if (b->fd >= 0)
 		close(b->fd);
 	b->fd = -1;

@@ -7,6 +7,7 @@
 #include <sys/uio.h>
 
 #include "mmio.h"
+#include "worker.h"
 
 #define BLK_SECTOR 512
 #define BLK_SEG_MAX (VIRTQ_MAX_SEGS - 2) /* header and status take two */
@@ -36,10 +37,7 @@ struct virtio_blk;
 struct blk_queue {
 	struct virtio_blk *blk;
 	unsigned index;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t kick;
-	int kicked, stop, started;
+	struct virtio_worker worker;
 	struct virtq_req req; /* scratch: too big for a thread's stack */
 	struct blk_request breq;
 };

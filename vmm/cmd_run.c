@@ -26,6 +26,7 @@ enum {
 	OPT_LOG_LEVEL,
 	OPT_DETACH,
 	OPT_ENTRY_MODE,
+	OPT_RNG,
 };
 
 static const struct option run_options[] = {
@@ -43,6 +44,7 @@ static const struct option run_options[] = {
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "reboot", no_argument, NULL, OPT_REBOOT },
+	{ "rng", required_argument, NULL, OPT_RNG },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
@@ -185,6 +187,11 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks)
 		return -1;
 	case OPT_REBOOT:
 		cfg->reboot = 1;
+		return -1;
+	case OPT_RNG:
+		if (parse_on_off(optarg, &cfg->rng))
+			return usage_error("--rng %s: must be on or off",
+					   optarg);
 		return -1;
 	case OPT_DUMP_DTB:
 		cfg->dump_dtb = optarg;

@@ -16,6 +16,7 @@ void vm_config_defaults(struct vm_config *c)
 		.backend = "auto",
 		.entry_mode = 's',
 		.console = "stdio",
+		.rng = 1,
 	};
 }
 

@@ -31,6 +31,7 @@ struct vm_config {
 	const char *console; /* "stdio" or "file:PATH" */
 	int reboot; /* on guest reset: boot again instead of exiting */
 	int detach; /* go to the background once the guest runs */
+	int rng; /* a virtio-rng device (the default) */
 	struct blk_options disks[VIRTIO_MMIO_SLOTS];
 	unsigned nr_disks;
 	/* Strings a config file allocated (vm_config_free() frees them). */

@@ -158,6 +158,13 @@ static int kernel_entry_mode(struct parser *p, const char *v)
 	return 0;
 }
 
+static int vm_rng(struct parser *p, const char *v)
+{
+	if (parse_on_off(v, &p->cfg->rng))
+		return fail(p, "rng = %s: must be on or off", v);
+	return 0;
+}
+
 static int vm_reboot(struct parser *p, const char *v)
 {
 	if (parse_on_off(v, &p->cfg->reboot))
@@ -267,6 +274,7 @@ static const struct key {
 	{ SEC_VM, "memory", vm_memory },
 	{ SEC_VM, "backend", vm_backend },
 	{ SEC_VM, "reboot", vm_reboot },
+	{ SEC_VM, "rng", vm_rng },
 	{ SEC_VM, "log-level", vm_log_level },
 	{ SEC_VM, "dump-dtb", vm_dump_dtb },
 	{ SEC_KERNEL, "path", kernel_path },

@@ -176,7 +176,38 @@ static int add_disks(struct vm *vm)
 	return 0;
 }
 
-static void remove_disks(struct vm *vm)
+/* The entropy device, in the first slot the disks left free. */
+static int add_rng(struct vm *vm)
+{
+	unsigned slot = vm->nr_disks;
+	struct bus_region r = {
+		"virtio-rng",	  VIRTIO_MMIO_BASE + slot * VIRTIO_MMIO_SIZE,
+		VIRTIO_MMIO_SIZE, NULL,
+		virtio_mmio_read, virtio_mmio_write
+	};
+	int err;
+
+	if (!vm->cfg->rng)
+		return 0;
+	if (slot >= VIRTIO_MMIO_SLOTS) {
+		pr_warn("%u disks take every virtio slot: no virtio-rng", slot);
+		return 0;
+	}
+	vm->rng = calloc(1, sizeof(*vm->rng));
+	if (!vm->rng)
+		return -ENOMEM;
+	virtio_rng_init(vm->rng, &vm->mem,
+			plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + slot));
+	r.opaque = &vm->rng->mmio;
+	err = bus_register(&vm->bus, &r);
+	if (!err)
+		err = virtio_rng_start(vm->rng);
+	if (err)
+		pr_err("virtio-rng: %s", strerror(-err));
+	return err;
+}
+
+static void remove_virtio_devices(struct vm *vm)
 {
 	while (vm->nr_disks) {
 		struct virtio_blk *b = vm->disks[--vm->nr_disks];
@@ -184,6 +215,10 @@ static void remove_disks(struct vm *vm)
 		virtio_blk_close(b);
 		free(b);
 	}
+	if (vm->rng)
+		virtio_rng_stop(vm->rng);
+	free(vm->rng);
+	vm->rng = NULL;
 }
 
 static uint64_t host_time(void *opaque)
@@ -324,7 +359,7 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 	f.bootargs = vm->cfg->cmdline;
 	f.initrd_start = li->initrd_start;
 	f.initrd_end = li->initrd_end;
-	f.nr_virtio = vm->nr_disks;
+	f.nr_virtio = vm->nr_disks + !!vm->rng;
 	f.clint = vm->has_clint;
 	err = vm->backend->describe_cpus(vm, &f);
 	if (err) {
@@ -463,6 +498,8 @@ static void reset_machine(struct vm *vm)
 	plic_reset(&vm->plic);
 	for (i = 0; i < vm->nr_disks; i++)
 		virtio_mmio_reset(&vm->disks[i]->mmio);
+	if (vm->rng)
+		virtio_mmio_reset(&vm->rng->mmio);
 	guest_mem_clear(&vm->mem);
 }
 
@@ -517,7 +554,7 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 		status = VMM_EXIT_ERROR;
 		goto out_mem;
 	}
-	if (add_disks(vm)) {
+	if (add_disks(vm) || add_rng(vm)) {
 		status = VMM_EXIT_ERROR;
 		goto out_disks;
 	}
@@ -529,7 +566,7 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 		reset_machine(vm);
 	}
 out_disks:
-	remove_disks(vm);
+	remove_virtio_devices(vm);
 out_mem:
 	guest_mem_free(&vm->mem);
 out:

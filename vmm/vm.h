@@ -16,6 +16,7 @@
 #include "sbi.h"
 #include "trap/csr.h"
 #include "../virtio/blk.h"
+#include "../virtio/rng.h"
 
 /* Exit statuses of `vmm run` (README "Exit status"). Guest fail codes from
  * the test finisher pass through when 1..63; other codes become 63. */
@@ -44,6 +45,7 @@ struct vm {
 	struct sbi sbi;
 	struct virtio_blk *disks[VIRTIO_MMIO_SLOTS];
 	unsigned nr_disks;
+	struct virtio_rng *rng; /* in the slot after the disks, or NULL */
 
 	pthread_mutex_t exit_lock;
 	pthread_cond_t exit_cond;

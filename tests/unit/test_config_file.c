@@ -30,6 +30,7 @@ static void test_full_file(void **state)
 			       "memory = 512M\n"
 			       "backend = kvm\n"
 			       "reboot = on\n"
+			       "rng = off\n"
 			       "log-level = info\n"
 			       "\n"
 			       "[kernel]\n"
@@ -54,6 +55,7 @@ static void test_full_file(void **state)
 	assert_int_equal(cfg.memory, 512ULL << 20);
 	assert_string_equal(cfg.backend, "kvm");
 	assert_true(cfg.reboot);
+	assert_false(cfg.rng);
 	assert_string_equal(cfg.log_level, "info");
 	assert_string_equal(cfg.kernel, "/etc/vmm/Image");
 	assert_string_equal(cfg.initrd, "/boot/initrd.cpio");
@@ -89,7 +91,7 @@ static void test_errors_name_file_and_line(void **state)
 		"/etc/vmm/test.conf:2: memory = lots: not a size like 256M or 1G");
 	expect_error(
 		"[vm]\n\n\ncolour = blue\n",
-		"/etc/vmm/test.conf:4: unknown key 'colour' in [vm] (known: name, cpus, memory, backend, reboot, log-level, dump-dtb)");
+		"/etc/vmm/test.conf:4: unknown key 'colour' in [vm] (known: name, cpus, memory, backend, reboot, rng, log-level, dump-dtb)");
 	expect_error(
 		"[network]\n",
 		"/etc/vmm/test.conf:1: unknown section [network] (vm, kernel, disk \"NAME\", console)");
@@ -125,6 +127,8 @@ static void test_errors_name_file_and_line(void **state)
 		"/etc/vmm/test.conf:2: backend = xen: must be auto, kvm or trap");
 	expect_error("[kernel]\nentry-mode = u\n",
 		     "/etc/vmm/test.conf:2: entry-mode = u: must be s or m");
+	expect_error("[vm]\nrng = maybe\n",
+		     "/etc/vmm/test.conf:2: rng = maybe: must be on or off");
 	expect_error("[vm]\nreboot = maybe\n",
 		     "/etc/vmm/test.conf:2: reboot = maybe: must be on or off");
 	expect_error(

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_VIRTIO_WORKER_H
+#define VMM_VIRTIO_WORKER_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "mmio.h"
+
+/* A device's I/O thread: sleeps until kicked (the driver notified a
+ * queue), then calls drain(arg) to serve what is there, so a vCPU thread
+ * only ever wakes it. */
+struct virtio_worker {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t kick;
+	int kicked, stop, started;
+	void (*drain)(void *arg);
+	void *arg;
+};
+
+void virtio_worker_init(struct virtio_worker *w, void (*drain)(void *),
+			void *arg);
+/* 0 or a negative errno. */
+int virtio_worker_start(struct virtio_worker *w);
+void virtio_worker_kick(struct virtio_worker *w);
+/* Stop the thread (if started) and wait for it. */
+void virtio_worker_stop(struct virtio_worker *w);
+
+/* On the I/O thread: serve every chain available on queue q of m with
+ * serve(dev, req), which returns the bytes it wrote into the chain, and
+ * interrupt the driver as the queue's rules allow. The queue lock is held
+ * throughout, so a reset waits for the request in flight; a broken ring
+ * disables the queue and sets DEVICE_NEEDS_RESET. req is scratch. */
+void virtio_serve_queue(struct virtio_mmio *m, unsigned q,
+			struct virtq_req *req,
+			uint32_t (*serve)(void *dev, struct virtq_req *req),
+			void *dev);
+
+#endif
