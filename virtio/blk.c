@@ -436,14 +436,23 @@ int virtio_blk_open(struct virtio_blk *b, const struct blk_options *opt,
 	base = base ? base + 1 : opt->path;
 	/* 20 bytes, NUL-padded, not necessarily NUL-terminated (5.2.6). */
 	memcpy(b->id, base, strnlen(base, BLK_ID_BYTES));
+	virtio_mmio_init(&b->mmio, mem, irq, VIRTIO_ID_BLOCK, features(b),
+			 b->nr_queues, &blk_ops, b, opt->legacy);
 	for (i = 0; i < b->nr_queues; i++) {
 		b->queues[i].blk = b;
 		b->queues[i].index = i;
-		virtio_worker_init(&b->queues[i].worker, drain, &b->queues[i]);
+		b->queues[i].worker.fd = -1;
 	}
-	virtio_mmio_init(&b->mmio, mem, irq, VIRTIO_ID_BLOCK, features(b),
-			 b->nr_queues, &blk_ops, b, opt->legacy);
-	return 0;
+	for (i = 0, err = 0; i < b->nr_queues && !err; i++) {
+		err = virtio_worker_init(&b->queues[i].worker, drain,
+					 &b->queues[i]);
+		b->mmio.notify_fd[i] = b->queues[i].worker.fd;
+	}
+	if (err) {
+		pr_err("disk %s: %s", opt->path, strerror(-err));
+		virtio_blk_close(b);
+	}
+	return err;
 }
 
 int virtio_blk_start(struct virtio_blk *b)

@@ -49,6 +49,7 @@ void virtio_mmio_init(struct virtio_mmio *m, const struct guest_mem *mem,
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		pthread_mutex_init(&m->queues[i].lock, NULL);
 		m->queues[i].vq.mem = mem;
+		m->notify_fd[i] = -1;
 	}
 }
 

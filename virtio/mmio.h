@@ -57,6 +57,9 @@ struct virtio_mmio {
 	uint32_t guest_page_size, queue_align; /* legacy */
 	struct virtio_queue queues[VIRTIO_MAX_QUEUES];
 	uint32_t queue_pfn[VIRTIO_MAX_QUEUES]; /* legacy */
+	/* the eventfd that wakes each queue's I/O thread (-1: none), for a
+	 * backend to signal on QueueNotify without an exit */
+	int notify_fd[VIRTIO_MAX_QUEUES];
 };
 
 void virtio_mmio_init(struct virtio_mmio *m, const struct guest_mem *mem,

@@ -101,16 +101,20 @@ static const struct virtio_device_ops rng_ops = {
 	.notify = rng_notify,
 };
 
-void virtio_rng_init(struct virtio_rng *r, const struct guest_mem *mem,
-		     struct irq_line irq)
+int virtio_rng_init(struct virtio_rng *r, const struct guest_mem *mem,
+		    struct irq_line irq)
 {
+	int err;
+
 	memset(r, 0, sizeof(*r));
 	r->random = rng_host_random;
-	virtio_worker_init(&r->worker, drain, r);
 	virtio_mmio_init(&r->mmio, mem, irq, VIRTIO_ID_RNG,
 			 1ULL << VIRTIO_RING_F_INDIRECT_DESC |
 				 1ULL << VIRTIO_RING_F_EVENT_IDX,
 			 1, &rng_ops, r, 0);
+	err = virtio_worker_init(&r->worker, drain, r);
+	r->mmio.notify_fd[0] = r->worker.fd;
+	return err;
 }
 
 int virtio_rng_start(struct virtio_rng *r)

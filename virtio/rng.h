@@ -29,8 +29,9 @@ uint32_t rng_fill(const struct virtq_req *req,
 /* The host's getrandom(2), whole or an error. */
 int rng_host_random(void *buf, size_t len);
 
-void virtio_rng_init(struct virtio_rng *r, const struct guest_mem *mem,
-		     struct irq_line irq);
+/* 0 or a negative errno. */
+int virtio_rng_init(struct virtio_rng *r, const struct guest_mem *mem,
+		    struct irq_line irq);
 int virtio_rng_start(struct virtio_rng *r);
 void virtio_rng_stop(struct virtio_rng *r);
 

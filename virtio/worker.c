@@ -1,31 +1,37 @@
 // SPDX-License-Identifier: MIT
-/* The I/O thread a virtio device serves its queues on (worker.h). */
+/*
+ * The I/O thread a virtio device serves its queues on (worker.h). It
+ * sleeps on an eventfd, which a vCPU thread writes on a notify or, under
+ * KVM with KVM_IOEVENTFD, the host kernel signals itself without a
+ * userspace exit.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include "worker.h"
 
-void virtio_worker_init(struct virtio_worker *w, void (*drain)(void *),
-			void *arg)
+int virtio_worker_init(struct virtio_worker *w, void (*drain)(void *),
+		       void *arg)
 {
-	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->kick, NULL);
-	w->kicked = w->stop = w->started = 0;
+	w->stop = w->started = 0;
 	w->drain = drain;
 	w->arg = arg;
+	w->fd = eventfd(0, EFD_CLOEXEC);
+	return w->fd < 0 ? -errno : 0;
 }
 
 static void *worker_thread(void *arg)
 {
 	struct virtio_worker *w = arg;
+	uint64_t n;
 
 	for (;;) {
-		pthread_mutex_lock(&w->lock);
-		while (!w->kicked && !w->stop)
-			pthread_cond_wait(&w->kick, &w->lock);
-		w->kicked = 0;
-		if (w->stop) {
-			pthread_mutex_unlock(&w->lock);
+		if (read(w->fd, &n, sizeof(n)) < 0 && errno == EINTR)
+			continue;
+		if (__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
 			return NULL;
-		}
-		pthread_mutex_unlock(&w->lock);
 		w->drain(w->arg);
 	}
 }
@@ -40,10 +46,24 @@ int virtio_worker_start(struct virtio_worker *w)
 
 void virtio_worker_kick(struct virtio_worker *w)
 {
-	pthread_mutex_lock(&w->lock);
-	w->kicked = 1;
-	pthread_cond_signal(&w->kick);
-	pthread_mutex_unlock(&w->lock);
+	uint64_t one = 1;
+
+	/* only fails when the counter is full: the thread is due anyway */
+	if (write(w->fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+void virtio_worker_stop(struct virtio_worker *w)
+{
+	if (w->started) {
+		__atomic_store_n(&w->stop, 1, __ATOMIC_RELEASE);
+		virtio_worker_kick(w);
+		pthread_join(w->thread, NULL);
+		w->started = 0;
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
 }
 
 void virtio_serve_queue(struct virtio_mmio *m, unsigned qi,
@@ -71,16 +91,4 @@ void virtio_serve_queue(struct virtio_mmio *m, unsigned qi,
 		virtio_mmio_used(m, q);
 	}
 	pthread_mutex_unlock(&q->lock);
-}
-
-void virtio_worker_stop(struct virtio_worker *w)
-{
-	if (!w->started)
-		return;
-	pthread_mutex_lock(&w->lock);
-	w->stop = 1;
-	pthread_cond_signal(&w->kick);
-	pthread_mutex_unlock(&w->lock);
-	pthread_join(w->thread, NULL);
-	w->started = 0;
 }

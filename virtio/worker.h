@@ -9,22 +9,23 @@
 
 /* A device's I/O thread: sleeps until kicked (the driver notified a
  * queue), then calls drain(arg) to serve what is there, so a vCPU thread
- * only ever wakes it. */
+ * only ever wakes it. Its eventfd is the kick: a backend may have the
+ * host kernel signal it on the driver's notify (KVM_IOEVENTFD). */
 struct virtio_worker {
 	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t kick;
-	int kicked, stop, started;
+	int fd; /* eventfd */
+	int stop, started;
 	void (*drain)(void *arg);
 	void *arg;
 };
 
-void virtio_worker_init(struct virtio_worker *w, void (*drain)(void *),
-			void *arg);
+/* 0 or a negative errno (no eventfd). */
+int virtio_worker_init(struct virtio_worker *w, void (*drain)(void *),
+		       void *arg);
 /* 0 or a negative errno. */
 int virtio_worker_start(struct virtio_worker *w);
 void virtio_worker_kick(struct virtio_worker *w);
-/* Stop the thread (if started) and wait for it. */
+/* Stop the thread (if started), wait for it, close the eventfd. */
 void virtio_worker_stop(struct virtio_worker *w);
 
 /* On the I/O thread: serve every chain available on queue q of m with

@@ -31,6 +31,11 @@ struct backend_ops {
 	/* The CLINT (M-mode guests): a write may have moved a hart's timer or
 	 * software interrupt. NULL for backends without M-mode guests. */
 	void (*clint_changed)(struct vm *vm, unsigned hart);
+	/* Have a 4-byte guest write of value at addr signal the eventfd fd
+	 * with no exit (a virtio QueueNotify); after create, before start.
+	 * NULL, or an error, and the write is an MMIO access as any other. */
+	int (*notify_by_fd)(struct vm *vm, uint64_t addr, uint32_t value,
+			    int fd);
 	void (*destroy)(struct vm *vm);
 };
 

@@ -2,6 +2,7 @@
 /* A VM's life: load files, build RAM and devices, boot, wait for the end. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/virtio_mmio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,10 +197,11 @@ static int add_rng(struct vm *vm)
 	vm->rng = calloc(1, sizeof(*vm->rng));
 	if (!vm->rng)
 		return -ENOMEM;
-	virtio_rng_init(vm->rng, &vm->mem,
-			plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + slot));
+	err = virtio_rng_init(vm->rng, &vm->mem,
+			      plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + slot));
 	r.opaque = &vm->rng->mmio;
-	err = bus_register(&vm->bus, &r);
+	if (!err)
+		err = bus_register(&vm->bus, &r);
 	if (!err)
 		err = virtio_rng_start(vm->rng);
 	if (err)
@@ -398,6 +400,41 @@ static void destroy_backend(struct vm *vm)
 	pthread_mutex_unlock(&vm->plic.lock);
 }
 
+/* Each virtio queue's notify wakes its I/O thread from the host kernel
+ * where the backend can (KVM_IOEVENTFD), with no exit to vmm; elsewhere,
+ * or with VMM_IOEVENTFD=0 (for comparisons), through vmm's MMIO path. */
+static void notify_by_fd(struct vm *vm)
+{
+	const char *env = getenv("VMM_IOEVENTFD");
+	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS + 1];
+	unsigned n = 0, i, q, done = 0;
+	int err = 0;
+
+	if (!vm->backend->notify_by_fd || (env && !strcmp(env, "0")))
+		return;
+	for (i = 0; i < vm->nr_disks; i++)
+		devs[n++] = &vm->disks[i]->mmio;
+	if (vm->rng)
+		devs[n++] = &vm->rng->mmio;
+	for (i = 0; i < n && !err; i++)
+		for (q = 0; q < devs[i]->nr_queues && !err; q++) {
+			if (devs[i]->notify_fd[q] < 0)
+				continue;
+			err = vm->backend->notify_by_fd(
+				vm,
+				VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE +
+					VIRTIO_MMIO_QUEUE_NOTIFY,
+				q, devs[i]->notify_fd[q]);
+			done += !err;
+		}
+	if (err)
+		pr_info("virtio: notify by eventfd: %s: the rest by MMIO exit",
+			strerror(-err));
+	if (done)
+		pr_info("virtio: notify by eventfd, without an exit: %u queue%s",
+			done, done == 1 ? "" : "s");
+}
+
 /* One boot of the guest, from empty RAM to the guest's last exit. */
 static int boot(struct vm *vm)
 {
@@ -415,6 +452,7 @@ static int boot(struct vm *vm)
 	if (err)
 		return VMM_EXIT_ERROR; /* the backend said why */
 	pr_debug("%s backend ready", vm->backend->name);
+	notify_by_fd(vm);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
 	size = build_dtb(vm, &li, dtb);
 	if (size < 0) {

@@ -628,6 +628,19 @@ static void kvm_set_external_irq(struct vm *vm, unsigned hart, int machine,
 		pr_warn("vCPU %u: KVM_INTERRUPT: %s", hart, strerror(errno));
 }
 
+static int kvm_notify_by_fd(struct vm *vm, uint64_t addr, uint32_t value,
+			    int fd)
+{
+	struct kvm *k = vm->backend_data;
+	struct kvm_ioeventfd io = { .datamatch = value,
+				    .addr = addr,
+				    .len = 4,
+				    .fd = fd,
+				    .flags = KVM_IOEVENTFD_FLAG_DATAMATCH };
+
+	return ioctl(k->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+}
+
 const struct backend_ops kvm_backend = {
 	.name = "kvm",
 	.create = kvm_create,
@@ -637,5 +650,6 @@ const struct backend_ops kvm_backend = {
 	.pause = kvm_pause,
 	.resume = kvm_resume,
 	.set_external_irq = kvm_set_external_irq,
+	.notify_by_fd = kvm_notify_by_fd,
 	.destroy = kvm_destroy,
 };

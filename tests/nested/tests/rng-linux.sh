@@ -3,7 +3,7 @@
 # virtio-rng under the Linux driver: on by default, /dev/hwrng gives
 # random bytes; --rng off and a config file's rng = off leave none.
 . /tests/lib.sh
-plan 5
+plan 7
 guest() { # SCRIPT [VMM ARGS]: console in /tmp/$1.txt, status returned
 	s=$1
 	shift
@@ -13,11 +13,14 @@ guest() { # SCRIPT [VMM ARGS]: console in /tmp/$1.txt, status returned
 	tr -d '\r' </tmp/$s.out >/tmp/$s.txt
 	return $st
 }
-guest rng
+guest rng --log-level info
 status=$?
 check "the guest's driver takes vmm's virtio-rng as its source (exit $status)" grep -q '^guest-rng-current: virtio_rng.0$' /tmp/rng.txt
 check "/dev/hwrng gives two different full buffers of random bytes" grep -q '^guest-ok: rng$' /tmp/rng.txt
 [ $status -eq 0 ] || show /tmp/rng.txt 30
+check "its queue's notify wakes the I/O thread by KVM_IOEVENTFD" grep -q '^vmm: virtio: notify by eventfd, without an exit: 1 queue$' /tmp/rng.txt
+VMM_IOEVENTFD=0 guest rng
+check "with VMM_IOEVENTFD=0, by MMIO exit: the same" grep -q '^guest-ok: rng$' /tmp/rng.txt
 guest rng-none --rng off
 check "--rng off: no virtio-rng, no source" grep -q '^guest-rng-current: none$' /tmp/rng-none.txt
 printf '[vm]\nrng = off\n[kernel]\npath = /guest/Image\ninitrd = /guest/guest.cpio\ncmdline = console=ttyS0 quiet vmm.guest=script:rng-none\n' >/tmp/rng.conf
