@@ -11,16 +11,25 @@ plan 3
 secs=${BENCH_SECONDS:-5}
 bench-blk /dev/vda $secs 128 >/tmp/host.txt
 check "bench-blk ran on the nested host" grep -q randread4k-qd32 /tmp/host.txt
-guest() { # OUTPUT: the guest's bench-blk on /dev/vda
-	vmm run --kernel /guest/Image --initrd /guest/guest.cpio --cpus 2 \
-		--cmdline "console=ttyS0 quiet vmm.guest=script:bench-blk vmm.bench_seconds=$secs" \
-		--disk /dev/vda,cache=none </dev/null 2>&1 | tr -d '\r' >"$1"
+# The guest's bench-blk on /dev/vda into OUTPUT. A second try when the
+# first did not finish: on this rig a guest program segfaults at its
+# start now and then (1 run in 4 or so, with this vmm and with older ones
+# alike), which says nothing about the disk.
+guest() { # OUTPUT
+	for try in 1 2; do
+		vmm run --kernel /guest/Image --initrd /guest/guest.cpio --cpus 2 \
+			--cmdline "console=ttyS0 quiet vmm.guest=script:bench-blk vmm.bench_seconds=$secs" \
+			--disk /dev/vda,cache=none </dev/null 2>&1 | tr -d '\r' >"$1"
+		grep -q randread4k-qd32 "$1" && return
+		echo "# bench-blk: try $try did not finish: $(grep -a -i 'fault' "$1" | head -n 1)"
+	done
 }
 guest /tmp/guest.txt
 check "bench-blk ran in the guest" grep -q randread4k-qd32 /tmp/guest.txt
 grep -q randread4k-qd32 /tmp/guest.txt || show /tmp/guest.txt 20
 VMM_IOEVENTFD=0 guest /tmp/mmio.txt
 check "... and with notifies by MMIO exit" grep -q randread4k-qd32 /tmp/mmio.txt
+grep -q randread4k-qd32 /tmp/mmio.txt || show /tmp/mmio.txt 30
 ratio() { awk -v h="$1" -v g="$2" 'BEGIN { if (h > 0) printf "%.0f%%", 100 * g / h; else print "n/a" }'; }
 for t in seqread seqwrite randread4k-qd1 randread4k-qd32; do
 	h=$(awk -v t="$t" '$2 == t { print $3 }' /tmp/host.txt)
