@@ -31,14 +31,6 @@ static volatile unsigned long timer_irqs, irq_after, after, u_illegal, u_ecall,
 	bad_cause;
 static volatile unsigned long resume_at;
 
-static unsigned long rdtime(void)
-{
-	unsigned long t;
-
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 __attribute__((interrupt("supervisor"), aligned(4))) static void on_trap(void)
 {
 	unsigned long cause, epc, status;

@@ -27,6 +27,15 @@ struct sbiret {
 struct sbiret sbi_call(unsigned long ext, unsigned long fid, unsigned long a0,
 		       unsigned long a1, unsigned long a2);
 
+/* The time CSR: natively readable on every backend. */
+static inline unsigned long rdtime(void)
+{
+	unsigned long t;
+
+	asm volatile("rdtime %0" : "=r"(t));
+	return t;
+}
+
 /* Wait in wfi until *flag changes from old. Interrupts are off around the
  * check, so one that arrives between the check and the wfi still wakes it
  * (wfi returns on a pending interrupt whatever sstatus.SIE says); they are

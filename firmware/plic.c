@@ -44,14 +44,6 @@ static volatile int rx_len, rx_done;
 static volatile int disk_irqs, disk_done;
 static uint8_t sector[512] __attribute__((aligned(512)));
 
-static unsigned long rdtime(void)
-{
-	unsigned long t;
-
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 static void uart_ier(uint8_t set, uint8_t clear)
 {
 	mmio_write8(FW_UART + IER,

@@ -9,14 +9,6 @@
 #define SBI_EXT_SRST 0x53525354
 #define TIMEBASE_HZ 10000000 /* QEMU virt's, and so the nested host's */
 
-static unsigned long rdtime(void)
-{
-	unsigned long t;
-
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 int main(unsigned long hartid, unsigned long dtb)
 {
 	unsigned long start = rdtime();

@@ -14,14 +14,6 @@
 
 static uint8_t sector[512] __attribute__((aligned(512)));
 
-static unsigned long rdtime(void)
-{
-	unsigned long t;
-
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 int main(unsigned long hartid, unsigned long dtb)
 {
 	const uint8_t *p = sector;

@@ -11,14 +11,6 @@
 static volatile int ticks;
 static volatile unsigned long bad_cause;
 
-static unsigned long rdtime(void)
-{
-	unsigned long t;
-
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 /* stvec needs a 4-byte aligned handler; C functions are only 2-aligned. */
 __attribute__((interrupt("supervisor"), aligned(4))) static void on_trap(void)
 {

@@ -180,14 +180,6 @@ static void map_trampoline(unsigned long *root, unsigned long *l1,
 		l0[510] = pte(tf, PTE_R | PTE_W | PTE_A | PTE_D);
 }
 
-static unsigned long rdtime(void)
-{
-	unsigned long t;
-
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 void kernel_entry(void);
 void usertrap(void);
 asm(".text\n"

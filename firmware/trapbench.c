@@ -29,14 +29,6 @@ static uint8_t sector[512] __attribute__((aligned(512)));
 static unsigned long root[512] __attribute__((aligned(4096)));
 static volatile char area[PAGES * 4096] __attribute__((aligned(4096)));
 
-static unsigned long rdtime(void)
-{
-	unsigned long t;
-
-	asm volatile("rdtime %0" : "=r"(t));
-	return t;
-}
-
 static void report(const char *what, unsigned long ticks, unsigned long n)
 {
 	fw_printf("trapbench: %s %lu\n", what,
