@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "../vmm/log.h"
 #include "rng.h"
 
 uint32_t rng_fill(const struct virtq_req *req,

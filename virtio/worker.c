@@ -48,7 +48,7 @@ void virtio_worker_kick(struct virtio_worker *w)
 {
 	uint64_t one = 1;
 
-	/* only fails when the counter is full: the thread is due anyway */
+	/* adds to the count the thread reads: nothing to do if it fails */
 	if (write(w->fd, &one, sizeof(one)) < 0)
 		return;
 }
