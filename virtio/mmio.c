@@ -361,6 +361,37 @@ int virtio_mmio_read(void *opaque, uint64_t off, unsigned size, uint64_t *val)
 	return 0;
 }
 
+int virtio_mmio_empty_read(void *opaque, uint64_t off, unsigned size,
+			   uint64_t *val)
+{
+	(void)opaque;
+	*val = 0;
+	if (size != 4 || off % 4)
+		return -EINVAL;
+	switch (off) {
+	case VIRTIO_MMIO_MAGIC_VALUE:
+		*val = MAGIC;
+		break;
+	case VIRTIO_MMIO_VERSION:
+		*val = 2;
+		break;
+	case VIRTIO_MMIO_VENDOR_ID:
+		*val = VENDOR_ID;
+		break;
+	default:
+		break; /* DeviceID 0: no device */
+	}
+	return 0;
+}
+
+int virtio_mmio_empty_write(void *opaque, uint64_t off, unsigned size,
+			    uint64_t val)
+{
+	(void)opaque;
+	(void)val;
+	return size != 4 || off % 4 ? -EINVAL : 0;
+}
+
 int virtio_mmio_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 {
 	struct virtio_mmio *m = opaque;

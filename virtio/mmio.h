@@ -70,6 +70,12 @@ void virtio_mmio_init(struct virtio_mmio *m, const struct guest_mem *mem,
 /* Back to the state after power-on (a guest reboot). */
 void virtio_mmio_reset(struct virtio_mmio *m);
 int virtio_mmio_read(void *m, uint64_t off, unsigned size, uint64_t *val);
+/* A slot with no device, as QEMU's virt machine has them: the magic
+ * value, version 2, QEMU's VendorID and DeviceID 0, which guests that
+ * probe every slot (xv6 and its kind) take for "nothing here"; writes are
+ * ignored. */
+int virtio_mmio_empty_read(void *m, uint64_t off, unsigned size, uint64_t *val);
+int virtio_mmio_empty_write(void *m, uint64_t off, unsigned size, uint64_t val);
 int virtio_mmio_write(void *m, uint64_t off, unsigned size, uint64_t val);
 
 /* I/O thread side (with the queue's lock held): interrupt the driver for

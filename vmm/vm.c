@@ -209,6 +209,27 @@ static int add_rng(struct vm *vm)
 	return err;
 }
 
+/* The slots no device took answer as QEMU's empty ones do. */
+static int add_empty_slots(struct vm *vm)
+{
+	unsigned slot = vm->nr_disks + !!vm->rng;
+	int err = 0;
+
+	for (; slot < VIRTIO_MMIO_SLOTS && !err; slot++) {
+		struct bus_region r = {
+			"virtio-mmio (empty)",
+			VIRTIO_MMIO_BASE + slot * VIRTIO_MMIO_SIZE,
+			VIRTIO_MMIO_SIZE,
+			NULL,
+			virtio_mmio_empty_read,
+			virtio_mmio_empty_write
+		};
+
+		err = bus_register(&vm->bus, &r);
+	}
+	return err;
+}
+
 static void remove_virtio_devices(struct vm *vm)
 {
 	while (vm->nr_disks) {
@@ -592,7 +613,7 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 		status = VMM_EXIT_ERROR;
 		goto out_mem;
 	}
-	if (add_disks(vm) || add_rng(vm)) {
+	if (add_disks(vm) || add_rng(vm) || add_empty_slots(vm)) {
 		status = VMM_EXIT_ERROR;
 		goto out_disks;
 	}

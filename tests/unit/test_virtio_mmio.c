@@ -99,6 +99,29 @@ static void test_identity(void **state)
 	assert_int_equal(rd(VIRTIO_MMIO_CONFIG + 4), 0xc4);
 }
 
+/* A slot with no device reads as QEMU's empty ones: DeviceID 0. */
+static void test_empty_slot(void **state)
+{
+	uint64_t v = 1;
+
+	(void)state;
+	assert_int_equal(
+		virtio_mmio_empty_read(NULL, VIRTIO_MMIO_MAGIC_VALUE, 4, &v),
+		0);
+	assert_int_equal(v, 0x74726976);
+	virtio_mmio_empty_read(NULL, VIRTIO_MMIO_VERSION, 4, &v);
+	assert_int_equal(v, 2);
+	virtio_mmio_empty_read(NULL, VIRTIO_MMIO_DEVICE_ID, 4, &v);
+	assert_int_equal(v, 0);
+	virtio_mmio_empty_read(NULL, VIRTIO_MMIO_VENDOR_ID, 4, &v);
+	assert_int_equal(v, 0x554d4551);
+	assert_int_equal(virtio_mmio_empty_read(NULL, 1, 4, &v), -EINVAL);
+	assert_int_equal(virtio_mmio_empty_read(NULL, 0, 1, &v), -EINVAL);
+	assert_int_equal(
+		virtio_mmio_empty_write(NULL, VIRTIO_MMIO_STATUS, 4, 1), 0);
+	assert_int_equal(virtio_mmio_empty_write(NULL, 2, 2, 1), -EINVAL);
+}
+
 /* As on QEMU: a driver of the version 2 interface that does not set
  * VERSION_1 (xv6's) still gets FEATURES_OK. */
 static void test_driver_without_version_1_is_served(void **state)
@@ -231,6 +254,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identity),
+		cmocka_unit_test(test_empty_slot),
 		cmocka_unit_test(test_driver_without_version_1_is_served),
 		cmocka_unit_test(
 			test_driver_asking_unoffered_features_is_refused),

@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 24
+plan 25
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -30,6 +30,11 @@ status=$?
 check "virtio-s: raw virtqueues and hostile chains on the trap backend (exit $status)" [ $status -eq 0 ]
 check "virtio-s: every outcome as expected" grep -q '^virtio: 0 unexpected outcomes$' /tmp/virtio.txt
 [ $status -eq 0 ] || show /tmp/virtio.txt
+run virtio
+status=$?
+check "virtio-s without a disk: every slot it probes answers as QEMU's empty ones, no device (exit $status)" \
+	sh -c "[ $status -eq 1 ] && grep -q '^virtio: no virtio-blk device, or it refused us$' /tmp/virtio.txt"
+[ $status -eq 1 ] || show /tmp/virtio.txt
 vmm run --backend kvm --kernel /firmware/hello-s.elf </dev/null >/tmp/kvm.out 2>&1
 status=$?
 check "--backend kvm where there is none: exit 70 ($status)" [ $status -eq 70 ]
