@@ -307,20 +307,10 @@ static int blk_config_read(void *dev, uint64_t off, unsigned size,
 	return 0;
 }
 
-static int blk_config_write(void *dev, uint64_t off, unsigned size,
-			    uint64_t val)
-{
-	(void)dev;
-	(void)off;
-	(void)size;
-	(void)val;
-	return 0; /* nothing writable: no VIRTIO_BLK_F_CONFIG_WCE */
-}
-
 static const struct virtio_device_ops blk_ops = {
 	.name = "blk",
 	.config_read = blk_config_read,
-	.config_write = blk_config_write,
+	/* nothing writable: no VIRTIO_BLK_F_CONFIG_WCE */
 	.notify = blk_notify,
 };
 

@@ -351,8 +351,11 @@ int virtio_mmio_read(void *opaque, uint64_t off, unsigned size, uint64_t *val)
 
 	*val = 0;
 	if (off >= VIRTIO_MMIO_CONFIG)
-		return m->ops->config_read(m->dev, off - VIRTIO_MMIO_CONFIG,
-					   size, val);
+		return m->ops->config_read
+			       ? m->ops->config_read(m->dev,
+						     off - VIRTIO_MMIO_CONFIG,
+						     size, val)
+			       : 0; /* no configuration space: zeros */
 	if (size != 4 || off % 4)
 		return -EINVAL; /* 4.2.2.2: registers are 32-bit only */
 	pthread_mutex_lock(&m->lock);

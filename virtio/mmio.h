@@ -23,6 +23,7 @@
  * virtq_pop()/virtq_push() batch and checks vq.ready under it. */
 struct virtio_device_ops {
 	const char *name;
+	/* NULL: no configuration space (reads 0, writes ignored) */
 	int (*config_read)(void *dev, uint64_t off, unsigned size,
 			   uint64_t *val);
 	int (*config_write)(void *dev, uint64_t off, unsigned size,

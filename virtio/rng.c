@@ -72,31 +72,8 @@ static void rng_notify(void *dev, unsigned q)
 	virtio_worker_kick(&r->worker);
 }
 
-/* No configuration space (5.4.4): it reads as zeros. */
-static int rng_config_read(void *dev, uint64_t off, unsigned size,
-			   uint64_t *val)
-{
-	(void)dev;
-	(void)off;
-	(void)size;
-	*val = 0;
-	return 0;
-}
-
-static int rng_config_write(void *dev, uint64_t off, unsigned size,
-			    uint64_t val)
-{
-	(void)dev;
-	(void)off;
-	(void)size;
-	(void)val;
-	return 0;
-}
-
 static const struct virtio_device_ops rng_ops = {
-	.name = "rng",
-	.config_read = rng_config_read,
-	.config_write = rng_config_write,
+	.name = "rng", /* no configuration space (5.4.4) */
 	.notify = rng_notify,
 };
 

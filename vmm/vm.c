@@ -209,10 +209,25 @@ static int add_rng(struct vm *vm)
 	return err;
 }
 
+/* The virtio devices' transports in slot order (disks, then the rng):
+ * how many there are. */
+static unsigned virtio_slots(const struct vm *vm,
+			     struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS])
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < vm->nr_disks; i++)
+		devs[n++] = &vm->disks[i]->mmio;
+	if (vm->rng)
+		devs[n++] = &vm->rng->mmio;
+	return n;
+}
+
 /* The slots no device took answer as QEMU's empty ones do. */
 static int add_empty_slots(struct vm *vm)
 {
-	unsigned slot = vm->nr_disks + !!vm->rng;
+	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS];
+	unsigned slot = virtio_slots(vm, devs);
 	int err = 0;
 
 	for (; slot < VIRTIO_MMIO_SLOTS && !err; slot++) {
@@ -373,6 +388,7 @@ static int write_dtb(const char *path, const void *dtb, size_t len)
 
 static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 {
+	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS];
 	struct fdt_vm f = { 0 };
 	int err;
 
@@ -382,7 +398,7 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 	f.bootargs = vm->cfg->cmdline;
 	f.initrd_start = li->initrd_start;
 	f.initrd_end = li->initrd_end;
-	f.nr_virtio = vm->nr_disks + !!vm->rng;
+	f.nr_virtio = virtio_slots(vm, devs);
 	f.clint = vm->has_clint;
 	err = vm->backend->describe_cpus(vm, &f);
 	if (err) {
@@ -427,16 +443,12 @@ static void destroy_backend(struct vm *vm)
 static void notify_by_fd(struct vm *vm)
 {
 	const char *env = getenv("VMM_IOEVENTFD");
-	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS + 1];
-	unsigned n = 0, i, q, done = 0;
+	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS];
+	unsigned n = virtio_slots(vm, devs), i, q, done = 0;
 	int err = 0;
 
 	if (!vm->backend->notify_by_fd || (env && !strcmp(env, "0")))
 		return;
-	for (i = 0; i < vm->nr_disks; i++)
-		devs[n++] = &vm->disks[i]->mmio;
-	if (vm->rng)
-		devs[n++] = &vm->rng->mmio;
 	for (i = 0; i < n && !err; i++)
 		for (q = 0; q < devs[i]->nr_queues && !err; q++) {
 			if (devs[i]->notify_fd[q] < 0)
@@ -551,14 +563,13 @@ static int boot_again(struct vm *vm, int *status)
  * zeroed without committing it. */
 static void reset_machine(struct vm *vm)
 {
-	unsigned i;
+	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS];
+	unsigned i, n = virtio_slots(vm, devs);
 
 	uart_reset(&vm->uart);
 	plic_reset(&vm->plic);
-	for (i = 0; i < vm->nr_disks; i++)
-		virtio_mmio_reset(&vm->disks[i]->mmio);
-	if (vm->rng)
-		virtio_mmio_reset(&vm->rng->mmio);
+	for (i = 0; i < n; i++)
+		virtio_mmio_reset(devs[i]);
 	guest_mem_clear(&vm->mem);
 }
 

@@ -386,11 +386,9 @@ int hart_csr(struct hart *h, const struct insn *in, uint64_t src,
 	int writes = in->csr_op == CSR_RW || in->rs1 != 0;
 	uint64_t old, v;
 
-	if (h->priv < ((csr >> 8) & 3))
-		return -1;
 	if (writes && (csr >> 10) == 3)
 		return -1; /* read-only CSR */
-	if (csr_read(h, csr, &old))
+	if (hart_csr_read(h, csr, &old))
 		return -1;
 	*rd_value = old;
 	if (!writes)
