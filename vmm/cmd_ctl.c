@@ -81,8 +81,12 @@ static int request(int fd, const char *req, char *buf, size_t size)
 
 	if (strcmp(req, "wait"))
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0)
-		return -errno;
+	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) < 0) {
+		int e = errno;
+
+		buf[0] = '\0'; /* req may be buf: cleared only once sent */
+		return -e;
+	}
 	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
 		n += (size_t)r;
 	buf[n] = '\0';

@@ -200,9 +200,9 @@ static int peer_allowed(int fd)
 	return cred.uid == 0 || cred.uid == geteuid();
 }
 
-static int read_request(int fd, char *buf, size_t size)
+static int read_request(int fd, char *buf, size_t size, int seconds)
 {
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = seconds };
 	size_t n = 0;
 	ssize_t r;
 
@@ -292,7 +292,7 @@ static void *connection_thread(void *arg)
 
 	/* Read first: closing with the request unread would reset the
 	 * connection and lose the answer. */
-	if (!read_request(fd, req, sizeof(req))) {
+	if (!read_request(fd, req, sizeof(req), 5)) {
 		if (peer_allowed(fd)) {
 			kept = handle(c, fd, req);
 		} else {
@@ -395,6 +395,32 @@ int control_started(struct control *c, struct vm *vm)
 	return 0;
 }
 
+/* Clients that connected before the socket's name went but were never
+ * accepted: closing the listening socket would reset them with no answer.
+ * A wait among them gets the status; anything else is told the VM ended.
+ * No new client can come (the name is gone), so this ends. */
+static void answer_backlog(struct control *c)
+{
+	char req[128];
+	int fd;
+
+	if (fcntl(c->listen_fd, F_SETFL, O_NONBLOCK) < 0)
+		return;
+	while ((fd = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		if (!read_request(fd, req, sizeof(req), 1)) {
+			if (!peer_allowed(fd))
+				reply(fd, "error permission denied\n");
+			else if (!strcmp(req, "wait"))
+				reply(fd, "ok status=%d\n", c->status);
+			else
+				reply(fd,
+				      "error the VM has ended (status %d)\n",
+				      c->status);
+		}
+		close(fd);
+	}
+}
+
 void control_close(struct control *c, int status)
 {
 	struct timespec deadline;
@@ -410,11 +436,8 @@ void control_close(struct control *c, int status)
 	}
 	/* The name goes first: a waiter told the status may run a VM of
 	 * the same name at once. */
-	if (c->listen_fd >= 0) {
+	if (c->listen_fd >= 0)
 		unlink(c->path);
-		close(c->listen_fd);
-		c->listen_fd = -1;
-	}
 	release_name(c->dir, c->name, c->lock_fd);
 	c->lock_fd = -1;
 	/* Requests under way end now (a read cut short answers nothing);
@@ -422,6 +445,13 @@ void control_close(struct control *c, int status)
 	pthread_mutex_lock(&c->lock);
 	c->closing = 1;
 	c->status = status;
+	pthread_mutex_unlock(&c->lock);
+	if (c->listen_fd >= 0) {
+		answer_backlog(c);
+		close(c->listen_fd);
+		c->listen_fd = -1;
+	}
+	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < CONTROL_MAX_CONNECTIONS; i++)
 		if (c->conns[i].fd >= 0)
 			shutdown(c->conns[i].fd, SHUT_RD);
