@@ -23,6 +23,8 @@ hash = $(shell cat $(1) | sha256sum | cut -c1-16)
 KERNEL_DIR := $(VMM_CACHE)/kernel-$(call hash,tests/kernel.config contrib/build-kernel.sh)-$(LINUX_SRC_VERSION)
 LIBFDT_DIR := $(VMM_CACHE)/libfdt-riscv64-$(call hash,contrib/build-libfdt.sh)-$(LINUX_SRC_VERSION)
 BUSYBOX_DIR := $(VMM_CACHE)/busybox-$(call hash,contrib/build-busybox.sh)
+# passt for the nested host's `--net user` (no riscv64 package in bookworm).
+PASST_DIR := $(VMM_CACHE)/passt-riscv64-$(call hash,contrib/build-passt.sh)
 # The trap backend's Linux guest: a NOMMU 6.12 kernel, busybox against musl.
 LINUX612_SRC_VERSION := $(shell dpkg-query -W -f='$${Version}' linux-source-6.12 2>/dev/null)
 NOMMU_KERNEL_DIR := $(VMM_CACHE)/nommu-kernel-$(call hash,tests/nommu/kernel.config contrib/build-kernel.sh)-$(LINUX612_SRC_VERSION)
@@ -37,7 +39,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/clint.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
 	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/interp.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
 	virtio/virtq.c virtio/mmio.c \
-	virtio/blk.c virtio/worker.c virtio/rng.c
+	virtio/blk.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_link.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/lifecycle.c \
 	vmm/kvm/kvm.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
@@ -62,7 +64,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
-FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset trampoline fastcsr
+FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset trampoline fastcsr netattack
 FW_M_PROGS := hello mmode minikernel
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
@@ -106,8 +108,8 @@ build/native/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(NATIVE_OBJ
 # The control socket is the CLI's, not portable: its test brings it along.
 build/native/test_control: build/native/vmm/control.o build/native/vmm/rundir.o
 
-# libFuzzer target for the virtqueue walker and blk requests (clang).
-FUZZ_SRCS := virtio/virtq.c virtio/blk.c virtio/worker.c virtio/mmio.c vmm/mem.c vmm/log.c
+# libFuzzer target for the virtqueue walker, blk requests and net frames (clang).
+FUZZ_SRCS := virtio/virtq.c virtio/blk.c virtio/worker.c virtio/mmio.c virtio/net.c virtio/net_link.c vmm/mem.c vmm/log.c
 build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c $(FUZZ_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -145,6 +147,8 @@ $(KERNEL_DIR)/Image:
 	sh contrib/build-kernel.sh tests/kernel.config $(KERNEL_DIR)
 $(BUSYBOX_DIR)/busybox:
 	sh contrib/build-busybox.sh $(BUSYBOX_DIR)
+$(PASST_DIR)/passt:
+	sh contrib/build-passt.sh $(PASST_DIR)
 $(NOMMU_KERNEL_DIR)/Image:
 	sh contrib/build-kernel.sh tests/nommu/kernel.config $(NOMMU_KERNEL_DIR) 6.12 nommu_virt_defconfig
 $(MUSL_DIR)/lib/libc.a:
@@ -152,8 +156,8 @@ $(MUSL_DIR)/lib/libc.a:
 $(NOMMU_BUSYBOX_DIR)/busybox: $(MUSL_DIR)/lib/libc.a
 	sh contrib/build-busybox.sh $(NOMMU_BUSYBOX_DIR) $(MUSL_DIR)
 images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a \
-		$(NOMMU_KERNEL_DIR)/Image $(NOMMU_BUSYBOX_DIR)/busybox
-	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR) $(NOMMU_KERNEL_DIR) $(NOMMU_BUSYBOX_DIR)"
+		$(NOMMU_KERNEL_DIR)/Image $(NOMMU_BUSYBOX_DIR)/busybox $(PASST_DIR)/passt
+	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR) $(NOMMU_KERNEL_DIR) $(NOMMU_BUSYBOX_DIR) $(PASST_DIR)"
 
 # The NOMMU guest's userspace, as an initramfs and as an ext2 root disk
 # (genext2fs) with the same tree.
@@ -212,9 +216,9 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		build/nested/bench-signal bench/trap.sh bench/nommu.sh \
-		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
-		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2
-	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox \
+		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
+		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2 $(PASST_DIR)/passt
+	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox bin/passt=$(PASST_DIR)/passt \
 		guest/nommu/Image=$(NOMMU_KERNEL_DIR)/Image guest/nommu/rootfs.cpio=build/nested/nommu.cpio \
 		guest/nommu/root.ext2=build/nested/nommu-root.ext2 guest/nommu/syscall-bench=build/nested/syscall-bench \
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
@@ -228,7 +232,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		$(foreach e,$(FW_EXPECTED),firmware/$(basename $(notdir $(e))).expected=$(e)) \
 		$(foreach e,$(FW_INPUT),firmware/$(notdir $(e))=$(e)) \
 		firmware/u-boot-s.bin=$(UBOOT_S) firmware/u-boot-m.bin=$(UBOOT_M) \
-		tests/lib.sh=tests/nested/lib.sh tests/soak.sh=tests/nested/soak.sh tests/soak-long.sh=tests/nested/soak-long.sh tests/nommu.sh=tests/nested/nommu.sh tests/demo.sh=tests/nested/demo.sh tests/demo-trap.sh=tests/nested/demo-trap.sh \
+		tests/lib.sh=tests/nested/lib.sh tests/soak.sh=tests/nested/soak.sh tests/soak-long.sh=tests/nested/soak-long.sh tests/net-tap-long.sh=tests/nested/net-tap-long.sh tests/nommu.sh=tests/nested/nommu.sh tests/demo.sh=tests/nested/demo.sh tests/demo-trap.sh=tests/nested/demo-trap.sh \
 		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
 
 # --- the two commands of README.md ----------------------------------------
@@ -242,7 +246,7 @@ check: deps
 # The lifecycle soak at length (README "Tests"); make check runs 30 s of it.
 soak: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run tests/nested/soak-long.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run tests/nested/soak-long.sh tests/nested/net-tap-long.sh
 
 # BACKEND=trap: the NOMMU Linux guest on the trap backend (README).
 demo: deps

@@ -168,14 +168,28 @@ int virtq_pop(struct virtq *vq, struct virtq_req *req)
 	}
 }
 
+void virtq_push_n(struct virtq *vq, const struct vring_used_elem *elems,
+		  unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		vq->used->ring[vq->used_idx % vq->num] = elems[i];
+		vq->used_idx++;
+	}
+	store_release(&vq->used->idx, vq->used_idx);
+}
+
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len)
 {
-	struct vring_used_elem *e = &vq->used->ring[vq->used_idx % vq->num];
+	struct vring_used_elem e = { .id = head, .len = len };
 
-	e->id = head;
-	e->len = len;
-	vq->used_idx++;
-	store_release(&vq->used->idx, vq->used_idx);
+	virtq_push_n(vq, &e, 1);
+}
+
+void virtq_unpop(struct virtq *vq, unsigned n)
+{
+	vq->last_avail -= (uint16_t)n;
 }
 
 /* vring_need_event() of 2.7.10, spelled out. */

@@ -52,6 +52,13 @@ void virtq_disable(struct virtq *vq);
 int virtq_pop(struct virtq *vq, struct virtq_req *req);
 /* Return a request to the driver with len bytes written into it. */
 void virtq_push(struct virtq *vq, uint16_t head, uint32_t len);
+/* Return n requests at once: the driver sees all of them or none (a
+ * frame spread over several receive buffers, 5.1.6.4). */
+void virtq_push_n(struct virtq *vq, const struct vring_used_elem *elems,
+		  unsigned n);
+/* Give back the last n requests popped, untouched as far as the driver
+ * can tell: they are popped again later. */
+void virtq_unpop(struct virtq *vq, unsigned n);
 /* After pushes: must the driver be interrupted (2.7.7, 2.7.10)? */
 int virtq_should_interrupt(struct virtq *vq);
 /* Before sleeping: tell the driver where to notify next, then report

@@ -27,6 +27,7 @@ enum {
 	OPT_DETACH,
 	OPT_ENTRY_MODE,
 	OPT_RNG,
+	OPT_NET,
 };
 
 static const struct option run_options[] = {
@@ -45,6 +46,7 @@ static const struct option run_options[] = {
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "reboot", no_argument, NULL, OPT_REBOOT },
 	{ "rng", required_argument, NULL, OPT_RNG },
+	{ "net", required_argument, NULL, OPT_NET },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
 	{ "help", no_argument, NULL, 'h' },
@@ -119,8 +121,25 @@ static int add_disk(struct vm_config *cfg, const char *spec, int *cli_disks)
 	return -1;
 }
 
+static int add_net(struct vm_config *cfg, const char *spec, int *cli_nets)
+{
+	char err[160];
+
+	/* Interfaces on the command line replace the config file's. */
+	if (!*cli_nets)
+		cfg->nr_nets = 0;
+	*cli_nets = 1;
+	if (cfg->nr_nets == VM_MAX_NETS)
+		return usage_error("--net %s: at most %d network interfaces",
+				   spec, VM_MAX_NETS);
+	if (parse_net(spec, &cfg->nets[cfg->nr_nets], err, sizeof(err)))
+		return usage_error("--net %s: %s", spec, err);
+	cfg->nr_nets++;
+	return -1;
+}
+
 /* One flag; -1 when it was good, else an exit status. */
-static int apply(int opt, struct vm_config *cfg, int *cli_disks)
+static int apply(int opt, struct vm_config *cfg, int *cli_disks, int *cli_nets)
 {
 	unsigned long long n;
 
@@ -193,6 +212,8 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks)
 			return usage_error("--rng %s: must be on or off",
 					   optarg);
 		return -1;
+	case OPT_NET:
+		return add_net(cfg, optarg, cli_nets);
 	case OPT_DUMP_DTB:
 		cfg->dump_dtb = optarg;
 		return -1;
@@ -213,7 +234,7 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks)
 /* Returns -1 when the config is complete and valid, else an exit status. */
 static int parse_run(int argc, char **argv, struct vm_config *cfg)
 {
-	int opt, status, cli_disks = 0;
+	int opt, status, cli_disks = 0, cli_nets = 0;
 	char err[256];
 
 	vm_config_defaults(cfg);
@@ -223,7 +244,7 @@ static int parse_run(int argc, char **argv, struct vm_config *cfg)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, SHORT_OPTIONS, run_options,
 				  NULL)) != -1) {
-		status = apply(opt, cfg, &cli_disks);
+		status = apply(opt, cfg, &cli_disks, &cli_nets);
 		if (status >= 0)
 			return status;
 	}

@@ -147,6 +147,134 @@ int parse_disk(const char *spec, struct blk_options *o, char *err,
 	return 0;
 }
 
+static int parse_port(const char *s, char **end, uint16_t *port)
+{
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	v = strtoul(s, end, 10);
+	if (v < 1 || v > 65535)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* tcp:HOSTPORT:GUESTPORT or udp:... */
+static int parse_fwd(const char *v, struct net_fwd *f)
+{
+	char *end;
+
+	if (!strncmp(v, "tcp:", 4))
+		f->udp = 0;
+	else if (!strncmp(v, "udp:", 4))
+		f->udp = 1;
+	else
+		return -EINVAL;
+	if (parse_port(v + 4, &end, &f->host_port) || *end != ':' ||
+	    parse_port(end + 1, &end, &f->guest_port) || *end)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_mac(const char *v, uint8_t mac[6])
+{
+	unsigned b[6], i;
+	char tail;
+
+	if (sscanf(v, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6 ||
+	    strlen(v) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return mac[0] & 1 ? -EINVAL : 0; /* a multicast address */
+}
+
+int net_option(struct net_options *o, const char *key, const char *val,
+	       char *err, size_t errlen)
+{
+	if (!strcmp(key, "mac")) {
+		if (parse_mac(val, o->mac)) {
+			snprintf(
+				err, errlen,
+				"mac=%s: must be six hex bytes, aa:bb:cc:dd:ee:ff, and not multicast",
+				val);
+			return -EINVAL;
+		}
+		o->has_mac = 1;
+		return 0;
+	}
+	if (!strcmp(key, "hostfwd")) {
+		if (o->nr_fwds == NET_MAX_FWDS) {
+			snprintf(err, errlen, "hostfwd: at most %d",
+				 NET_MAX_FWDS);
+			return -EINVAL;
+		}
+		if (parse_fwd(val, &o->fwds[o->nr_fwds])) {
+			snprintf(
+				err, errlen,
+				"hostfwd=%s: must be tcp:HOSTPORT:GUESTPORT or udp:HOSTPORT:GUESTPORT",
+				val);
+			return -EINVAL;
+		}
+		o->nr_fwds++;
+		return 0;
+	}
+	snprintf(err, errlen, "unknown option '%s' (hostfwd, mac)", key);
+	return -EINVAL;
+}
+
+int parse_net(const char *spec, struct net_options *o, char *err, size_t errlen)
+{
+	char copy[512], *opt, *next, *eq;
+	int ret = 0;
+
+	memset(o, 0, sizeof(*o));
+	if (strlen(spec) >= sizeof(copy)) {
+		snprintf(err, errlen, "too long");
+		return -EINVAL;
+	}
+	strcpy(copy, spec);
+	next = strchr(copy, ',');
+	if (next)
+		*next++ = '\0';
+	if (!strncmp(copy, "tap=", 4)) {
+		o->tap = 1;
+		if (!copy[4] || strlen(copy + 4) >= sizeof(o->ifname)) {
+			snprintf(err, errlen,
+				 "tap=%s: an interface name of 1 to %zu bytes",
+				 copy + 4, sizeof(o->ifname) - 1);
+			return -EINVAL;
+		}
+		strcpy(o->ifname, copy + 4);
+	} else if (strcmp(copy, "user")) {
+		snprintf(err, errlen,
+			 "'%s': must start with user or tap=IFNAME", copy);
+		return -EINVAL;
+	}
+	for (opt = next; !ret && opt; opt = next) {
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		eq = strchr(opt, '=');
+		if (!eq) {
+			snprintf(err, errlen, "'%s': options are key=value",
+				 opt);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		ret = net_option(o, opt, eq + 1, err, errlen);
+	}
+	if (!ret && o->tap && o->nr_fwds) {
+		snprintf(
+			err, errlen,
+			"hostfwd is for user networking: a TAP device is reached directly");
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
 int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen)
 {
 	if (!c->kernel) {
@@ -170,6 +298,13 @@ int vm_config_validate(const struct vm_config *c, char *err, unsigned errlen)
 			       c->kernel_addr - VM_RAM_BASE >= c->memory)) {
 		snprintf(err, errlen, "--kernel-addr 0x%llx: outside guest RAM",
 			 (unsigned long long)c->kernel_addr);
+		return -EINVAL;
+	}
+	if (c->nr_disks + c->nr_nets > VIRTIO_MMIO_SLOTS) {
+		snprintf(
+			err, errlen,
+			"%u disks and %u network interfaces: at most %d in all",
+			c->nr_disks, c->nr_nets, VIRTIO_MMIO_SLOTS);
 		return -EINVAL;
 	}
 	if (c->entry_mode == 'm' && !strcmp(c->backend, "kvm")) {

@@ -6,12 +6,14 @@
 #include <stdint.h>
 
 #include "../virtio/blk.h"
+#include "../virtio/net_link.h"
 
 #define VM_MAX_CPUS 8
 #define VM_DEFAULT_MEMORY (256ULL << 20)
 #define VM_MIN_MEMORY (2ULL << 20)
 #define VM_MAX_MEMORY (64ULL << 30)
 #define VM_RAM_BASE 0x80000000ULL
+#define VM_MAX_NETS 4
 
 /* Everything that describes one VM, from flags (and later config files). */
 struct vm_config {
@@ -34,6 +36,8 @@ struct vm_config {
 	int rng; /* a virtio-rng device (the default) */
 	struct blk_options disks[VIRTIO_MMIO_SLOTS];
 	unsigned nr_disks;
+	struct net_options nets[VM_MAX_NETS];
+	unsigned nr_nets;
 	/* Strings a config file allocated (vm_config_free() frees them). */
 	char *owned[32];
 	unsigned nr_owned;
@@ -47,6 +51,14 @@ int parse_size(const char *s, uint64_t *out);
  * works): 0, or -EINVAL with a message in err. The path is copied. */
 int parse_disk(const char *spec, struct blk_options *o, char *err,
 	       size_t errlen);
+/* "user[,hostfwd=tcp|udp:HOSTPORT:GUESTPORT]...[,mac=M]" or
+ * "tap=IFNAME[,mac=M]": 0, or -EINVAL with a message in err. */
+int parse_net(const char *spec, struct net_options *o, char *err,
+	      size_t errlen);
+/* One option of a network interface (the part after "user," or
+ * "tap=NAME,", or a key of a [net] section): 0 or -EINVAL. */
+int net_option(struct net_options *o, const char *key, const char *val,
+	       char *err, size_t errlen);
 /* on/yes/true/1 or off/no/false/0: 0, or -EINVAL. */
 int parse_on_off(const char *v, int *out);
 /* "s" or "m": the mode letter, or 0. */

@@ -11,7 +11,7 @@
 
 #define MAX_LINE 4096
 
-enum section { SEC_NONE, SEC_VM, SEC_KERNEL, SEC_DISK, SEC_CONSOLE };
+enum section { SEC_NONE, SEC_VM, SEC_KERNEL, SEC_DISK, SEC_CONSOLE, SEC_NET };
 
 struct parser {
 	const char *file;
@@ -24,6 +24,8 @@ struct parser {
 	struct blk_options *disk; /* the [disk] being filled */
 	unsigned sec_line; /* where the current section began */
 	char disk_names[VIRTIO_MMIO_SLOTS][64];
+	struct net_options *net; /* the [net] being filled */
+	char net_names[VM_MAX_NETS][64];
 	unsigned seen_sections; /* bit per section type */
 	unsigned long long seen_keys; /* bit per key, reset per section */
 	unsigned kernel_line;
@@ -242,6 +244,45 @@ static int disk_legacy(struct parser *p, const char *v)
 	return 0;
 }
 
+static int net_mode(struct parser *p, const char *v)
+{
+	if (strcmp(v, "user") && strcmp(v, "tap"))
+		return fail(p, "mode = %s: must be user or tap", v);
+	p->net->tap = !strcmp(v, "tap");
+	return 0;
+}
+
+static int net_ifname(struct parser *p, const char *v)
+{
+	if (!*v || strlen(v) >= sizeof(p->net->ifname))
+		return fail(p, "ifname = %s: 1 to %zu bytes", v,
+			    sizeof(p->net->ifname) - 1);
+	strcpy(p->net->ifname, v);
+	return 0;
+}
+
+static int net_mac(struct parser *p, const char *v)
+{
+	char err[160];
+
+	if (net_option(p->net, "mac", v, err, sizeof(err)))
+		return fail(p, "%s", err);
+	return 0;
+}
+
+/* Forwards separated by spaces or commas. */
+static int net_hostfwd(struct parser *p, const char *v)
+{
+	char copy[MAX_LINE], err[160], *tok, *save;
+
+	snprintf(copy, sizeof(copy), "%s", v);
+	for (tok = strtok_r(copy, " \t,", &save); tok;
+	     tok = strtok_r(NULL, " \t,", &save))
+		if (net_option(p->net, "hostfwd", tok, err, sizeof(err)))
+			return fail(p, "%s", err);
+	return 0;
+}
+
 static int console_output(struct parser *p, const char *v)
 {
 	if (!strcmp(v, "stdio"))
@@ -287,10 +328,14 @@ static const struct key {
 	{ SEC_DISK, "cache", disk_cache },
 	{ SEC_DISK, "legacy", disk_legacy },
 	{ SEC_CONSOLE, "output", console_output },
+	{ SEC_NET, "mode", net_mode },
+	{ SEC_NET, "ifname", net_ifname },
+	{ SEC_NET, "mac", net_mac },
+	{ SEC_NET, "hostfwd", net_hostfwd },
 };
 
-static const char *const section_names[] = { "", "vm", "kernel", "disk",
-					     "console" };
+static const char *const section_names[] = { "",     "vm",	"kernel",
+					     "disk", "console", "net" };
 
 static const char *known_keys(enum section sec)
 {
@@ -309,35 +354,78 @@ static const char *known_keys(enum section sec)
 
 static int end_section(struct parser *p)
 {
+	const char *name, *why;
+
 	if (p->sec == SEC_DISK && !p->disk->path) {
 		p->line = p->sec_line;
 		return fail(p, "[disk \"%s\"] has no path",
 			    p->disk_names[p->cfg->nr_disks - 1]);
 	}
-	return 0;
+	if (p->sec != SEC_NET)
+		return 0;
+	name = p->net_names[p->cfg->nr_nets - 1];
+	if (p->net->tap && !p->net->ifname[0])
+		why = "is mode = tap without an ifname";
+	else if (!p->net->tap && p->net->ifname[0])
+		why = "has an ifname, which is for mode = tap";
+	else if (p->net->tap && p->net->nr_fwds)
+		why = "has a hostfwd, which is for mode = user (a TAP device is reached directly)";
+	else
+		return 0;
+	p->line = p->sec_line;
+	return fail(p, "[net \"%s\"] %s", name, why);
 }
 
-static int begin_disk(struct parser *p, char *rest)
+/* [disk "NAME"] or [net "NAME"]: the name, unquoted, or NULL. */
+static char *section_name(struct parser *p, char *rest, const char *kind,
+			  const char *plural, char names[][64], unsigned nr,
+			  unsigned max)
 {
-	size_t len = strlen(rest);
+	size_t len;
 	unsigned i;
 
 	rest = trim(rest);
 	len = strlen(rest);
-	if (len < 2 || rest[0] != '"' || rest[len - 1] != '"')
-		return fail(p, "a disk section reads [disk \"NAME\"]");
+	if (len < 2 || rest[0] != '"' || rest[len - 1] != '"') {
+		fail(p, "a %s section reads [%s \"NAME\"]", kind, kind);
+		return NULL;
+	}
 	rest[len - 1] = '\0';
 	rest++;
-	if (!*rest || strlen(rest) >= sizeof(p->disk_names[0]))
-		return fail(p, "disk name: 1 to 63 characters");
-	for (i = 0; i < p->cfg->nr_disks; i++)
-		if (!strcmp(p->disk_names[i], rest))
-			return fail(p, "duplicate section [disk \"%s\"]", rest);
-	if (p->cfg->nr_disks == VIRTIO_MMIO_SLOTS)
-		return fail(p, "more than %d disks", VIRTIO_MMIO_SLOTS);
-	strcpy(p->disk_names[p->cfg->nr_disks], rest);
+	if (!*rest || strlen(rest) >= 64) {
+		fail(p, "%s name: 1 to 63 characters", kind);
+		return NULL;
+	}
+	for (i = 0; i < nr; i++)
+		if (!strcmp(names[i], rest)) {
+			fail(p, "duplicate section [%s \"%s\"]", kind, rest);
+			return NULL;
+		}
+	if (nr == max) {
+		fail(p, "more than %u %s", max, plural);
+		return NULL;
+	}
+	strcpy(names[nr], rest);
+	return rest;
+}
+
+static int begin_disk(struct parser *p, char *rest)
+{
+	if (!section_name(p, rest, "disk", "disks", p->disk_names,
+			  p->cfg->nr_disks, VIRTIO_MMIO_SLOTS))
+		return -EINVAL;
 	p->disk = &p->cfg->disks[p->cfg->nr_disks++];
 	memset(p->disk, 0, sizeof(*p->disk));
+	return 0;
+}
+
+static int begin_net(struct parser *p, char *rest)
+{
+	if (!section_name(p, rest, "net", "network interfaces", p->net_names,
+			  p->cfg->nr_nets, VM_MAX_NETS))
+		return -EINVAL;
+	p->net = &p->cfg->nets[p->cfg->nr_nets++];
+	memset(p->net, 0, sizeof(*p->net));
 	return 0;
 }
 
@@ -363,11 +451,13 @@ static int section(struct parser *p, char *s)
 	if (i == sizeof(section_names) / sizeof(section_names[0]))
 		return fail(
 			p,
-			"unknown section [%s] (vm, kernel, disk \"NAME\", console)",
+			"unknown section [%s] (vm, kernel, disk \"NAME\", net \"NAME\", console)",
 			name);
 	p->sec = (enum section)i;
 	if (p->sec == SEC_DISK)
 		return begin_disk(p, rest);
+	if (p->sec == SEC_NET)
+		return begin_net(p, rest);
 	if (*trim(rest))
 		return fail(p, "section [%s] takes no name", name);
 	if (p->seen_sections & (1u << i))

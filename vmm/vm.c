@@ -177,10 +177,57 @@ static int add_disks(struct vm *vm)
 	return 0;
 }
 
-/* The entropy device, in the first slot the disks left free. */
+/* One virtio-net device per --net, in the slots after the disks. */
+static int add_nets(struct vm *vm)
+{
+	unsigned i;
+	int err;
+
+	for (i = 0; i < vm->cfg->nr_nets; i++) {
+		const struct net_options *o = &vm->cfg->nets[i];
+		unsigned slot = vm->nr_disks + i;
+		struct virtio_net *n = calloc(1, sizeof(*n));
+		struct bus_region r = {
+			"virtio-net",
+			VIRTIO_MMIO_BASE + slot * VIRTIO_MMIO_SIZE,
+			VIRTIO_MMIO_SIZE,
+			NULL,
+			virtio_mmio_read,
+			virtio_mmio_write
+		};
+		uint8_t mac[6];
+
+		if (!n)
+			return -ENOMEM;
+		if (o->has_mac)
+			memcpy(mac, o->mac, sizeof(mac));
+		else
+			net_default_mac(vm->cfg->name, i, mac);
+		vm->nets[vm->nr_nets++] = n;
+		err = virtio_net_open(
+			n, o, mac, &vm->mem,
+			plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + slot));
+		if (err)
+			return err; /* the device said why */
+		r.opaque = &n->mmio;
+		err = bus_register(&vm->bus, &r);
+		if (!err)
+			err = virtio_net_start(n);
+		if (err) {
+			pr_err("virtio-net: %s", strerror(-err));
+			return err;
+		}
+		pr_info("net%u: %s%s, MAC %02x:%02x:%02x:%02x:%02x:%02x", i,
+			o->tap ? "tap " : "user (passt)", o->ifname, mac[0],
+			mac[1], mac[2], mac[3], mac[4], mac[5]);
+	}
+	return 0;
+}
+
+/* The entropy device, in the first slot the disks and nets left free. */
 static int add_rng(struct vm *vm)
 {
-	unsigned slot = vm->nr_disks;
+	unsigned slot = vm->nr_disks + vm->nr_nets;
 	struct bus_region r = {
 		"virtio-rng",	  VIRTIO_MMIO_BASE + slot * VIRTIO_MMIO_SIZE,
 		VIRTIO_MMIO_SIZE, NULL,
@@ -191,7 +238,8 @@ static int add_rng(struct vm *vm)
 	if (!vm->cfg->rng)
 		return 0;
 	if (slot >= VIRTIO_MMIO_SLOTS) {
-		pr_warn("%u disks take every virtio slot: no virtio-rng", slot);
+		pr_warn("%u disks and network interfaces take every virtio slot: no virtio-rng",
+			slot);
 		return 0;
 	}
 	vm->rng = calloc(1, sizeof(*vm->rng));
@@ -209,8 +257,8 @@ static int add_rng(struct vm *vm)
 	return err;
 }
 
-/* The virtio devices' transports in slot order (disks, then the rng):
- * how many there are. */
+/* The virtio devices' transports in slot order (disks, network
+ * interfaces, then the rng): how many there are. */
 static unsigned virtio_slots(const struct vm *vm,
 			     struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS])
 {
@@ -218,6 +266,8 @@ static unsigned virtio_slots(const struct vm *vm,
 
 	for (i = 0; i < vm->nr_disks; i++)
 		devs[n++] = &vm->disks[i]->mmio;
+	for (i = 0; i < vm->nr_nets; i++)
+		devs[n++] = &vm->nets[i]->mmio;
 	if (vm->rng)
 		devs[n++] = &vm->rng->mmio;
 	return n;
@@ -252,6 +302,12 @@ static void remove_virtio_devices(struct vm *vm)
 
 		virtio_blk_close(b);
 		free(b);
+	}
+	while (vm->nr_nets) {
+		struct virtio_net *n = vm->nets[--vm->nr_nets];
+
+		virtio_net_close(n);
+		free(n);
 	}
 	if (vm->rng)
 		virtio_rng_stop(vm->rng);
@@ -624,7 +680,8 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 		status = VMM_EXIT_ERROR;
 		goto out_mem;
 	}
-	if (add_disks(vm) || add_rng(vm) || add_empty_slots(vm)) {
+	if (add_disks(vm) || add_nets(vm) || add_rng(vm) ||
+	    add_empty_slots(vm)) {
 		status = VMM_EXIT_ERROR;
 		goto out_disks;
 	}

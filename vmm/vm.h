@@ -16,6 +16,7 @@
 #include "sbi.h"
 #include "trap/csr.h"
 #include "../virtio/blk.h"
+#include "../virtio/net.h"
 #include "../virtio/rng.h"
 
 /* Exit statuses of `vmm run` (README "Exit status"). Guest fail codes from
@@ -45,7 +46,9 @@ struct vm {
 	struct sbi sbi;
 	struct virtio_blk *disks[VIRTIO_MMIO_SLOTS];
 	unsigned nr_disks;
-	struct virtio_rng *rng; /* in the slot after the disks, or NULL */
+	struct virtio_net *nets[VM_MAX_NETS]; /* in the slots after the disks */
+	unsigned nr_nets;
+	struct virtio_rng *rng; /* in the slot after those, or NULL */
 
 	pthread_mutex_t exit_lock;
 	pthread_cond_t exit_cond;

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: a hostile driver's split ring against the virtqueue
- * walker, the blk request parser and the request code, with a 64 KiB
- * guest RAM and a 64 KiB in-memory image. The sanitizers turn any access
- * outside guest RAM or the image into a crash.
+ * walker, the blk request parser and the request code (with a 64 KiB
+ * in-memory image), or virtio-net's frame handling (a transmit chain
+ * gathered into a frame, a received frame spread over the chain), with a
+ * 64 KiB guest RAM. The sanitizers turn any access outside guest RAM, the
+ * image or the frame buffers into a crash.
  *
  * Input: [0] log2 queue size, [1] flags (bit 0 indirect, bit 1 event idx,
- * bit 2 read-only disk), [2..3] avail idx, then the bytes of guest RAM from
+ * bit 2 read-only disk, bit 3 net instead of blk, bit 4 the legacy 10-byte
+ * net header), [2..3] avail idx, then the bytes of guest RAM from
  * its start (descriptor table at 0, available ring at 0x1000, used ring at
  * 0x2000). Descriptor addresses without bit 63 are folded into twice the
  * RAM size above its base, so both good and bad addresses are common.
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "../../virtio/blk.h"
+#include "../../virtio/net.h"
 #include "../../vmm/log.h"
 
 #define RAM_BASE 0x80000000ULL
@@ -27,6 +31,20 @@ static struct virtio_blk blk;
 static struct virtq vq;
 static struct virtq_req req;
 static struct blk_request br;
+static uint8_t frame[NET_HDR_MAX + NET_MAX_FRAME];
+
+/* A transmit chain gathered, then the same bytes given back as a received
+ * frame over the chain's writable buffers: what virtio-net does with
+ * chains a driver offers. */
+static uint32_t net_request(const struct virtq_req *r, unsigned hdr_len)
+{
+	uint8_t *count_at[2] = { 0 };
+	size_t len = net_tx_gather(r, hdr_len, frame + hdr_len);
+
+	if (!len)
+		len = 60; /* a minimal frame of zeroes */
+	return net_rx_copy(r, frame, 0, hdr_len + len, count_at);
+}
 
 static void init(void)
 {
@@ -81,7 +99,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = virtq_pop(&vq, &req);
 		if (n <= 0)
 			break;
-		if (blk_parse(&req, &br) == 0)
+		if (data[1] & 8)
+			virtq_push(&vq, req.head,
+				   net_request(&req, data[1] & 16 ? 10 : 12));
+		else if (blk_parse(&req, &br) == 0)
 			virtq_push(&vq, req.head, blk_execute(&blk, &br));
 		else
 			virtq_push(&vq, req.head, 0);

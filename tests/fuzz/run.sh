@@ -24,6 +24,6 @@ run() { # target seeds description
 		status=1
 	fi
 }
-run fuzz_virtq tests/fuzz/seeds "virtqueue walker and blk requests"
+run fuzz_virtq tests/fuzz/seeds "virtqueue walker, blk requests and net frames"
 run fuzz_config tests/fuzz/seeds-config "config file parser"
 exit $status

@@ -71,3 +71,25 @@ busy_ticks() {
 	echo $((b - a))
 }
 done_testing() { exit $((failures > 0)); }
+# on_tmpfs_root SCRIPT: run the test script again (before its plan) with
+# a tmpfs mounted over / as its root, as a real host's root is a mounted
+# file system (the way switch_root leaves an initramfs). The nested host
+# runs from its initramfs itself, where pivot_root(2) cannot work, and
+# passt's sandbox needs it (and a user namespace, which a plain chroot
+# would not allow).
+on_tmpfs_root() {
+	[ -e /.tmpfs-root ] && return 0
+	r=/mnt/root
+	mkdir -p $r
+	mount -t tmpfs -o size=1500M tmpfs $r || return 1
+	cp -a /bin /configs /firmware /guest /tests /root $r/
+	mkdir -p $r/dev $r/proc $r/sys $r/tmp $r/run $r/etc
+	mount -o bind /dev $r/dev
+	mount -t proc proc $r/proc
+	mount -t sysfs sysfs $r/sys
+	mount -t tmpfs tmpfs $r/tmp
+	: >$r/.tmpfs-root
+	cd $r && mount -o move $r / && exec chroot . /bin/sh "$1"
+	echo "not ok - could not move a tmpfs over /"
+	exit 1
+}

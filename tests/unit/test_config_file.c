@@ -94,7 +94,7 @@ static void test_errors_name_file_and_line(void **state)
 		"/etc/vmm/test.conf:4: unknown key 'colour' in [vm] (known: name, cpus, memory, backend, reboot, rng, log-level, dump-dtb)");
 	expect_error(
 		"[network]\n",
-		"/etc/vmm/test.conf:1: unknown section [network] (vm, kernel, disk \"NAME\", console)");
+		"/etc/vmm/test.conf:1: unknown section [network] (vm, kernel, disk \"NAME\", net \"NAME\", console)");
 	expect_error("[vm]\n[vm]\n",
 		     "/etc/vmm/test.conf:2: duplicate section [vm]");
 	expect_error("[kernel]\npath = a\npath = b\n",
@@ -152,6 +152,49 @@ static void test_errors_name_file_and_line(void **state)
 		"/etc/vmm/test.conf:2: output = tty: must be stdio or file:PATH");
 }
 
+static void test_net_sections(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		parse("[kernel]\npath = I\n"
+		      "[net \"up\"]\nhostfwd = tcp:8022:22, udp:5353:53\n"
+		      "mac = 52:54:00:aa:bb:cc\n"
+		      "[net \"lan\"]\nmode = tap\nifname = tap3\n"),
+		0);
+	assert_int_equal(cfg.nr_nets, 2);
+	assert_false(cfg.nets[0].tap);
+	assert_int_equal(cfg.nets[0].nr_fwds, 2);
+	assert_int_equal(cfg.nets[0].fwds[1].guest_port, 53);
+	assert_true(cfg.nets[0].fwds[1].udp);
+	assert_int_equal(cfg.nets[0].mac[5], 0xcc);
+	assert_true(cfg.nets[1].tap);
+	assert_string_equal(cfg.nets[1].ifname, "tap3");
+
+	expect_error(
+		"[net \"a\"]\nmode = bridge\n",
+		"/etc/vmm/test.conf:2: mode = bridge: must be user or tap");
+	expect_error(
+		"[net \"a\"]\nmode = tap\n[vm]\n",
+		"/etc/vmm/test.conf:1: [net \"a\"] is mode = tap without an ifname");
+	expect_error(
+		"[kernel]\npath = I\n[net \"a\"]\nifname = tap0\n",
+		"/etc/vmm/test.conf:3: [net \"a\"] has an ifname, which is for mode = tap");
+	expect_error(
+		"[net \"a\"]\nhostfwd = tcp:1:2\nmode = tap\nifname = t\n[vm]\n",
+		"/etc/vmm/test.conf:1: [net \"a\"] has a hostfwd, which is for mode = user (a TAP device is reached directly)");
+	expect_error(
+		"[net \"a\"]\nhostfwd = tcp:1:2 tcp:3\n",
+		"/etc/vmm/test.conf:2: hostfwd=tcp:3: must be tcp:HOSTPORT:GUESTPORT or udp:HOSTPORT:GUESTPORT");
+	expect_error(
+		"[net \"a\"]\nmac = ff:ff:ff:ff:ff:ff\n",
+		"/etc/vmm/test.conf:2: mac=ff:ff:ff:ff:ff:ff: must be six hex bytes, aa:bb:cc:dd:ee:ff, and not multicast");
+	expect_error("[net \"a\"]\n[net \"a\"]\n",
+		     "/etc/vmm/test.conf:2: duplicate section [net \"a\"]");
+	expect_error(
+		"[net \"a\"]\n[net \"b\"]\n[net \"c\"]\n[net \"d\"]\n[net \"e\"]\n",
+		"/etc/vmm/test.conf:5: more than 4 network interfaces");
+}
+
 static void test_too_many_disks(void **state)
 {
 	char text[2048];
@@ -206,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_minimal_file_keeps_defaults),
 		cmocka_unit_test(test_errors_name_file_and_line),
+		cmocka_unit_test(test_net_sections),
 		cmocka_unit_test(test_too_many_disks),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_relative_to_cwd_without_directory),

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: MIT
+/* virtio-net's frame handling (the header on transmit, a frame spread over
+ * receive buffers and its num_buffers), the default MAC and --net specs. */
+#include <linux/virtio_net.h>
+
+#include "unit.h"
+
+#include "../../virtio/net.h"
+#include "../../vmm/config.h"
+
+static uint8_t frame[NET_MAX_FRAME];
+
+static void bufs(struct virtq_req *req, unsigned n, uint8_t *const addr[],
+		 const uint32_t len[], int writable)
+{
+	unsigned i;
+
+	memset(req, 0, sizeof(*req));
+	req->nr_bufs = n;
+	for (i = 0; i < n; i++)
+		req->bufs[i] = (struct virtq_buf){ addr[i], len[i], writable };
+}
+
+/* The header split across buffers is skipped; the frame is what follows. */
+static void test_tx_header_across_buffers(void **state)
+{
+	static struct virtq_req req;
+	uint8_t a[5] = { 0 }, b[20];
+	uint8_t *addr[] = { a, b };
+	uint32_t len[] = { sizeof(a), sizeof(b) };
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)i;
+	bufs(&req, 2, addr, len, 0);
+	assert_int_equal(net_tx_gather(&req, 12, frame), 13);
+	assert_int_equal(frame[0], 7); /* b[7]: the 13th byte of the chain */
+	assert_int_equal(net_tx_gather(&req, 10, frame), 15);
+	assert_int_equal(frame[0], 5);
+}
+
+static void test_tx_dropped(void **state)
+{
+	static struct virtq_req req;
+	static uint8_t big[NET_MAX_FRAME + 12 + 1];
+	uint8_t hdr[12] = { 0 };
+	uint8_t *addr[] = { hdr, big };
+	uint32_t len[] = { sizeof(hdr), sizeof(big) };
+
+	(void)state;
+	bufs(&req, 1, addr, len, 0); /* a header and nothing else */
+	assert_int_equal(net_tx_gather(&req, 12, frame), 0);
+	len[0] = 8; /* shorter than a header */
+	bufs(&req, 1, addr, len, 0);
+	assert_int_equal(net_tx_gather(&req, 12, frame), 0);
+	len[0] = 12; /* longer than any frame */
+	bufs(&req, 2, addr, len, 0);
+	assert_int_equal(net_tx_gather(&req, 12, frame), 0);
+	len[1] = NET_MAX_FRAME; /* the longest there is */
+	bufs(&req, 2, addr, len, 0);
+	assert_int_equal(net_tx_gather(&req, 12, frame), NET_MAX_FRAME);
+}
+
+/* Writable buffers only take what the device writes; the driver's
+ * readable ones in a transmit chain end the frame. */
+static void test_tx_stops_at_writable(void **state)
+{
+	static struct virtq_req req;
+	uint8_t a[16] = { 0 }, b[16];
+	uint8_t *addr[] = { a, b };
+	uint32_t len[] = { sizeof(a), sizeof(b) };
+
+	(void)state;
+	bufs(&req, 2, addr, len, 0);
+	req.bufs[1].writable = 1;
+	assert_int_equal(net_tx_gather(&req, 12, frame), 4);
+}
+
+/* A 30-byte frame (12 of header) over three chains of 8, 8 and 16 bytes:
+ * num_buffers lands in the second chain. */
+static void test_rx_spread_over_chains(void **state)
+{
+	static struct virtq_req req;
+	uint8_t src[30], c1[8], c2[8], c3[16], *count_at[2] = { 0 };
+	uint8_t *a1[] = { c1 }, *a2[] = { c2 }, *a3[] = { c3 };
+	uint32_t l8[] = { 8 }, l16[] = { 16 };
+	size_t done = 0;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(100 + i);
+	bufs(&req, 1, a1, l8, 1);
+	done += net_rx_copy(&req, src, done, sizeof(src), count_at);
+	assert_int_equal(done, 8);
+	assert_null(count_at[0]);
+	bufs(&req, 1, a2, l8, 1);
+	done += net_rx_copy(&req, src, done, sizeof(src), count_at);
+	assert_ptr_equal(count_at[0], &c2[2]); /* byte 10 of the whole */
+	assert_ptr_equal(count_at[1], &c2[3]);
+	bufs(&req, 1, a3, l16, 1);
+	done += net_rx_copy(&req, src, done, sizeof(src), count_at);
+	assert_int_equal(done, 30);
+	assert_int_equal(c3[13], 129);
+	assert_int_equal(c1[0], 100);
+}
+
+/* Readable buffers in a receive chain are skipped, never written. */
+static void test_rx_skips_readable(void **state)
+{
+	static struct virtq_req req;
+	uint8_t src[20] = { 1 }, r[8] = { 0 }, w[32] = { 0 };
+	uint8_t *addr[] = { r, w }, *count_at[2] = { 0 };
+	uint32_t len[] = { sizeof(r), sizeof(w) };
+
+	(void)state;
+	bufs(&req, 2, addr, len, 1);
+	req.bufs[0].writable = 0;
+	assert_int_equal(net_rx_copy(&req, src, 0, sizeof(src), count_at), 20);
+	assert_int_equal(r[0], 0);
+	assert_int_equal(w[0], 1);
+}
+
+static void test_default_mac(void **state)
+{
+	uint8_t a[6], b[6], c[6];
+
+	(void)state;
+	net_default_mac("web", 0, a);
+	net_default_mac("web", 0, b);
+	net_default_mac("web", 1, c);
+	assert_memory_equal(a, b, 6); /* stable */
+	assert_memory_not_equal(a, c, 6); /* one per interface */
+	assert_int_equal(a[0], 0x52); /* locally administered, unicast */
+	assert_int_equal(a[1], 0x54);
+	assert_int_equal(a[2], 0x00);
+}
+
+static void test_parse_net(void **state)
+{
+	struct net_options o;
+	char err[160];
+
+	(void)state;
+	assert_int_equal(parse_net("user", &o, err, sizeof(err)), 0);
+	assert_false(o.tap);
+	assert_int_equal(
+		parse_net(
+			"user,hostfwd=tcp:8022:22,hostfwd=udp:5353:53,mac=52:54:00:12:34:56",
+			&o, err, sizeof(err)),
+		0);
+	assert_int_equal(o.nr_fwds, 2);
+	assert_int_equal(o.fwds[0].host_port, 8022);
+	assert_int_equal(o.fwds[0].guest_port, 22);
+	assert_true(o.fwds[1].udp);
+	assert_true(o.has_mac);
+	assert_int_equal(o.mac[5], 0x56);
+	assert_int_equal(parse_net("tap=tap0,mac=52:54:00:00:00:01", &o, err,
+				   sizeof(err)),
+			 0);
+	assert_true(o.tap);
+	assert_string_equal(o.ifname, "tap0");
+
+	assert_int_equal(parse_net("slirp", &o, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'slirp': must start with user or tap=IFNAME");
+	assert_int_equal(parse_net("tap=", &o, err, sizeof(err)), -EINVAL);
+	assert_int_equal(
+		parse_net("tap=averyveryverylongname", &o, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		parse_net("user,hostfwd=tcp:0:22", &o, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		parse_net("user,hostfwd=sctp:1:2", &o, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		parse_net("user,hostfwd=tcp:1:2x", &o, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(
+		parse_net("user,mac=53:54:00:12:34:56", &o, err, sizeof(err)),
+		-EINVAL); /* multicast */
+	assert_int_equal(
+		parse_net("user,mac=52:54:00:12:34", &o, err, sizeof(err)),
+		-EINVAL);
+	assert_int_equal(parse_net("user,speed=10", &o, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "unknown option 'speed' (hostfwd, mac)");
+	assert_int_equal(
+		parse_net("tap=tap0,hostfwd=tcp:1:2", &o, err, sizeof(err)),
+		-EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tx_header_across_buffers),
+		cmocka_unit_test(test_tx_dropped),
+		cmocka_unit_test(test_tx_stops_at_writable),
+		cmocka_unit_test(test_rx_spread_over_chains),
+		cmocka_unit_test(test_rx_skips_readable),
+		cmocka_unit_test(test_default_mac),
+		cmocka_unit_test(test_parse_net),
+	};
+
+	return RUN(tests);
+}

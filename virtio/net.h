@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_VIRTIO_NET_H
+#define VMM_VIRTIO_NET_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmio.h"
+#include "net_link.h"
+#include "worker.h"
+
+/* The header in front of every frame: 12 bytes with VERSION_1 or
+ * MRG_RXBUF, else 10 (virtio 1.2, 5.1.6). */
+#define NET_HDR_MAX 12
+#define NET_MTU_USER 65520 /* what passt offers its guests */
+#define NET_MTU_TAP 1500
+
+struct net_stats {
+	uint64_t rx_frames, tx_frames;
+	uint64_t rx_dropped; /* too long for the driver's buffers */
+	uint64_t tx_dropped; /* malformed, or the host end was full */
+};
+
+struct virtio_net {
+	struct virtio_mmio mmio;
+	struct net_link link;
+	uint8_t mac[6];
+	uint16_t mtu;
+	struct virtio_worker tx; /* serves the transmit queue */
+	pthread_t rx_thread; /* fills the receive queue from the link */
+	int rx_started, rx_kick, stop; /* rx_kick: an eventfd */
+	size_t rx_pending; /* a frame read from the link, not yet given */
+	struct net_stats stats;
+	struct virtq_req tx_req, rx_req; /* scratch */
+	uint8_t tx_buf[NET_HDR_MAX + NET_MAX_FRAME];
+	uint8_t rx_buf[NET_HDR_MAX + NET_MAX_FRAME];
+};
+
+/* The header length the driver negotiated. */
+unsigned net_hdr_len(const struct virtio_mmio *m);
+/* One transmit chain into frame (its readable buffers, less the header):
+ * the frame's length, or 0 for a chain to drop (shorter than a header,
+ * an empty frame, or longer than NET_MAX_FRAME). Pure. */
+size_t net_tx_gather(const struct virtq_req *req, unsigned hdr_len,
+		     uint8_t *frame);
+/* The driver's receive buffers of one chain, from offset `at` of the
+ * whole frame (header included) of total bytes at src: how many it took.
+ * num_buffers (header bytes 10 and 11) is left to net_rx_set_count(). */
+uint32_t net_rx_copy(const struct virtq_req *req, const uint8_t *src, size_t at,
+		     size_t total, uint8_t *count_at[2]);
+/* A MAC for the VM's index-th interface, stable for its name: QEMU's
+ * locally administered 52:54:00 prefix, then a hash. */
+void net_default_mac(const char *vm_name, unsigned index, uint8_t mac[6]);
+
+/* 0, or a negative errno (logged). */
+int virtio_net_open(struct virtio_net *n, const struct net_options *o,
+		    const uint8_t mac[6], const struct guest_mem *mem,
+		    struct irq_line irq);
+int virtio_net_start(struct virtio_net *n);
+void virtio_net_close(struct virtio_net *n);
+
+#endif

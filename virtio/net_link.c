@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The host end of a virtio-net device (net_link.h): passt, started as our
+ * child on a socket pair, or a TAP device. passt is used rather than
+ * user-mode networking of our own because it already is what QEMU,
+ * libvirt and podman use: DHCP, DNS, NDP, TCP, UDP and ICMP to the
+ * outside, port forwarding, no privileges, and it isolates itself.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net_link.h"
+
+#define STREAM_IN_SIZE (4 * (NET_MAX_FRAME + 4))
+#define STREAM_BUF (4 << 20) /* socket buffers: passt drops what won't fit */
+
+extern char **environ;
+
+/* passt --fd 3 -f -q, with -t/-u for each forward; the argument strings
+ * live in args. */
+static void passt_argv(const struct net_options *o, char *argv[],
+		       char args[][24])
+{
+	unsigned i, n = 0;
+
+	argv[n++] = "passt";
+	argv[n++] = "--fd";
+	argv[n++] = "3";
+	argv[n++] = "--foreground";
+	argv[n++] = "--quiet";
+	for (i = 0; i < o->nr_fwds; i++) {
+		argv[n++] = o->fwds[i].udp ? "-u" : "-t";
+		snprintf(args[i], sizeof(args[i]), "%u:%u",
+			 o->fwds[i].host_port, o->fwds[i].guest_port);
+		argv[n++] = args[i];
+	}
+	argv[n] = NULL;
+}
+
+static int open_passt(struct net_link *l, const struct net_options *o,
+		      char *err, size_t errlen)
+{
+	char *argv[8 + 2 * NET_MAX_FWDS], args[NET_MAX_FWDS][24];
+	posix_spawn_file_actions_t fa;
+	int sv[2], child, size = STREAM_BUF, e;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		e = -errno;
+		snprintf(err, errlen, "passt: socket pair: %s", strerror(-e));
+		return e;
+	}
+	/* Large buffers, so a burst from either side waits in the socket
+	 * rather than being dropped (root may exceed the sysctl limit). */
+	for (child = 0; child < 2; child++) {
+		if (setsockopt(sv[child], SOL_SOCKET, SO_SNDBUFFORCE, &size,
+			       sizeof(size)))
+			setsockopt(sv[child], SOL_SOCKET, SO_SNDBUF, &size,
+				   sizeof(size));
+		if (setsockopt(sv[child], SOL_SOCKET, SO_RCVBUFFORCE, &size,
+			       sizeof(size)))
+			setsockopt(sv[child], SOL_SOCKET, SO_RCVBUF, &size,
+				   sizeof(size));
+	}
+	/* Above 3, so that the dup2 to 3 makes a copy without CLOEXEC. */
+	child = fcntl(sv[1], F_DUPFD_CLOEXEC, 10);
+	close(sv[1]);
+	if (child < 0) {
+		e = -errno;
+		close(sv[0]);
+		snprintf(err, errlen, "passt: %s", strerror(-e));
+		return e;
+	}
+	passt_argv(o, argv, args);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, child, 3);
+	e = -posix_spawnp(&l->passt, "passt", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(child);
+	if (e) {
+		close(sv[0]);
+		l->passt = 0;
+		if (e == -ENOENT)
+			snprintf(
+				err, errlen,
+				"--net user needs passt, which is not in PATH (Debian: apt install passt)");
+		else
+			snprintf(err, errlen, "starting passt: %s",
+				 strerror(-e));
+		return e;
+	}
+	l->fd = sv[0];
+	l->stream = 1;
+	l->in = malloc(STREAM_IN_SIZE);
+	if (!l->in)
+		return -ENOMEM;
+	fcntl(l->fd, F_SETFL, O_NONBLOCK);
+	return 0;
+}
+
+/* Bring a TAP device we made up: ours to use, not yet on any bridge. */
+static void link_up(const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(s, SIOCGIFFLAGS, &ifr)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	close(s);
+}
+
+static int open_tap(struct net_link *l, const struct net_options *o, char *err,
+		    size_t errlen)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	char sys[64 + IFNAMSIZ];
+	struct stat st;
+	int e;
+
+	snprintf(sys, sizeof(sys), "/sys/class/net/%s", o->ifname);
+	l->created = stat(sys, &st) != 0;
+	l->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (l->fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "tap %s: /dev/net/tun: %s", o->ifname,
+			 strerror(-e));
+		return e;
+	}
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->ifname);
+	if (ioctl(l->fd, TUNSETIFF, &ifr) < 0) {
+		e = -errno;
+		snprintf(
+			err, errlen, "tap %s: %s%s", o->ifname, strerror(-e),
+			e == -EPERM && l->created
+				? " (it does not exist, and only root may create it: ip tuntap add dev NAME mode tap user YOU)"
+			: e == -EPERM || e == -EBUSY
+				? " (is it a TAP device, yours, and not in use?)"
+				: "");
+		close(l->fd);
+		l->fd = -1;
+		return e;
+	}
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifr.ifr_name);
+	if (l->created)
+		link_up(l->ifname);
+	return 0;
+}
+
+int net_link_open(struct net_link *l, const struct net_options *o, char *err,
+		  size_t errlen)
+{
+	memset(l, 0, sizeof(*l));
+	l->fd = -1;
+	return o->tap ? open_tap(l, o, err, errlen)
+		      : open_passt(l, o, err, errlen);
+}
+
+/* Finish a frame the socket took only part of: the stream would lose its
+ * framing otherwise. A second is plenty for passt to read. */
+static int send_rest(int fd, struct iovec *iov, int n, size_t done)
+{
+	while (n) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		ssize_t r;
+
+		while (n && done >= iov->iov_len) {
+			done -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (!n)
+			break;
+		iov->iov_base = (uint8_t *)iov->iov_base + done;
+		iov->iov_len -= done;
+		if (poll(&p, 1, 1000) <= 0)
+			return -EIO;
+		r = writev(fd, iov, n);
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
+		done = r < 0 ? 0 : (size_t)r;
+	}
+	return 0;
+}
+
+int net_link_send(struct net_link *l, const void *frame, size_t len)
+{
+	uint32_t be = htonl((uint32_t)len);
+	struct iovec iov[2] = { { &be, 4 }, { (void *)frame, len } };
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	ssize_t r;
+
+	if (!l->stream) {
+		r = write(l->fd, frame, len);
+		if (r < 0)
+			return errno == EAGAIN || errno == ENOBUFS ? -EAGAIN
+								   : -errno;
+		return 0;
+	}
+	r = sendmsg(l->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (r < 0)
+		return errno == EAGAIN ? -EAGAIN : -errno;
+	if ((size_t)r == len + 4)
+		return 0;
+	return send_rest(l->fd, iov, 2, (size_t)r);
+}
+
+/* A whole frame out of what the stream gave so far, if there is one. */
+static ssize_t stream_frame(struct net_link *l, void *buf, size_t size)
+{
+	size_t have = l->in_len - l->in_off;
+	uint32_t be, n;
+
+	if (have < 4)
+		return -EAGAIN;
+	memcpy(&be, l->in + l->in_off, 4);
+	n = ntohl(be);
+	if (n > NET_MAX_FRAME)
+		return -EPROTO; /* the stream lost its framing */
+	if (have < 4 + (size_t)n)
+		return -EAGAIN;
+	l->in_off += 4 + n;
+	if (n > size)
+		return -EMSGSIZE;
+	memcpy(buf, l->in + l->in_off - n, n);
+	return n;
+}
+
+ssize_t net_link_recv(struct net_link *l, void *buf, size_t size)
+{
+	ssize_t r;
+
+	if (!l->stream) {
+		r = read(l->fd, buf, size);
+		if (r < 0)
+			return -errno;
+		return r ? r : -EIO;
+	}
+	while ((r = stream_frame(l, buf, size)) == -EAGAIN) {
+		/* What is left goes to the start, more is read after it:
+		 * the buffer then always has room for a whole frame. */
+		memmove(l->in, l->in + l->in_off, l->in_len - l->in_off);
+		l->in_len -= l->in_off;
+		l->in_off = 0;
+		r = read(l->fd, l->in + l->in_len, STREAM_IN_SIZE - l->in_len);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return -errno;
+		l->in_len += (size_t)r;
+	}
+	return r;
+}
+
+void net_link_close(struct net_link *l)
+{
+	struct timespec t = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	if (l->fd >= 0)
+		close(l->fd); /* passt --fd ends when its socket does */
+	l->fd = -1;
+	if (l->passt > 0) {
+		for (i = 0; i < 100 && !waitpid(l->passt, NULL, WNOHANG); i++)
+			nanosleep(&t, NULL);
+		if (i == 100) {
+			kill(l->passt, SIGKILL);
+			waitpid(l->passt, NULL, 0);
+		}
+	}
+	l->passt = 0;
+	free(l->in);
+	l->in = NULL;
+}

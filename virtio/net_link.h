@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_VIRTIO_NET_LINK_H
+#define VMM_VIRTIO_NET_LINK_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The host end of a virtio-net device: Ethernet frames in and out.
+ *  - user: a passt child (user-mode networking: DHCP, DNS, NAT, port
+ *    forwarding, no privileges) on one end of a stream socket pair, each
+ *    frame after its length as a 32-bit big-endian number (QEMU's
+ *    "stream" framing, which passt speaks with --fd);
+ *  - tap: a TAP device, one frame per read or write. */
+#define NET_MAX_FWDS 8
+#define NET_MAX_FRAME 65550 /* an Ethernet header and a 64 KiB payload */
+
+struct net_fwd {
+	int udp;
+	uint16_t host_port, guest_port;
+};
+
+struct net_options {
+	int tap; /* 0: user (passt), 1: tap */
+	char ifname[IFNAMSIZ]; /* tap: the device ("" in user mode) */
+	uint8_t mac[6];
+	int has_mac; /* else derived from the VM's name */
+	struct net_fwd fwds[NET_MAX_FWDS]; /* user: hostfwd= */
+	unsigned nr_fwds;
+};
+
+struct net_link {
+	int fd; /* nonblocking */
+	int stream; /* frames after their 32-bit big-endian length */
+	pid_t passt; /* the child we started, or 0 */
+	int created; /* we made the TAP device: it goes with us */
+	char ifname[IFNAMSIZ];
+	/* stream: bytes read but not yet a whole frame */
+	uint8_t *in;
+	size_t in_off, in_len;
+};
+
+/* 0, or a negative errno with one line in err (what is missing and how
+ * to get it). */
+int net_link_open(struct net_link *l, const struct net_options *o, char *err,
+		  size_t errlen);
+/* One frame out, whole: 0, -EAGAIN (the host end is full: drop it), or
+ * another negative errno (the host end is gone). */
+int net_link_send(struct net_link *l, const void *frame, size_t len);
+/* One frame in, of at most size bytes: its length, -EAGAIN when none is
+ * ready yet, -EMSGSIZE for one too long (it was skipped), or another
+ * negative errno (the host end is gone). */
+ssize_t net_link_recv(struct net_link *l, void *buf, size_t size);
+/* Ends passt (and waits for it), removes a TAP device we made. */
+void net_link_close(struct net_link *l);
+
+#endif
