@@ -215,7 +215,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		build/nested/blkpattern build/nested/runas build/nested/sockhold $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
 		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
-		build/nested/bench-signal bench/trap.sh bench/nommu.sh \
+		build/nested/bench-signal bench/trap.sh bench/nommu.sh bench/net.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
 		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2 $(PASST_DIR)/passt
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox bin/passt=$(PASST_DIR)/passt \
@@ -225,7 +225,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		bin/runas=build/nested/runas bin/sockhold=build/nested/sockhold bin/bench-signal=build/nested/bench-signal \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
-		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh \
+		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh \
 		guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
@@ -256,8 +256,8 @@ demo: deps
 # Benchmarks print figures; they are not tests (README "Benchmarks").
 bench: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh
+	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh && cp bench/net.sh build/bench/bench-net.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \

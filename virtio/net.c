@@ -6,8 +6,10 @@
  * several of the driver's buffers). Frames go to and come from a net_link
  * (passt or a TAP device) on two threads of the device's own: transmit on
  * a worker kicked by the driver's notify, receive on a thread that waits
- * for the link or for the driver's fresh buffers. No offloads are offered
- * (the guest checksums and segments), so every frame is a plain one.
+ * for the link or for the driver's fresh buffers. On a TAP device the
+ * driver's virtio-net header passes through both ways, so checksum and
+ * segmentation offloads are the host kernel's to do; passt takes plain
+ * frames, so there the guest checksums and segments.
  *
  * A driver that breaks the rules gets DEVICE_NEEDS_RESET; a malformed or
  * oversized frame is dropped and counted; a driver that never gives
@@ -15,6 +17,7 @@
  * waits is bounded by the socket's buffer (passt then drops).
  */
 #include <errno.h>
+#include <linux/if_tun.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
@@ -38,29 +41,32 @@ unsigned net_hdr_len(const struct virtio_mmio *m)
 		       : 10;
 }
 
-size_t net_tx_gather(const struct virtq_req *req, unsigned hdr_len,
-		     uint8_t *frame)
+size_t net_tx_frame(const struct virtq_req *req, unsigned hdr_len,
+		    unsigned skip, struct iovec *iov, int *nr_iov)
 {
-	size_t skip = hdr_len, len = 0;
+	size_t total = 0;
 	unsigned i;
+	int n = 0;
 
 	for (i = 0; i < req->nr_bufs && !req->bufs[i].writable; i++) {
-		const uint8_t *p = req->bufs[i].addr;
-		size_t n = req->bufs[i].len;
+		uint8_t *p = req->bufs[i].addr;
+		size_t len = req->bufs[i].len;
 
-		if (skip) { /* the header: nothing in it we act on */
-			size_t s = n < skip ? n : skip;
-
-			p += s;
-			n -= s;
-			skip -= s;
-		}
-		if (n > NET_MAX_FRAME - len)
+		if (total + len > hdr_len + (size_t)NET_MAX_FRAME)
 			return 0;
-		memcpy(frame + len, p, n);
-		len += n;
+		if (total < skip) { /* the header, left out */
+			size_t k = skip - total < len ? skip - total : len;
+
+			p += k;
+			len -= k;
+			total += k;
+		}
+		if (len)
+			iov[n++] = (struct iovec){ p, len };
+		total += len;
 	}
-	return skip ? 0 : len;
+	*nr_iov = n;
+	return total > hdr_len ? total - skip : 0;
 }
 
 uint32_t net_rx_copy(const struct virtq_req *req, const uint8_t *src, size_t at,
@@ -107,14 +113,62 @@ void net_default_mac(const char *vm_name, unsigned index, uint8_t mac[6])
 	mac[5] = (uint8_t)h;
 }
 
+int net_rx_hdr_allowed(const struct virtio_mmio *m, const uint8_t *hdr)
+{
+	struct virtio_net_hdr h;
+	unsigned gso;
+
+	memcpy(&h, hdr, sizeof(h));
+	gso = h.gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	    !virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_CSUM))
+		return 0;
+	if ((h.gso_type & VIRTIO_NET_HDR_GSO_ECN) &&
+	    !virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_ECN))
+		return 0;
+	switch (gso) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return 1;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_TSO4);
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_TSO6);
+	default:
+		return 0;
+	}
+}
+
+unsigned net_tun_offload(const struct virtio_mmio *m)
+{
+	unsigned f = 0;
+
+	if (!virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_CSUM))
+		return 0; /* segmentation needs checksums (5.1.3.1) */
+	f |= TUN_F_CSUM;
+	if (virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_TSO4))
+		f |= TUN_F_TSO4;
+	if (virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_TSO6))
+		f |= TUN_F_TSO6;
+	if ((f & (TUN_F_TSO4 | TUN_F_TSO6)) &&
+	    virtio_mmio_negotiated(m, VIRTIO_NET_F_GUEST_ECN))
+		f |= TUN_F_TSO_ECN;
+	return f;
+}
+
 /* --- transmit ------------------------------------------------------------ */
 
 static uint32_t tx_serve(void *dev, struct virtq_req *req)
 {
 	struct virtio_net *n = dev;
-	size_t len = net_tx_gather(req, net_hdr_len(&n->mmio), n->tx_buf);
+	unsigned hdr = net_hdr_len(&n->mmio);
+	int nr_iov;
+	/* A TAP device with a virtio-net header of its own takes the
+	 * driver's as it is (offloads included); anything else gets the
+	 * bare frame. */
+	size_t len = net_tx_frame(req, hdr, n->link.vnet_hdr ? 0 : hdr,
+				  n->tx_iov, &nr_iov);
 
-	if (!len || net_link_send(&n->link, n->tx_buf, len))
+	if (!len || net_link_sendv(&n->link, n->tx_iov, nr_iov, len))
 		n->stats.tx_dropped++;
 	else
 		n->stats.tx_frames++;
@@ -145,7 +199,21 @@ static int rx_give(struct virtio_net *n, struct virtio_queue *q)
 
 	if (!q->vq.ready)
 		return 0; /* no driver yet, or it is resetting the device */
-	memset(src, 0, hdr);
+	if (n->rx_link_hdr) {
+		/* The TAP device's header: the 10 bytes both lengths share,
+		 * moved up against the frame. */
+		uint8_t *from = n->rx_buf + NET_HDR_MAX - n->rx_link_hdr;
+
+		if (!net_rx_hdr_allowed(&n->mmio, from)) {
+			n->stats.rx_dropped++;
+			return 1;
+		}
+		memmove(src, from, sizeof(struct virtio_net_hdr));
+		memset(src + sizeof(struct virtio_net_hdr), 0,
+		       hdr - sizeof(struct virtio_net_hdr));
+	} else {
+		memset(src, 0, hdr);
+	}
 	while (done < total && nr < q->vq.num) {
 		uint32_t got;
 
@@ -197,23 +265,45 @@ static void rx_wait(struct virtio_net *n, int link)
 /* The next frame from the link into rx_pending: 1, or 0 to wait. */
 static int rx_fetch(struct virtio_net *n, int *gone)
 {
-	ssize_t r =
-		net_link_recv(&n->link, n->rx_buf + NET_HDR_MAX, NET_MAX_FRAME);
+	unsigned lh = n->link.vnet_hdr;
+	ssize_t r = net_link_recv(&n->link, n->rx_buf + NET_HDR_MAX - lh,
+				  lh + NET_MAX_FRAME);
 
-	if (r > 0) {
-		n->rx_pending = (size_t)r;
+	if (r > (ssize_t)lh) {
+		n->rx_pending = (size_t)r - lh;
+		n->rx_link_hdr = lh;
 		return 1;
 	}
-	if (r == -EMSGSIZE || r == -EINTR || r == 0) {
-		n->stats.rx_dropped += r == -EMSGSIZE;
+	if (r >= 0 || r == -EMSGSIZE || r == -EINTR) {
+		n->stats.rx_dropped += r != -EINTR;
 		return 1; /* nothing pending: look again */
 	}
 	if (r != -EAGAIN && !*gone) {
+		char why[96];
+
 		*gone = 1;
-		pr_err("virtio-net: the host end of the link is gone: %s",
-		       strerror((int)-r));
+		usleep(100000); /* passt's end, if it ended, is known by now */
+		net_link_why_gone(&n->link, why, sizeof(why));
+		pr_err("virtio-net: the host end of the link is gone: %s%s",
+		       strerror((int)-r), why);
 	}
 	return 0;
+}
+
+/* A TAP device gives what the driver negotiated, and nothing more. */
+static void rx_offload(struct virtio_net *n)
+{
+	unsigned f = net_tun_offload(&n->mmio), hdr = net_hdr_len(&n->mmio);
+	int e;
+
+	if (!n->link.vnet_hdr || (f == n->offload && hdr == n->offload_hdr))
+		return;
+	e = net_link_offload(&n->link, f, hdr);
+	if (e)
+		pr_warn("virtio-net: tap %s offloads 0x%x: %s", n->link.ifname,
+			f, strerror(-e));
+	n->offload = f;
+	n->offload_hdr = hdr;
 }
 
 static void *rx_thread(void *arg)
@@ -223,6 +313,7 @@ static void *rx_thread(void *arg)
 	int gone = 0, r;
 
 	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
+		rx_offload(n);
 		if (!n->rx_pending) {
 			if (!rx_fetch(n, &gone))
 				rx_wait(n, !gone);
@@ -230,7 +321,7 @@ static void *rx_thread(void *arg)
 		}
 		pthread_mutex_lock(&q->lock);
 		r = rx_give(n, q);
-		if (r == 0 && virtq_prepare_wait(&q->vq))
+		if (r == 0 && virtq_wait_for_more(&q->vq))
 			r = 2; /* buffers came meanwhile: try again */
 		pthread_mutex_unlock(&q->lock);
 		if (r == 1 || r == -1)
@@ -281,6 +372,7 @@ int virtio_net_open(struct virtio_net *n, const struct net_options *o,
 		    const uint8_t mac[6], const struct guest_mem *mem,
 		    struct irq_line irq)
 {
+	uint64_t features;
 	char err[256];
 	int e;
 
@@ -294,14 +386,21 @@ int virtio_net_open(struct virtio_net *n, const struct net_options *o,
 		pr_err("%s", err);
 		return e;
 	}
-	virtio_mmio_init(&n->mmio, mem, irq, VIRTIO_ID_NET,
-			 1ULL << VIRTIO_NET_F_MAC |
-				 1ULL << VIRTIO_NET_F_STATUS |
-				 1ULL << VIRTIO_NET_F_MRG_RXBUF |
-				 1ULL << VIRTIO_NET_F_MTU |
-				 1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-				 1ULL << VIRTIO_RING_F_EVENT_IDX,
-			 2, &net_ops, n, 0);
+	features = 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS |
+		   1ULL << VIRTIO_NET_F_MRG_RXBUF | 1ULL << VIRTIO_NET_F_MTU |
+		   1ULL << VIRTIO_RING_F_INDIRECT_DESC |
+		   1ULL << VIRTIO_RING_F_EVENT_IDX;
+	if (n->link.vnet_hdr) /* the TAP device takes and gives them */
+		features |= 1ULL << VIRTIO_NET_F_CSUM |
+			    1ULL << VIRTIO_NET_F_HOST_TSO4 |
+			    1ULL << VIRTIO_NET_F_HOST_TSO6 |
+			    1ULL << VIRTIO_NET_F_HOST_ECN |
+			    1ULL << VIRTIO_NET_F_GUEST_CSUM |
+			    1ULL << VIRTIO_NET_F_GUEST_TSO4 |
+			    1ULL << VIRTIO_NET_F_GUEST_TSO6 |
+			    1ULL << VIRTIO_NET_F_GUEST_ECN;
+	virtio_mmio_init(&n->mmio, mem, irq, VIRTIO_ID_NET, features, 2,
+			 &net_ops, n, 0);
 	n->rx_kick = eventfd(0, EFD_CLOEXEC);
 	if (n->rx_kick < 0)
 		return -errno;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "mmio.h"
 #include "net_link.h"
@@ -31,24 +32,32 @@ struct virtio_net {
 	pthread_t rx_thread; /* fills the receive queue from the link */
 	int rx_started, rx_kick, stop; /* rx_kick: an eventfd */
 	size_t rx_pending; /* a frame read from the link, not yet given */
+	unsigned rx_link_hdr; /* the link's header in front of it, or 0 */
+	unsigned offload, offload_hdr; /* what the TAP device was told */
 	struct net_stats stats;
 	struct virtq_req tx_req, rx_req; /* scratch */
-	uint8_t tx_buf[NET_HDR_MAX + NET_MAX_FRAME];
+	struct iovec tx_iov[VIRTQ_MAX_SEGS];
 	uint8_t rx_buf[NET_HDR_MAX + NET_MAX_FRAME];
 };
 
 /* The header length the driver negotiated. */
 unsigned net_hdr_len(const struct virtio_mmio *m);
-/* One transmit chain into frame (its readable buffers, less the header):
- * the frame's length, or 0 for a chain to drop (shorter than a header,
- * an empty frame, or longer than NET_MAX_FRAME). Pure. */
-size_t net_tx_gather(const struct virtq_req *req, unsigned hdr_len,
-		     uint8_t *frame);
+/* One transmit chain as iov (its readable buffers, less the first skip
+ * bytes: the header, or nothing): the bytes that leaves, or 0 for a chain
+ * to drop (no frame after its hdr_len-byte header, or a frame longer than
+ * NET_MAX_FRAME). iov has room for VIRTQ_MAX_SEGS. Pure. */
+size_t net_tx_frame(const struct virtq_req *req, unsigned hdr_len,
+		    unsigned skip, struct iovec *iov, int *nr_iov);
 /* The driver's receive buffers of one chain, from offset `at` of the
  * whole frame (header included) of total bytes at src: how many it took.
  * num_buffers (header bytes 10 and 11) is left to net_rx_set_count(). */
 uint32_t net_rx_copy(const struct virtq_req *req, const uint8_t *src, size_t at,
 		     size_t total, uint8_t *count_at[2]);
+/* Whether a received frame's header (from a TAP device) asks for what the
+ * driver did not negotiate: a checksum to finish, or segmentation. */
+int net_rx_hdr_allowed(const struct virtio_mmio *m, const uint8_t *hdr);
+/* The TUN_F_* offloads a TAP device may use with the negotiated features. */
+unsigned net_tun_offload(const struct virtio_mmio *m);
 /* A MAC for the VM's index-th interface, stable for its name: QEMU's
  * locally administered 52:54:00 prefix, then a hash. */
 void net_default_mac(const char *vm_name, unsigned index, uint8_t mac[6]);

@@ -57,6 +57,8 @@ static int open_passt(struct net_link *l, const struct net_options *o,
 {
 	char *argv[8 + 2 * NET_MAX_FWDS], args[NET_MAX_FWDS][24];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
 	int sv[2], child, size = STREAM_BUF, e;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -88,7 +90,17 @@ static int open_passt(struct net_link *l, const struct net_options *o,
 	passt_argv(o, argv, args);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, child, 3);
-	e = -posix_spawnp(&l->passt, "passt", &fa, NULL, argv, environ);
+	/* passt starts with no signal blocked or ignored (vmm ignores
+	 * SIGPIPE, and its threads block what is not theirs). */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+						POSIX_SPAWN_SETSIGDEF);
+	e = -posix_spawnp(&l->passt, "passt", &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(child);
 	if (e) {
@@ -106,8 +118,10 @@ static int open_passt(struct net_link *l, const struct net_options *o,
 	l->fd = sv[0];
 	l->stream = 1;
 	l->in = malloc(STREAM_IN_SIZE);
-	if (!l->in)
+	if (!l->in) {
+		snprintf(err, errlen, "passt: out of memory");
 		return -ENOMEM;
+	}
 	fcntl(l->fd, F_SETFL, O_NONBLOCK);
 	return 0;
 }
@@ -131,7 +145,8 @@ static void link_up(const char *ifname)
 static int open_tap(struct net_link *l, const struct net_options *o, char *err,
 		    size_t errlen)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	int hdr = 12;
 	char sys[64 + IFNAMSIZ];
 	struct stat st;
 	int e;
@@ -159,6 +174,10 @@ static int open_tap(struct net_link *l, const struct net_options *o, char *err,
 		l->fd = -1;
 		return e;
 	}
+	/* The header goes with every frame, in both directions: the guest's
+	 * checksum and segmentation offloads pass straight through. */
+	if (ioctl(l->fd, TUNSETVNETHDRSZ, &hdr) == 0)
+		l->vnet_hdr = (unsigned)hdr;
 	snprintf(l->ifname, sizeof(l->ifname), "%s", ifr.ifr_name);
 	if (l->created)
 		link_up(l->ifname);
@@ -201,26 +220,46 @@ static int send_rest(int fd, struct iovec *iov, int n, size_t done)
 	return 0;
 }
 
-int net_link_send(struct net_link *l, const void *frame, size_t len)
+int net_link_sendv(struct net_link *l, struct iovec *iov, int n, size_t len)
 {
+	struct iovec all[NET_MAX_IOV + 1];
 	uint32_t be = htonl((uint32_t)len);
-	struct iovec iov[2] = { { &be, 4 }, { (void *)frame, len } };
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
+	struct msghdr mh = { .msg_iov = all, .msg_iovlen = (size_t)n + 1 };
 	ssize_t r;
 
 	if (!l->stream) {
-		r = write(l->fd, frame, len);
+		r = writev(l->fd, iov, n);
 		if (r < 0)
 			return errno == EAGAIN || errno == ENOBUFS ? -EAGAIN
 								   : -errno;
 		return 0;
 	}
+	if (n > NET_MAX_IOV)
+		return -EMSGSIZE;
+	all[0] = (struct iovec){ &be, 4 };
+	memcpy(all + 1, iov, (size_t)n * sizeof(*iov));
 	r = sendmsg(l->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (r < 0)
 		return errno == EAGAIN ? -EAGAIN : -errno;
 	if ((size_t)r == len + 4)
 		return 0;
-	return send_rest(l->fd, iov, 2, (size_t)r);
+	return send_rest(l->fd, all, n + 1, (size_t)r);
+}
+
+int net_link_offload(struct net_link *l, unsigned tun_flags, unsigned hdr_len)
+{
+	int size = (int)hdr_len;
+
+	if (!l->vnet_hdr)
+		return tun_flags ? -EOPNOTSUPP : 0;
+	if (ioctl(l->fd, TUNSETOFFLOAD, tun_flags) < 0)
+		return -errno;
+	if (hdr_len != l->vnet_hdr) {
+		if (ioctl(l->fd, TUNSETVNETHDRSZ, &size) < 0)
+			return -errno;
+		l->vnet_hdr = hdr_len;
+	}
+	return 0;
 }
 
 /* A whole frame out of what the stream gave so far, if there is one. */
@@ -268,6 +307,24 @@ ssize_t net_link_recv(struct net_link *l, void *buf, size_t size)
 		l->in_len += (size_t)r;
 	}
 	return r;
+}
+
+void net_link_why_gone(struct net_link *l, char *buf, size_t size)
+{
+	int status;
+
+	buf[0] = '\0';
+	if (l->passt <= 0 || waitpid(l->passt, &status, WNOHANG) != l->passt)
+		return;
+	l->passt = 0;
+	if (WIFSIGNALED(status))
+		snprintf(buf, size, " (passt was killed by signal %d%s)",
+			 WTERMSIG(status),
+			 WTERMSIG(status) == SIGSYS ? ", its own seccomp filter"
+						    : "");
+	else
+		snprintf(buf, size, " (passt exited with status %d)",
+			 WEXITSTATUS(status));
 }
 
 void net_link_close(struct net_link *l)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 /* The host end of a virtio-net device: Ethernet frames in and out.
  *  - user: a passt child (user-mode networking: DHCP, DNS, NAT, port
@@ -15,6 +16,7 @@
  *  - tap: a TAP device, one frame per read or write. */
 #define NET_MAX_FWDS 8
 #define NET_MAX_FRAME 65550 /* an Ethernet header and a 64 KiB payload */
+#define NET_MAX_IOV 512 /* the buffers of one chain (VIRTQ_MAX_SEGS) */
 
 struct net_fwd {
 	int udp;
@@ -33,6 +35,7 @@ struct net_options {
 struct net_link {
 	int fd; /* nonblocking */
 	int stream; /* frames after their 32-bit big-endian length */
+	unsigned vnet_hdr; /* tap: frames after a virtio-net header this long */
 	pid_t passt; /* the child we started, or 0 */
 	int created; /* we made the TAP device: it goes with us */
 	char ifname[IFNAMSIZ];
@@ -45,13 +48,21 @@ struct net_link {
  * to get it). */
 int net_link_open(struct net_link *l, const struct net_options *o, char *err,
 		  size_t errlen);
-/* One frame out, whole: 0, -EAGAIN (the host end is full: drop it), or
- * another negative errno (the host end is gone). */
-int net_link_send(struct net_link *l, const void *frame, size_t len);
-/* One frame in, of at most size bytes: its length, -EAGAIN when none is
+/* One frame out, whole, from n pieces of len bytes in all: 0, -EAGAIN
+ * (the host end is full: drop it), or another negative errno (the host end
+ * is gone). iov may be changed. */
+int net_link_sendv(struct net_link *l, struct iovec *iov, int n, size_t len);
+/* tap: what the device may now give us (TUN_F_* of <linux/if_tun.h>) and
+ * the header length the driver chose: 0 or a negative errno. */
+int net_link_offload(struct net_link *l, unsigned tun_flags, unsigned hdr_len);
+/* One frame in (after its header, with vnet_hdr), of at most size bytes:
+ * its length, -EAGAIN when none is
  * ready yet, -EMSGSIZE for one too long (it was skipped), or another
  * negative errno (the host end is gone). */
 ssize_t net_link_recv(struct net_link *l, void *buf, size_t size);
+/* After the host end went: why, if passt has ended (" (passt ...)"), else
+ * "". */
+void net_link_why_gone(struct net_link *l, char *buf, size_t size);
 /* Ends passt (and waits for it), removes a TAP device we made. */
 void net_link_close(struct net_link *l);
 

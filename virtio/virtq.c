@@ -134,6 +134,7 @@ int virtq_pop(struct virtq *vq, struct virtq_req *req)
 	if (!vq->ready)
 		return 0;
 	avail_idx = load_acquire(&vq->avail->idx);
+	vq->avail_seen = avail_idx;
 	if (avail_idx == vq->last_avail)
 		return 0;
 	if ((uint16_t)(avail_idx - vq->last_avail) > vq->num)
@@ -212,6 +213,22 @@ int virtq_should_interrupt(struct virtq *vq)
 	/* used_event sits right after the available ring. */
 	used_event = load_acquire(&vq->avail->ring[vq->num]);
 	return !valid || need_event(used_event, vq->used_idx, old);
+}
+
+int virtq_wait_for_more(struct virtq *vq)
+{
+	uint16_t idx;
+
+	if (!vq->ready)
+		return 0;
+	idx = vq->avail_seen;
+	if (vq->event_idx) {
+		uint16_t *avail_event = (uint16_t *)&vq->used->ring[vq->num];
+
+		store_release(avail_event, idx);
+	}
+	full_fence();
+	return load_acquire(&vq->avail->idx) != idx;
 }
 
 int virtq_prepare_wait(struct virtq *vq)

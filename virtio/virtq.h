@@ -37,6 +37,7 @@ struct virtq {
 	struct vring_avail *avail;
 	struct vring_used *used;
 	uint16_t last_avail; /* next available entry to take */
+	uint16_t avail_seen; /* the driver's index when last looked at */
 	uint16_t used_idx; /* our copy of used->idx */
 	uint16_t signalled; /* used_idx when we last interrupted */
 	int signalled_valid;
@@ -64,5 +65,10 @@ int virtq_should_interrupt(struct virtq *vq);
 /* Before sleeping: tell the driver where to notify next, then report
  * whether more became available meanwhile (1) or not (0). */
 int virtq_prepare_wait(struct virtq *vq);
+/* The same when what is available is not enough (a frame needs more
+ * buffers than the driver gave): be told only when more arrives than the
+ * last virtq_pop() saw, since a notify for what is already there may have
+ * come and gone; 1 when more already did. */
+int virtq_wait_for_more(struct virtq *vq);
 
 #endif

@@ -177,11 +177,20 @@ static int add_disks(struct vm *vm)
 	return 0;
 }
 
-/* One virtio-net device per --net, in the slots after the disks. */
+/* One virtio-net device per --net, in the slots after the disks. The
+ * default MACs hash the VM's name, which an unnamed VM gets only once it
+ * runs (vm-PID): the same one here. */
 static int add_nets(struct vm *vm)
 {
+	const char *name = vm->cfg->name;
+	char unnamed[32];
 	unsigned i;
 	int err;
+
+	if (!name) {
+		snprintf(unnamed, sizeof(unnamed), "vm-%d", (int)getpid());
+		name = unnamed;
+	}
 
 	for (i = 0; i < vm->cfg->nr_nets; i++) {
 		const struct net_options *o = &vm->cfg->nets[i];
@@ -202,7 +211,7 @@ static int add_nets(struct vm *vm)
 		if (o->has_mac)
 			memcpy(mac, o->mac, sizeof(mac));
 		else
-			net_default_mac(vm->cfg->name, i, mac);
+			net_default_mac(name, i, mac);
 		vm->nets[vm->nr_nets++] = n;
 		err = virtio_net_open(
 			n, o, mac, &vm->mem,

@@ -38,9 +38,18 @@ static uint8_t frame[NET_HDR_MAX + NET_MAX_FRAME];
  * chains a driver offers. */
 static uint32_t net_request(const struct virtq_req *r, unsigned hdr_len)
 {
+	static struct iovec iov[VIRTQ_MAX_SEGS];
 	uint8_t *count_at[2] = { 0 };
-	size_t len = net_tx_gather(r, hdr_len, frame + hdr_len);
+	size_t len = 0, got;
+	int i, n;
 
+	got = net_tx_frame(r, hdr_len, hdr_len, iov, &n);
+	for (i = 0; got && i < n; i++) {
+		memcpy(frame + hdr_len + len, iov[i].iov_base, iov[i].iov_len);
+		len += iov[i].iov_len;
+	}
+	if (len != got)
+		__builtin_trap();
 	if (!len)
 		len = 60; /* a minimal frame of zeroes */
 	return net_rx_copy(r, frame, 0, hdr_len + len, count_at);

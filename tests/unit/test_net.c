@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* virtio-net's frame handling (the header on transmit, a frame spread over
  * receive buffers and its num_buffers), the default MAC and --net specs. */
+#include <linux/if_tun.h>
 #include <linux/virtio_net.h>
 
 #include "unit.h"
 
 #include "../../virtio/net.h"
 #include "../../vmm/config.h"
-
-static uint8_t frame[NET_MAX_FRAME];
 
 static void bufs(struct virtq_req *req, unsigned n, uint8_t *const addr[],
 		 const uint32_t len[], int writable)
@@ -21,7 +20,11 @@ static void bufs(struct virtq_req *req, unsigned n, uint8_t *const addr[],
 		req->bufs[i] = (struct virtq_buf){ addr[i], len[i], writable };
 }
 
-/* The header split across buffers is skipped; the frame is what follows. */
+static struct iovec iov[VIRTQ_MAX_SEGS];
+static int nr_iov;
+
+/* The header split across buffers is skipped; the frame is what follows,
+ * in place (no copy). */
 static void test_tx_header_across_buffers(void **state)
 {
 	static struct virtq_req req;
@@ -34,32 +37,41 @@ static void test_tx_header_across_buffers(void **state)
 	for (i = 0; i < sizeof(b); i++)
 		b[i] = (uint8_t)i;
 	bufs(&req, 2, addr, len, 0);
-	assert_int_equal(net_tx_gather(&req, 12, frame), 13);
-	assert_int_equal(frame[0], 7); /* b[7]: the 13th byte of the chain */
-	assert_int_equal(net_tx_gather(&req, 10, frame), 15);
-	assert_int_equal(frame[0], 5);
+	assert_int_equal(net_tx_frame(&req, 12, 12, iov, &nr_iov), 13);
+	assert_int_equal(nr_iov, 1);
+	assert_ptr_equal(iov[0].iov_base, &b[7]); /* the chain's 13th byte */
+	assert_int_equal(iov[0].iov_len, 13);
+	assert_int_equal(net_tx_frame(&req, 10, 10, iov, &nr_iov), 15);
+	assert_ptr_equal(iov[0].iov_base, &b[5]);
+	/* with the header kept (a TAP device takes it): all of it */
+	assert_int_equal(net_tx_frame(&req, 12, 0, iov, &nr_iov), 25);
+	assert_int_equal(nr_iov, 2);
+	assert_ptr_equal(iov[0].iov_base, a);
 }
 
 static void test_tx_dropped(void **state)
 {
 	static struct virtq_req req;
-	static uint8_t big[NET_MAX_FRAME + 12 + 1];
+	static uint8_t big[NET_MAX_FRAME + 1];
 	uint8_t hdr[12] = { 0 };
 	uint8_t *addr[] = { hdr, big };
 	uint32_t len[] = { sizeof(hdr), sizeof(big) };
 
 	(void)state;
 	bufs(&req, 1, addr, len, 0); /* a header and nothing else */
-	assert_int_equal(net_tx_gather(&req, 12, frame), 0);
+	assert_int_equal(net_tx_frame(&req, 12, 12, iov, &nr_iov), 0);
+	assert_int_equal(net_tx_frame(&req, 12, 0, iov, &nr_iov), 0);
 	len[0] = 8; /* shorter than a header */
 	bufs(&req, 1, addr, len, 0);
-	assert_int_equal(net_tx_gather(&req, 12, frame), 0);
+	assert_int_equal(net_tx_frame(&req, 12, 12, iov, &nr_iov), 0);
 	len[0] = 12; /* longer than any frame */
 	bufs(&req, 2, addr, len, 0);
-	assert_int_equal(net_tx_gather(&req, 12, frame), 0);
+	assert_int_equal(net_tx_frame(&req, 12, 12, iov, &nr_iov), 0);
+	assert_int_equal(net_tx_frame(&req, 12, 0, iov, &nr_iov), 0);
 	len[1] = NET_MAX_FRAME; /* the longest there is */
 	bufs(&req, 2, addr, len, 0);
-	assert_int_equal(net_tx_gather(&req, 12, frame), NET_MAX_FRAME);
+	assert_int_equal(net_tx_frame(&req, 12, 12, iov, &nr_iov),
+			 NET_MAX_FRAME);
 }
 
 /* Writable buffers only take what the device writes; the driver's
@@ -74,7 +86,8 @@ static void test_tx_stops_at_writable(void **state)
 	(void)state;
 	bufs(&req, 2, addr, len, 0);
 	req.bufs[1].writable = 1;
-	assert_int_equal(net_tx_gather(&req, 12, frame), 4);
+	assert_int_equal(net_tx_frame(&req, 12, 12, iov, &nr_iov), 4);
+	assert_int_equal(nr_iov, 1);
 }
 
 /* A 30-byte frame (12 of header) over three chains of 8, 8 and 16 bytes:
@@ -120,6 +133,41 @@ static void test_rx_skips_readable(void **state)
 	assert_int_equal(net_rx_copy(&req, src, 0, sizeof(src), count_at), 20);
 	assert_int_equal(r[0], 0);
 	assert_int_equal(w[0], 1);
+}
+
+/* A TAP device's header on a received frame, against what the driver
+ * negotiated; and what the TAP device is told it may do. */
+static void test_offloads(void **state)
+{
+	static struct virtio_mmio m;
+	struct virtio_net_hdr h = { 0 };
+
+	(void)state;
+	m.driver_features = 1ULL << VIRTIO_F_VERSION_1;
+	assert_true(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	assert_false(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	assert_int_equal(net_tun_offload(&m), 0);
+	m.driver_features |= 1ULL << VIRTIO_NET_F_GUEST_CSUM;
+	assert_true(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	assert_int_equal(net_tun_offload(&m), TUN_F_CSUM);
+	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	assert_false(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	m.driver_features |= 1ULL << VIRTIO_NET_F_GUEST_TSO4;
+	assert_true(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+	assert_false(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN;
+	assert_false(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	h.gso_type = VIRTIO_NET_HDR_GSO_UDP; /* never offered */
+	assert_false(net_rx_hdr_allowed(&m, (uint8_t *)&h));
+	m.driver_features |= 1ULL << VIRTIO_NET_F_GUEST_TSO6 |
+			     1ULL << VIRTIO_NET_F_GUEST_ECN;
+	assert_int_equal(net_tun_offload(&m),
+			 TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN);
+	/* segmentation without checksums is not a combination (5.1.3.1) */
+	m.driver_features &= ~(1ULL << VIRTIO_NET_F_GUEST_CSUM);
+	assert_int_equal(net_tun_offload(&m), 0);
 }
 
 static void test_default_mac(void **state)
@@ -199,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_tx_stops_at_writable),
 		cmocka_unit_test(test_rx_spread_over_chains),
 		cmocka_unit_test(test_rx_skips_readable),
+		cmocka_unit_test(test_offloads),
 		cmocka_unit_test(test_default_mac),
 		cmocka_unit_test(test_parse_net),
 	};

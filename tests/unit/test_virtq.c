@@ -254,6 +254,39 @@ static void test_event_idx(void **state)
 	assert_int_equal(*avail_event, 1);
 }
 
+/* A frame that needs more buffers than there are: the ones popped go
+ * back, and the driver is asked to notify when more come, not at the
+ * ones already there (their notify is long gone). Then all of a frame's
+ * buffers appear at once. */
+static void test_unpop_wait_for_more_push_n(void **state)
+{
+	struct vring_used *u = gpa(USED_GPA);
+	struct vring_used_elem e[2] = { { 0, 100 }, { 1, 50 } };
+	uint16_t *avail_event;
+
+	(void)state;
+	setup_queue(&vq, 1, 0);
+	avail_event = gpa(USED_GPA + 4 + 8 * QNUM);
+	set_desc(DESC_GPA, 0, DATA_GPA, 16, VRING_DESC_F_WRITE, 0);
+	set_desc(DESC_GPA, 1, DATA_GPA + 16, 16, VRING_DESC_F_WRITE, 0);
+	make_available(0);
+	assert_int_equal(virtq_pop(&vq, &req), 1);
+	assert_int_equal(virtq_pop(&vq, &req), 0); /* one is not enough */
+	virtq_unpop(&vq, 1);
+	assert_int_equal(virtq_wait_for_more(&vq), 0);
+	assert_int_equal(*avail_event, 1); /* after the one there is */
+	make_available(1);
+	assert_int_equal(virtq_wait_for_more(&vq), 1); /* came meanwhile */
+	assert_int_equal(virtq_pop(&vq, &req), 1);
+	assert_int_equal(req.head, 0); /* the same one again */
+	assert_int_equal(virtq_pop(&vq, &req), 1);
+	assert_int_equal(req.head, 1);
+	virtq_push_n(&vq, e, 2);
+	assert_int_equal(u->idx, 2);
+	assert_int_equal(u->ring[1].id, 1);
+	assert_int_equal(u->ring[1].len, 50);
+}
+
 static void test_disabled_queue_pops_nothing(void **state)
 {
 	(void)state;
@@ -269,6 +302,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_enable_checks_ring_addresses),
+		cmocka_unit_test(test_unpop_wait_for_more_push_n),
 		cmocka_unit_test(test_pop_chain),
 		cmocka_unit_test(test_descriptor_loop),
 		cmocka_unit_test(test_self_loop),

@@ -32,7 +32,7 @@ tr -d '\r' </tmp/cli.out >/tmp/cli.txt
 served=$(sed -n 's/^guest-net-serving: //p' /tmp/srv.txt)
 got=$(sed -n 's/^guest-net-got: //p' /tmp/cli.txt)
 check "the server guest serves $mib MiB (sha256 $served)" [ -n "$served" ]
-check "the client guest fetched all of it over the bridge, intact" [ -n "$got" ] && [ "$got" = "$served" ]
+check "the client guest fetched all of it over the bridge, intact" test -n "$got" -a "$got" = "$served"
 [ -n "$got" ] && [ "$got" = "$served" ] || { show /tmp/srv.txt; show /tmp/cli.txt; }
 set -- $(sed -n 's/^guest-net-time: //p' /tmp/cli.txt)
 [ $# -eq 2 ] && echo "# net-tap: $mib MiB in $(awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }') s, guest to guest"
@@ -42,7 +42,7 @@ wait $srv
 s1=$?
 wait $cli
 s2=$?
-check "both power off at vmm stop (exit $s1, $s2)" [ $s1 -eq 0 ] && [ $s2 -eq 0 ]
+check "both power off at vmm stop (exit $s1, $s2)" test $s1 -eq 0 -a $s2 -eq 0
 # A TAP device vmm makes: up while the VM runs, gone with it.
 vmm run --name mk --kernel /firmware/spin-s.elf --net tap=tapmade --detach >/dev/null 2>/tmp/mk.err
 check "vmm makes a missing TAP device (as root) and brings it up" \

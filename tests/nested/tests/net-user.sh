@@ -32,7 +32,7 @@ check "the guest fetched the host's file over HTTP, whole (sha256 $want)" grep -
 served=$(sed -n 's/^guest-net-serving: //p' /tmp/net.txt)
 wget -q -O /tmp/gfile http://127.0.0.1:8081/gfile
 got=$(sha256sum </tmp/gfile | cut -d' ' -f1)
-check "the host fetched the guest's file through hostfwd (sha256 $got)" [ -n "$served" ] && [ "$got" = "$served" ]
+check "the host fetched the guest's file through hostfwd (sha256 $got)" test -n "$served" -a "$got" = "$served"
 check "passt runs beside vmm" sh -c 'cat /proc/[0-9]*/stat 2>/dev/null | grep -q "(passt) [^Z]"'
 vmm stop web --timeout 20 >/dev/null 2>&1
 wait $vmm_pid

@@ -1,0 +1,96 @@
+# cpu: h=true
+# timeout: 900
+# bench/net inside the nested host (make bench): TCP throughput guest to
+# host and host to guest (BENCH_MIB MiB through busybox nc) and HTTP
+# request/response time (a connection, a 1-byte GET and its answer, 50 in
+# a row), for --net user (passt) and --net tap, against the same between
+# two network namespaces of the nested host joined by a veth pair: the
+# floor. Figures.
+. /tests/lib.sh
+on_tmpfs_root "$0"
+plan 3
+mib=${BENCH_MIB:-16}
+now() { cut -d' ' -f1 /proc/uptime; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { print b - a }'; }
+rate() { awk -v s="$1" -v m="$mib" 'BEGIN { if (s > 0) printf "%.2f", m / s; else print 0 }'; }
+# send ADDR PORT [nsenter args]: seconds to push mib MiB to a listener,
+# nothing when that failed (or took more than 5 minutes)
+send() {
+	t=$(now)
+	dd if=/dev/zero bs=65536 count=$((mib * 16)) 2>/dev/null | timeout 300 $3 nc "$1" "$2" &&
+		since "$t"
+}
+# rr URL [nsenter args]: milliseconds per HTTP GET of one byte (50 of them)
+rr() {
+	t=$(now)
+	k=0
+	while [ $k -lt 50 ]; do
+		timeout 10 $2 wget -q -O /dev/null "$1" || return
+		k=$((k + 1))
+	done
+	awk -v s="$(since "$t")" 'BEGIN { printf "%.1f", s * 1000 / 50 }'
+}
+ip link set lo up
+mkdir -p /tmp/www
+printf x >/tmp/www/one
+httpd -p 8080 -h /tmp/www
+# The floor: a namespace behind a veth pair (the kernel names the peer).
+unshare -n sleep 3600 &
+ns=$!
+sleep 0.5
+ip link add vfloor type veth
+peer=$(ls /sys/class/net | grep '^veth' | head -n 1)
+ip link set "$peer" netns $ns
+in_ns="nsenter -t $ns -n"
+$in_ns ip link set lo up
+$in_ns ip addr add 10.9.0.2/24 dev "$peer"
+$in_ns ip link set "$peer" up
+ip addr add 10.9.0.1/24 dev vfloor
+ip link set vfloor up
+$in_ns httpd -p 8080 -h /tmp/www
+$in_ns nc -l -p 5002 >/dev/null &
+sleep 0.5
+floor_rx=$(send 10.9.0.2 5002)
+nc -l -p 5001 >/dev/null &
+sleep 0.5
+floor_tx=$(send 10.9.0.1 5001 "$in_ns")
+floor_rr=$(rr http://10.9.0.2:8080/one)
+check "the veth floor: $mib MiB each way, 50 requests" [ -n "$floor_rr" ]
+echo "# bench: net floor (veth between namespaces): out $(rate "$floor_tx") MiB/s, in $(rate "$floor_rx") MiB/s, request/response $floor_rr ms"
+# passt copies the default route; the TAP device sits on its own bridge.
+ip link add br0 type bridge
+ip addr add 10.0.2.15/24 dev br0
+ip link set br0 up
+ip route add default via 10.0.2.2 dev br0
+ip link add br1 type bridge
+ip addr add 192.168.77.254/24 dev br1
+ip link set br1 up
+tunctl -t tapa >/dev/null
+brctl addif br1 tapa
+ip link set tapa up
+# guest MODE NETSPEC ADDR RXPORT RRPORT: the figures of one backend
+guest() {
+	nc -l -p 5001 >/dev/null &
+	vmm run --name bench --kernel /guest/Image --initrd /guest/guest.cpio --memory 512M \
+		--cmdline "console=ttyS0 quiet vmm.guest=script:bench-net vmm.netmode=$1 vmm.netmib=$mib" \
+		--net "$2" </dev/null >/tmp/$1.out 2>&1 &
+	i=0
+	while ! grep -q guest-bench-listening /tmp/$1.out && [ $i -lt 600 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	rx=$(send "$3" "$4")
+	rrt=$(rr "http://$3:$5/one")
+	vmm stop bench --timeout 10 >/dev/null 2>&1
+	wait $!
+	tx=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-tx: //p')
+	pipe=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-pipe: //p')
+	check "--net $1: $mib MiB each way, 50 requests" test -n "$tx" -a -n "$rx" -a -n "$rrt"
+	[ -n "$tx" ] && [ -n "$rx" ] && [ -n "$rrt" ] || grep -a 'vmm.*net' /tmp/$1.out | sed 's/^/# /'
+	[ -n "$tx" ] || show /tmp/$1.out 20
+	echo "# bench: net $1: guest to host $(rate "$tx") MiB/s ($(awk -v a="$floor_tx" -v b="$tx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x the floor's), host to guest $(rate "$rx") MiB/s ($(awk -v a="$floor_rx" -v b="$rx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x), request/response $rrt ms ($(awk -v a="$floor_rr" -v b="$rrt" 'BEGIN { if (a > 0) printf "%.1f", b / a }')x the floor's time); the guest's dd into cat, no network: $(rate "$pipe") MiB/s"
+}
+guest user "user,hostfwd=tcp:8082:80,hostfwd=tcp:8083:5002" 127.0.0.1 8083 8082
+guest tap tap=tapa 192.168.77.2 5002 80
+kill $ns
+done_testing

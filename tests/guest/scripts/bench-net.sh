@@ -1,0 +1,41 @@
+# The guest's half of bench/net.sh (vmm.netmode=user|tap, vmm.netmib=N):
+# N MiB sent to the host, timed here; then a receiver and a web server
+# for the host's half (host to guest, and request/response), which the
+# host times. The host ends the VM.
+arg() { sed -n "s/.*vmm\.$1=\([a-z0-9]*\).*/\1/p" /proc/cmdline; }
+now() { cut -d' ' -f1 /proc/uptime; }
+ip link set lo up
+ip link set eth0 up
+if [ "$(arg netmode)" = user ]; then
+	cp /tests/dhcp-event.sh /tmp/dhcp-event && chmod +x /tmp/dhcp-event
+	udhcpc -i eth0 -n -q -t 10 -T 2 -s /tmp/dhcp-event >/dev/null 2>&1 || exit 1
+	host=$(ip route | awk '/^default/ { print $3 }')
+	[ -z "$(arg netmtu)" ] || ip link set eth0 mtu "$(arg netmtu)"
+else
+	ip addr add 192.168.77.2/24 dev eth0
+	host=192.168.77.254
+fi
+# vmm.nettsq=BYTES: TCP's limit on what one socket has queued in the
+# device (for experiments)
+[ -z "$(arg nettsq)" ] || echo "$(arg nettsq)" >/proc/sys/net/ipv4/tcp_limit_output_bytes
+i=0
+until wget -q -O /dev/null "http://$host:8080/one" 2>/dev/null || [ $i -ge 120 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+# the same pipeline into cat: what the guest's CPU alone allows
+t0=$(now)
+dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | cat >/dev/null
+echo "guest-bench-pipe: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
+t0=$(now)
+dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | nc "$host" 5001
+echo "guest-bench-tx: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
+mkdir -p /tmp/www
+printf x >/tmp/www/one
+httpd -p 80 -h /tmp/www
+nc -l -p 5002 >/dev/null &
+sleep 1
+echo "guest-bench-listening"
+wait
+echo "guest-bench-rx-done"
+sleep 600
