@@ -88,6 +88,16 @@ static inline void mmio_write8(uintptr_t a, uint8_t v)
 #define PTE_D (1UL << 7)
 #define SATP_SV39 (8UL << 60)
 
+/* virtio-mmio (vmmio.c): the first version 2 slot holding device_id (its
+ * base, or 0); reset and negotiate VERSION_1 and features (bits 0-31): 0,
+ * or -1 when the device refuses; give it queue q of num entries; start it
+ * (DRIVER_OK). */
+uintptr_t fw_virtio_find(uint32_t device_id);
+int fw_virtio_negotiate(uintptr_t dev, uint32_t features);
+void fw_virtio_queue(uintptr_t dev, unsigned q, unsigned num, const void *desc,
+		     const void *avail, const void *used);
+void fw_virtio_start(uintptr_t dev);
+
 /* virtio-blk (vblk.c): find and set up the first disk, read one 512-byte
  * sector into buf (its physical address), polling. 0 or -1. */
 int vblk_open(void);

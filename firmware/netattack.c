@@ -17,7 +17,6 @@
 #include "fw.h"
 
 #define QNUM 8
-#define SLOT0 0x10001000UL
 #define RXQ 0
 #define TXQ 1
 
@@ -46,19 +45,6 @@ static void wr(unsigned off, uint32_t v)
 	mmio_write32(dev + off, v);
 }
 
-static int find_net(void)
-{
-	unsigned i;
-
-	for (i = 0; i < 8; i++) {
-		dev = SLOT0 + 0x1000 * i;
-		if (rd(VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
-		    rd(VIRTIO_MMIO_DEVICE_ID) == 1)
-			return 0;
-	}
-	return -1;
-}
-
 static void setup_queue(unsigned i)
 {
 	struct queue *q = &qs[i];
@@ -71,18 +57,7 @@ static void setup_queue(unsigned i)
 	q->used = (struct vring_used *)(ring_mem[i] + 8192);
 	q->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	q->last_used = 0;
-	wr(VIRTIO_MMIO_QUEUE_SEL, i);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QNUM);
-	a = (uintptr_t)q->desc;
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)a);
-	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(a >> 32));
-	a = (uintptr_t)q->avail;
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)a);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(a >> 32));
-	a = (uintptr_t)q->used;
-	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)a);
-	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(a >> 32));
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	fw_virtio_queue(dev, i, QNUM, q->desc, q->avail, q->used);
 }
 
 /* VERSION_1 and MAC only: no mergeable buffers, so one receive chain must
@@ -91,25 +66,13 @@ static int init_device(void)
 {
 	unsigned i;
 
-	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << VIRTIO_NET_F_MAC);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_FEATURES_OK);
-	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
+	if (fw_virtio_negotiate(dev, 1u << VIRTIO_NET_F_MAC))
 		return -1;
 	setup_queue(RXQ);
 	setup_queue(TXQ);
 	for (i = 0; i < 6; i++)
 		mac[i] = mmio_read8(dev + VIRTIO_MMIO_CONFIG + i);
-	wr(VIRTIO_MMIO_STATUS,
-	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
+	fw_virtio_start(dev);
 	return 0;
 }
 
@@ -255,7 +218,8 @@ int main(unsigned long hartid, unsigned long dtb)
 
 	(void)hartid;
 	(void)dtb;
-	if (find_net() || init_device()) {
+	dev = fw_virtio_find(1);
+	if (!dev || init_device()) {
 		fw_printf("net: no virtio-net device, or it refused us\n");
 		return 1;
 	}

@@ -32,45 +32,15 @@ static void wr(unsigned off, uint32_t v)
 	mmio_write32(dev + off, v);
 }
 
-static void wr64(unsigned lo, const void *p)
-{
-	wr(lo, (uint32_t)(uintptr_t)p);
-	wr(lo + 4, (uint32_t)((uintptr_t)p >> 32));
-}
-
 int vblk_open(void)
 {
-	unsigned i;
-
-	for (i = 0; i < 8; i++) {
-		slot = i;
-		dev = 0x10001000UL + 0x1000 * i;
-		if (rd(VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
-		    rd(VIRTIO_MMIO_VERSION) == 2 &&
-		    rd(VIRTIO_MMIO_DEVICE_ID) == 2)
-			break;
-	}
-	if (i == 8)
+	dev = fw_virtio_find(2);
+	if (!dev || fw_virtio_negotiate(dev, 0))
 		return -1;
-	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_FEATURES_OK);
-	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
-		return -1;
+	slot = (unsigned)((dev - 0x10001000UL) / 0x1000);
 	avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QNUM);
-	wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
-	wr64(VIRTIO_MMIO_QUEUE_AVAIL_LOW, avail);
-	wr64(VIRTIO_MMIO_QUEUE_USED_LOW, used);
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS,
-	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
+	fw_virtio_queue(dev, 0, QNUM, desc, avail, used);
+	fw_virtio_start(dev);
 	return 0;
 }
 

@@ -15,8 +15,6 @@
 #include "fw.h"
 
 #define QNUM 8
-#define SLOTS 8
-#define SLOT0 0x10001000UL
 
 static uintptr_t dev;
 /* The queue: descriptors, then the available and used rings a page apart. */
@@ -42,35 +40,11 @@ static void wr(unsigned off, uint32_t v)
 	mmio_write32(dev + off, v);
 }
 
-static int find_blk(void)
-{
-	unsigned i;
-
-	for (i = 0; i < SLOTS; i++) {
-		dev = SLOT0 + 0x1000 * i;
-		if (rd(VIRTIO_MMIO_MAGIC_VALUE) == 0x74726976 &&
-		    rd(VIRTIO_MMIO_DEVICE_ID) == 2)
-			return 0;
-	}
-	return -1;
-}
-
 static int init_device(void)
 {
 	uint64_t q;
 
-	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	wr(VIRTIO_MMIO_STATUS,
-	   VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << VIRTIO_RING_F_INDIRECT_DESC);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-				       VIRTIO_CONFIG_S_DRIVER |
-				       VIRTIO_CONFIG_S_FEATURES_OK);
-	if (!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_FEATURES_OK))
+	if (fw_virtio_negotiate(dev, 1u << VIRTIO_RING_F_INDIRECT_DESC))
 		return -1;
 	for (q = 0; q < sizeof(ring_mem); q++)
 		ring_mem[q] = 0;
@@ -78,20 +52,8 @@ static int init_device(void)
 	avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	used->idx = 0;
 	last_used = 0;
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	wr(VIRTIO_MMIO_QUEUE_NUM, QNUM);
-	q = (uintptr_t)desc;
-	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)q);
-	wr(VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(q >> 32));
-	q = (uintptr_t)avail;
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)q);
-	wr(VIRTIO_MMIO_QUEUE_AVAIL_HIGH, (uint32_t)(q >> 32));
-	q = (uintptr_t)used;
-	wr(VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)q);
-	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, (uint32_t)(q >> 32));
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	wr(VIRTIO_MMIO_STATUS,
-	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_CONFIG_S_DRIVER_OK);
+	fw_virtio_queue(dev, 0, QNUM, desc, avail, used);
+	fw_virtio_start(dev);
 	return 0;
 }
 
@@ -173,7 +135,8 @@ int main(unsigned long hartid, unsigned long dtb)
 
 	(void)hartid;
 	(void)dtb;
-	if (find_blk() || init_device()) {
+	dev = fw_virtio_find(2);
+	if (!dev || init_device()) {
 		fw_printf("virtio: no virtio-blk device, or it refused us\n");
 		return 1;
 	}

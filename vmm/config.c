@@ -106,10 +106,43 @@ static int disk_option(struct blk_options *o, const char *key, const char *val,
 	return -EINVAL;
 }
 
+/* "key=value,key=value..." (opts is cut up), each given to option():
+ * 0, or the first error. */
+static int parse_options(char *opts,
+			 int (*option)(void *o, const char *key,
+				       const char *val, char *err,
+				       size_t errlen),
+			 void *o, char *err, size_t errlen)
+{
+	char *opt, *next, *eq;
+	int ret = 0;
+
+	for (opt = opts; !ret && opt; opt = next) {
+		next = strchr(opt, ',');
+		if (next)
+			*next++ = '\0';
+		eq = strchr(opt, '=');
+		if (!eq) {
+			snprintf(err, errlen, "'%s': options are key=value",
+				 opt);
+			return -EINVAL;
+		}
+		*eq = '\0';
+		ret = option(o, opt, eq + 1, err, errlen);
+	}
+	return ret;
+}
+
+static int any_disk_option(void *o, const char *key, const char *val, char *err,
+			   size_t errlen)
+{
+	return disk_option(o, key, val, err, errlen);
+}
+
 int parse_disk(const char *spec, struct blk_options *o, char *err,
 	       size_t errlen)
 {
-	char *copy, *opt, *next, *eq;
+	char *copy, *next;
 	int ret = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -125,20 +158,8 @@ int parse_disk(const char *spec, struct blk_options *o, char *err,
 		snprintf(err, errlen, "no file name");
 		ret = -EINVAL;
 	}
-	for (opt = next; !ret && opt; opt = next) {
-		next = strchr(opt, ',');
-		if (next)
-			*next++ = '\0';
-		eq = strchr(opt, '=');
-		if (!eq) {
-			snprintf(err, errlen, "'%s': options are key=value",
-				 opt);
-			ret = -EINVAL;
-			break;
-		}
-		*eq = '\0';
-		ret = disk_option(o, opt, eq + 1, err, errlen);
-	}
+	if (!ret)
+		ret = parse_options(next, any_disk_option, o, err, errlen);
 	if (ret) {
 		free(copy);
 		return ret;
@@ -225,10 +246,16 @@ int net_option(struct net_options *o, const char *key, const char *val,
 	return -EINVAL;
 }
 
+static int any_net_option(void *o, const char *key, const char *val, char *err,
+			  size_t errlen)
+{
+	return net_option(o, key, val, err, errlen);
+}
+
 int parse_net(const char *spec, struct net_options *o, char *err, size_t errlen)
 {
-	char copy[512], *opt, *next, *eq;
-	int ret = 0;
+	char copy[512], *next;
+	int ret;
 
 	memset(o, 0, sizeof(*o));
 	if (strlen(spec) >= sizeof(copy)) {
@@ -253,19 +280,7 @@ int parse_net(const char *spec, struct net_options *o, char *err, size_t errlen)
 			 "'%s': must start with user or tap=IFNAME", copy);
 		return -EINVAL;
 	}
-	for (opt = next; !ret && opt; opt = next) {
-		next = strchr(opt, ',');
-		if (next)
-			*next++ = '\0';
-		eq = strchr(opt, '=');
-		if (!eq) {
-			snprintf(err, errlen, "'%s': options are key=value",
-				 opt);
-			return -EINVAL;
-		}
-		*eq = '\0';
-		ret = net_option(o, opt, eq + 1, err, errlen);
-	}
+	ret = parse_options(next, any_net_option, o, err, errlen);
 	if (!ret && o->tap && o->nr_fwds) {
 		snprintf(
 			err, errlen,
