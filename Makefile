@@ -64,7 +64,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-ffreestanding -fno-pic -nostdlib -nostartfiles -O2 -g $(WARN) -Ifirmware \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
-FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset trampoline fastcsr netattack
+FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset trampoline fastcsr netattack exitbench
 FW_M_PROGS := hello mmode minikernel
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
@@ -187,6 +187,9 @@ build/nested/guest-init: tests/guest/init.c
 build/nested/bench-boot: bench/boot.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
+build/nested/bench-kvmexit: bench/kvmexit.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 build/nested/bench-signal: bench/signal.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
@@ -216,6 +219,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		build/nested/bench-signal bench/trap.sh bench/nommu.sh bench/net.sh \
+		build/nested/bench-kvmexit bench/kvmexit.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
 		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2 $(PASST_DIR)/passt
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox bin/passt=$(PASST_DIR)/passt \
@@ -224,6 +228,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		bin/runas=build/nested/runas bin/sockhold=build/nested/sockhold bin/bench-signal=build/nested/bench-signal \
+		bin/bench-kvmexit=build/nested/bench-kvmexit tests/bench-kvmexit.sh=bench/kvmexit.sh \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
 		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh \
 		guest/Image=$(KERNEL_DIR)/Image \
@@ -256,8 +261,8 @@ demo: deps
 # Benchmarks print figures; they are not tests (README "Benchmarks").
 bench: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh && cp bench/net.sh build/bench/bench-net.sh
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh
+	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh && cp bench/net.sh build/bench/bench-net.sh && cp bench/kvmexit.sh build/bench/bench-kvmexit.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh build/bench/bench-kvmexit.sh
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \
