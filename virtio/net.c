@@ -380,12 +380,12 @@ int virtio_net_open(struct virtio_net *n, const struct net_options *o,
 	n->rx_kick = -1;
 	n->tx.fd = -1;
 	memcpy(n->mac, mac, sizeof(n->mac));
-	n->mtu = o->tap ? NET_MTU_TAP : NET_MTU_USER;
 	e = net_link_open(&n->link, o, err, sizeof(err));
 	if (e) {
 		pr_err("%s", err);
 		return e;
 	}
+	n->mtu = (uint16_t)(o->tap ? n->link.mtu : NET_MTU_USER);
 	features = 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS |
 		   1ULL << VIRTIO_NET_F_MRG_RXBUF | 1ULL << VIRTIO_NET_F_MTU |
 		   1ULL << VIRTIO_RING_F_INDIRECT_DESC |

@@ -15,7 +15,6 @@
  * MRG_RXBUF, else 10 (virtio 1.2, 5.1.6). */
 #define NET_HDR_MAX 12
 #define NET_MTU_USER 65520 /* what passt offers its guests */
-#define NET_MTU_TAP 1500
 
 struct net_stats {
 	uint64_t rx_frames, tx_frames;

@@ -126,20 +126,26 @@ static int open_passt(struct net_link *l, const struct net_options *o,
 	return 0;
 }
 
-/* Bring a TAP device we made up: ours to use, not yet on any bridge. */
-static void link_up(const char *ifname)
+/* Bring a TAP device we made up (ours to use, not yet on any bridge);
+ * its MTU, which the guest is offered, or 1500. */
+static unsigned tap_setup(const char *ifname, int up)
 {
 	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned mtu = 1500;
 
 	if (s < 0)
-		return;
+		return mtu;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (!ioctl(s, SIOCGIFFLAGS, &ifr)) {
+	if (up && !ioctl(s, SIOCGIFFLAGS, &ifr)) {
 		ifr.ifr_flags |= IFF_UP;
 		ioctl(s, SIOCSIFFLAGS, &ifr);
 	}
+	if (!ioctl(s, SIOCGIFMTU, &ifr) && ifr.ifr_mtu >= 68 &&
+	    ifr.ifr_mtu <= 65535 - 14)
+		mtu = (unsigned)ifr.ifr_mtu;
 	close(s);
+	return mtu;
 }
 
 static int open_tap(struct net_link *l, const struct net_options *o, char *err,
@@ -179,8 +185,7 @@ static int open_tap(struct net_link *l, const struct net_options *o, char *err,
 	if (ioctl(l->fd, TUNSETVNETHDRSZ, &hdr) == 0)
 		l->vnet_hdr = (unsigned)hdr;
 	snprintf(l->ifname, sizeof(l->ifname), "%s", ifr.ifr_name);
-	if (l->created)
-		link_up(l->ifname);
+	l->mtu = tap_setup(l->ifname, l->created);
 	return 0;
 }
 

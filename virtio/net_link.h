@@ -38,6 +38,7 @@ struct net_link {
 	unsigned vnet_hdr; /* tap: frames after a virtio-net header this long */
 	pid_t passt; /* the child we started, or 0 */
 	int created; /* we made the TAP device: it goes with us */
+	unsigned mtu; /* tap: the device's */
 	char ifname[IFNAMSIZ];
 	/* stream: bytes read but not yet a whole frame */
 	uint8_t *in;
