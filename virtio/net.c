@@ -33,6 +33,8 @@
 #define RXQ 0
 #define TXQ 1
 
+_Static_assert(sizeof(struct virtio_net_hdr) == 10, "the legacy header");
+
 unsigned net_hdr_len(const struct virtio_mmio *m)
 {
 	return virtio_mmio_negotiated(m, VIRTIO_F_VERSION_1) ||
@@ -200,15 +202,13 @@ static int rx_give(struct virtio_net *n, struct virtio_queue *q)
 	if (!q->vq.ready)
 		return 0; /* no driver yet, or it is resetting the device */
 	if (n->rx_link_hdr) {
-		/* The TAP device's header: the 10 bytes both lengths share,
-		 * moved up against the frame. */
-		uint8_t *from = n->rx_buf + NET_HDR_MAX - n->rx_link_hdr;
-
-		if (!net_rx_hdr_allowed(&n->mmio, from)) {
+		/* The TAP device's header (kept aside: this may be a second
+		 * try): the 10 bytes both lengths share, against the frame. */
+		if (!net_rx_hdr_allowed(&n->mmio, n->rx_hdr)) {
 			n->stats.rx_dropped++;
 			return 1;
 		}
-		memmove(src, from, sizeof(struct virtio_net_hdr));
+		memcpy(src, n->rx_hdr, sizeof(struct virtio_net_hdr));
 		memset(src + sizeof(struct virtio_net_hdr), 0,
 		       hdr - sizeof(struct virtio_net_hdr));
 	} else {
@@ -272,6 +272,9 @@ static int rx_fetch(struct virtio_net *n, int *gone)
 	if (r > (ssize_t)lh) {
 		n->rx_pending = (size_t)r - lh;
 		n->rx_link_hdr = lh;
+		if (lh)
+			memcpy(n->rx_hdr, n->rx_buf + NET_HDR_MAX - lh,
+			       sizeof(struct virtio_net_hdr));
 		return 1;
 	}
 	if (r >= 0 || r == -EMSGSIZE || r == -EINTR) {

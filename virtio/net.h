@@ -32,6 +32,7 @@ struct virtio_net {
 	int rx_started, rx_kick, stop; /* rx_kick: an eventfd */
 	size_t rx_pending; /* a frame read from the link, not yet given */
 	unsigned rx_link_hdr; /* the link's header in front of it, or 0 */
+	uint8_t rx_hdr[10]; /* its first 10 bytes (struct virtio_net_hdr) */
 	unsigned offload, offload_hdr; /* what the TAP device was told */
 	struct net_stats stats;
 	struct virtq_req tx_req, rx_req; /* scratch */

@@ -353,10 +353,15 @@ int cmd_check(int argc, char **argv)
 		bad |= check_file("initrd", cfg.initrd);
 	for (i = 0; i < cfg.nr_disks; i++)
 		bad |= check_file("disk", cfg.disks[i].path);
-	if (!bad)
-		printf("ok: %s, %u vCPUs, %llu MiB, %u disk%s\n", cfg.kernel,
+	if (!bad) {
+		printf("ok: %s, %u vCPUs, %llu MiB, %u disk%s", cfg.kernel,
 		       cfg.cpus, (unsigned long long)(cfg.memory >> 20),
 		       cfg.nr_disks, cfg.nr_disks == 1 ? "" : "s");
+		if (cfg.nr_nets)
+			printf(", %u network interface%s", cfg.nr_nets,
+			       cfg.nr_nets == 1 ? "" : "s");
+		putchar('\n');
+	}
 	vm_config_free(&cfg);
 	return bad ? VMM_EXIT_ERROR : VMM_EXIT_OK;
 }

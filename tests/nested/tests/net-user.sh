@@ -7,7 +7,7 @@
 # both backends; bad --net specs and a missing passt are clear errors.
 . /tests/lib.sh
 on_tmpfs_root "$0"
-plan 14
+plan 15
 # The nested host's own network: passt needs a default route to copy.
 ip link set lo up
 ip link add br0 type bridge
@@ -53,6 +53,9 @@ for backend in kvm trap; do
 	check "netattack ($backend): three attacks, three resets" [ "$(grep -c ': device needs reset$' /tmp/na.txt)" -eq 3 ]
 	[ $status -eq 0 ] || { show /tmp/na.txt 20; show /tmp/na.err; }
 done
+printf '[kernel]\npath = /guest/Image\n[net "up"]\nmode = user\nhostfwd = tcp:2222:22, udp:5353:53\n[net "lan"]\nmode = tap\nifname = tapx\n' >/tmp/net.conf
+vmm check -c /tmp/net.conf >/tmp/check.out 2>&1
+check "vmm check reads [net] sections: '$(cat /tmp/check.out)'" grep -q '^ok: /guest/Image, 1 vCPUs, 256 MiB, 0 disks, 2 network interfaces$' /tmp/check.out
 PATH=/nonexistent /bin/vmm run --kernel /guest/Image --net user </dev/null >/tmp/nopasst.out 2>&1
 status=$?
 check "no passt: exit 70 and how to get it: '$(head -n 1 /tmp/nopasst.out)'" \
