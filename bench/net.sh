@@ -74,11 +74,7 @@ guest() {
 	vmm run --name bench --kernel /guest/Image --initrd /guest/guest.cpio --memory 512M \
 		--cmdline "console=ttyS0 quiet vmm.guest=script:bench-net vmm.netmode=$1 vmm.netmib=$mib" \
 		--net "$2" </dev/null >/tmp/$1.out 2>&1 &
-	i=0
-	while ! grep -q guest-bench-listening /tmp/$1.out && [ $i -lt 600 ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
+	wait_for guest-bench-listening /tmp/$1.out $! 600
 	rx=$(send "$3" "$4")
 	rrt=$(rr "http://$3:$5/one")
 	vmm stop bench --timeout 10 >/dev/null 2>&1

@@ -71,6 +71,16 @@ busy_ticks() {
 	echo $((b - a))
 }
 done_testing() { exit $((failures > 0)); }
+# wait_for PATTERN FILE PID [HALF_SECONDS]: until a line of FILE matches
+# PATTERN (grep), PID is gone, or the time is up (default 3 minutes).
+wait_for() {
+	w=0
+	while ! grep -q "$1" "$2" 2>/dev/null && kill -0 "$3" 2>/dev/null &&
+		[ $w -lt "${4:-360}" ]; do
+		sleep 0.5
+		w=$((w + 1))
+	done
+}
 # on_tmpfs_root SCRIPT: run the test script again (before its plan) with
 # a tmpfs mounted over / as its root, as a real host's root is a mounted
 # file system (the way switch_root leaves an initramfs). The nested host

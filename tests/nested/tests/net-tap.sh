@@ -23,10 +23,7 @@ guest srv tapa server &
 srv=$!
 guest cli tapb client &
 cli=$!
-i=0
-while ! grep -q 'guest-net-got\|guest-done' /tmp/cli.out && kill -0 $cli 2>/dev/null; do
-	sleep 1; i=$((i + 1)); [ $i -lt 500 ] || break
-done
+wait_for 'guest-net-got\|guest-done' /tmp/cli.out $cli 1000
 tr -d '\r' </tmp/srv.out >/tmp/srv.txt
 tr -d '\r' </tmp/cli.out >/tmp/cli.txt
 served=$(sed -n 's/^guest-net-serving: //p' /tmp/srv.txt)

@@ -22,10 +22,7 @@ vmm run --name web --kernel /guest/Image --initrd /guest/guest.cpio \
 	--cmdline "console=ttyS0 quiet vmm.guest=script:net-user" \
 	--net user,hostfwd=tcp:8081:80 --log-level info </dev/null >/tmp/net.out 2>&1 &
 vmm_pid=$!
-i=0
-while ! grep -q 'guest-net-serving\|guest-done' /tmp/net.out && kill -0 $vmm_pid 2>/dev/null; do
-	sleep 0.5; i=$((i + 1)); [ $i -lt 360 ] || break
-done
+wait_for 'guest-net-serving\|guest-done' /tmp/net.out $vmm_pid
 tr -d '\r' </tmp/net.out >/tmp/net.txt
 check "the guest's interface got an address by DHCP from passt" grep -q '^guest-dhcp: 10.0.2.15/24 router 10.0.2.2' /tmp/net.txt
 check "the guest fetched the host's file over HTTP, whole (sha256 $want)" grep -q "^guest-net-fetched: $want\$" /tmp/net.txt
