@@ -262,17 +262,22 @@ static int handle(struct control *c, int fd, char *req)
 			return 1; /* the session owns fd now */
 		reply(fd, "\r\nvmm: too many console sessions\r\n");
 	} else if (!strcmp(req, "wait")) {
+		int status = -1;
+
 		pthread_mutex_lock(&c->lock);
-		if (c->closing) { /* too late to be queued: the answer now */
-			pthread_mutex_unlock(&c->lock);
-			reply(fd, "ok status=%d\n", c->status);
-		} else if (c->nr_waiters < CONTROL_MAX_WAITERS) {
+		if (c->closing) /* too late to be queued: the answer now */
+			status = c->status;
+		else if (c->nr_waiters < CONTROL_MAX_WAITERS)
 			c->waiters[c->nr_waiters++] = fd;
-			pthread_mutex_unlock(&c->lock);
-			return 1;
-		}
+		else
+			status = -2;
 		pthread_mutex_unlock(&c->lock);
-		reply(fd, "error too many waiters\n");
+		if (status == -1)
+			return 1;
+		if (status == -2)
+			reply(fd, "error too many waiters\n");
+		else
+			reply(fd, "ok status=%d\n", status);
 	} else {
 		reply(fd,
 		      "error unknown request '%.40s' (status, pause, resume, stop, kill, wait, console)\n",
@@ -421,9 +426,20 @@ static void answer_backlog(struct control *c)
 	}
 }
 
-void control_close(struct control *c, int status)
+/* Up to SECONDS for the connection threads to end; c->lock held. */
+static void wait_idle(struct control *c, int seconds)
 {
 	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	while (c->nr_active &&
+	       !pthread_cond_timedwait(&c->idle, &c->lock, &deadline))
+		;
+}
+
+void control_close(struct control *c, int status)
+{
 	unsigned i;
 
 	if (c->detach_fd >= 0) /* the parent learns from the EOF */
@@ -440,8 +456,7 @@ void control_close(struct control *c, int status)
 		unlink(c->path);
 	release_name(c->dir, c->name, c->lock_fd);
 	c->lock_fd = -1;
-	/* Requests under way end now (a read cut short answers nothing);
-	 * a wait that comes after this gets the status at once. */
+	/* From here a wait gets the status at once. */
 	pthread_mutex_lock(&c->lock);
 	c->closing = 1;
 	c->status = status;
@@ -452,14 +467,14 @@ void control_close(struct control *c, int status)
 		c->listen_fd = -1;
 	}
 	pthread_mutex_lock(&c->lock);
+	/* A client accepted a moment ago may not have sent its request yet:
+	 * it gets a second to, then the reads still under way are cut short
+	 * (and answer nothing). */
+	wait_idle(c, 1);
 	for (i = 0; i < CONTROL_MAX_CONNECTIONS; i++)
 		if (c->conns[i].fd >= 0)
 			shutdown(c->conns[i].fd, SHUT_RD);
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += 2;
-	while (c->nr_active &&
-	       !pthread_cond_timedwait(&c->idle, &c->lock, &deadline))
-		;
+	wait_idle(c, 2);
 	for (i = 0; i < c->nr_waiters; i++) {
 		reply(c->waiters[i], "ok status=%d\n", status);
 		close(c->waiters[i]);

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The control socket's end: a client that connected just before the VM
- * ended, and that the control thread never accepted, still gets its
- * answer (a wait gets the VM's status) rather than a reset. */
+ * ended still gets its answer (a wait gets the VM's status) rather than a
+ * reset, whether the control thread had accepted it or not. */
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -94,13 +97,55 @@ static void test_backlog_answered_at_close(void **state)
 	close(killer);
 }
 
+static void *close_with_67(void *arg)
+{
+	control_close(arg, 67);
+	return NULL;
+}
+
+/* A client accepted by the control thread whose request is still on its
+ * way when the VM ends (connect, then the VM ends, then the write). */
+static void test_late_request_answered_at_close(void **state)
+{
+	struct vm_config cfg = { .name = "slow" };
+	static struct control c;
+	struct timespec pause = { .tv_nsec = 100 * 1000 * 1000 };
+	char err[256], buf[128];
+	unsigned active = 0;
+	pthread_t closer;
+	int waiter, tries;
+
+	(void)state;
+	assert_int_equal(control_open(&c, &cfg, err, sizeof(err)), 0);
+	/* handle() reads nothing of the VM for a wait */
+	assert_int_equal(control_started(&c, (struct vm *)&cfg), 0);
+	waiter = connect_to(c.path);
+	for (tries = 0; tries < 100 && !active; tries++) {
+		nanosleep(&pause, NULL);
+		pthread_mutex_lock(&c.lock);
+		active = c.nr_active;
+		pthread_mutex_unlock(&c.lock);
+	}
+	assert_int_equal(active, 1); /* accepted, reading its request */
+	assert_int_equal(pthread_create(&closer, NULL, close_with_67, &c), 0);
+	nanosleep(&pause, NULL);
+	assert_int_equal(write(waiter, "wait\n", 5), 5);
+
+	answer(waiter, buf, sizeof(buf));
+	pthread_join(closer, NULL);
+	assert_string_equal(buf, "ok status=67\n");
+	close(waiter);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backlog_answered_at_close),
+		cmocka_unit_test(test_late_request_answered_at_close),
 	};
 	int status;
 
+	signal(SIGPIPE, SIG_IGN); /* a write to a closed socket fails */
 	if (!mkdtemp(dir))
 		return 1;
 	setenv("VMM_RUNTIME_DIR", dir, 1);
