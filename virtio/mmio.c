@@ -125,6 +125,8 @@ static void reset(struct virtio_mmio *m)
 	 * probe time, before the first reset (4.2.4). */
 	m->queue_align = 4096;
 	ack_interrupt(m, ~0u);
+	if (m->ops->reset)
+		m->ops->reset(m->dev);
 }
 
 void virtio_mmio_reset(struct virtio_mmio *m)

@@ -16,7 +16,8 @@
 #define VIRTIO_MMIO_IRQ 1
 #define VIRTIO_MMIO_SLOTS 8
 
-#define VIRTIO_MAX_QUEUES 8
+/* virtio-net's 8 queue pairs (one per vCPU) and its control queue */
+#define VIRTIO_MAX_QUEUES 17
 
 /* What a device (blk, ...) gives the transport. The transport owns the
  * queues and their locks; an I/O thread takes a queue's lock around every
@@ -30,6 +31,9 @@ struct virtio_device_ops {
 			    uint64_t val);
 	/* The driver kicked queue q (vCPU thread): wake its I/O thread. */
 	void (*notify)(void *dev, unsigned q);
+	/* NULL, or: the device was reset (the queues are gone already);
+	 * called with the registers' lock held. */
+	void (*reset)(void *dev);
 };
 
 struct virtio_queue {

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * virtio-net, the network device (virtio 1.2, 5.1): a receive queue (0)
- * and a transmit queue (1), the MAC, link status and MTU in the
- * configuration space, and mergeable receive buffers (a frame may take
- * several of the driver's buffers). Frames go to and come from a net_link
- * (passt or a TAP device) on two threads of the device's own: transmit on
- * a worker kicked by the driver's notify, receive on a thread that waits
- * for the link or for the driver's fresh buffers. On a TAP device the
+ * virtio-net, the network device (virtio 1.2, 5.1): queue pairs of a
+ * receive queue (2i) and a transmit queue (2i + 1), the MAC, link status
+ * and MTU in the configuration space, and mergeable receive buffers (a
+ * frame may take several of the driver's buffers). Frames go to and come
+ * from a net_link (passt or a TAP device) on two threads of each pair's
+ * own: transmit on a worker kicked by the driver's notify, receive on a
+ * thread that waits for the link or for the driver's fresh buffers. A
+ * multiqueue TAP device gives one pair per vCPU (MQ); the driver says on
+ * the control queue how many it uses (net_ctrl.c). On a TAP device the
  * driver's virtio-net header passes through both ways, so checksum and
  * segmentation offloads are the host kernel's to do; passt takes plain
  * frames, so there the guest checksums and segments.
@@ -23,15 +25,13 @@
 #include <linux/virtio_ring.h>
 #include <poll.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "../vmm/log.h"
 #include "net.h"
-
-#define RXQ 0
-#define TXQ 1
 
 _Static_assert(sizeof(struct virtio_net_hdr) == 10, "the legacy header");
 
@@ -159,29 +159,31 @@ unsigned net_tun_offload(const struct virtio_mmio *m)
 
 /* --- transmit ------------------------------------------------------------ */
 
-static uint32_t tx_serve(void *dev, struct virtq_req *req)
+static uint32_t tx_serve(void *arg, struct virtq_req *req)
 {
-	struct virtio_net *n = dev;
+	struct net_pair *p = arg;
+	struct virtio_net *n = p->dev;
 	unsigned hdr = net_hdr_len(&n->mmio);
 	int nr_iov;
 	/* A TAP device with a virtio-net header of its own takes the
 	 * driver's as it is (offloads included); anything else gets the
 	 * bare frame. */
 	size_t len = net_tx_frame(req, hdr, n->link.vnet_hdr ? 0 : hdr,
-				  n->tx_iov, &nr_iov);
+				  p->tx_iov, &nr_iov);
 
-	if (!len || net_link_sendv(&n->link, n->tx_iov, nr_iov, len))
-		n->stats.tx_dropped++;
+	if (!len || net_link_sendv(&n->link, p->index, p->tx_iov, nr_iov, len))
+		p->stats.tx_dropped++;
 	else
-		n->stats.tx_frames++;
+		p->stats.tx_frames++;
 	return 0; /* nothing written into a transmit chain */
 }
 
 static void tx_drain(void *arg)
 {
-	struct virtio_net *n = arg;
+	struct net_pair *p = arg;
 
-	virtio_serve_queue(&n->mmio, TXQ, &n->tx_req, tx_serve, n);
+	virtio_serve_queue(&p->dev->mmio, 2 * p->index + 1, &p->tx_req,
+			   tx_serve, p);
 }
 
 /* --- receive ------------------------------------------------------------- */
@@ -189,26 +191,26 @@ static void tx_drain(void *arg)
 /* Give the pending frame to the driver: 1 when given (or dropped), 0 when
  * its buffers do not hold it yet, -1 when the queue broke. Queue lock
  * held. */
-static int rx_give(struct virtio_net *n, struct virtio_queue *q)
+static int rx_give(struct net_pair *p, struct virtio_queue *q)
 {
 	struct vring_used_elem used[VIRTQ_MAX_SIZE];
-	int mergeable =
-		virtio_mmio_negotiated(&n->mmio, VIRTIO_NET_F_MRG_RXBUF);
-	unsigned hdr = net_hdr_len(&n->mmio), nr = 0;
-	size_t total = hdr + n->rx_pending, done = 0;
-	uint8_t *src = n->rx_buf + NET_HDR_MAX - hdr, *count_at[2] = { 0 };
+	struct virtio_mmio *m = &p->dev->mmio;
+	int mergeable = virtio_mmio_negotiated(m, VIRTIO_NET_F_MRG_RXBUF);
+	unsigned hdr = net_hdr_len(m), nr = 0;
+	size_t total = hdr + p->rx_pending, done = 0;
+	uint8_t *src = p->rx_buf + NET_HDR_MAX - hdr, *count_at[2] = { 0 };
 	int r;
 
 	if (!q->vq.ready)
 		return 0; /* no driver yet, or it is resetting the device */
-	if (n->rx_link_hdr) {
+	if (p->rx_link_hdr) {
 		/* The TAP device's header (kept aside: this may be a second
 		 * try): the 10 bytes both lengths share, against the frame. */
-		if (!net_rx_hdr_allowed(&n->mmio, n->rx_hdr)) {
-			n->stats.rx_dropped++;
+		if (!net_rx_hdr_allowed(m, p->rx_hdr)) {
+			p->stats.rx_dropped++;
 			return 1;
 		}
-		memcpy(src, n->rx_hdr, sizeof(struct virtio_net_hdr));
+		memcpy(src, p->rx_hdr, sizeof(struct virtio_net_hdr));
 		memset(src + sizeof(struct virtio_net_hdr), 0,
 		       hdr - sizeof(struct virtio_net_hdr));
 	} else {
@@ -217,18 +219,18 @@ static int rx_give(struct virtio_net *n, struct virtio_queue *q)
 	while (done < total && nr < q->vq.num) {
 		uint32_t got;
 
-		r = virtq_pop(&q->vq, &n->rx_req);
+		r = virtq_pop(&q->vq, &p->rx_req);
 		if (r < 0) {
 			virtq_disable(&q->vq);
-			virtio_mmio_needs_reset(&n->mmio, q->vq.error);
+			virtio_mmio_needs_reset(m, q->vq.error);
 			return -1;
 		}
 		if (r == 0) {
 			virtq_unpop(&q->vq, nr);
 			return 0;
 		}
-		got = net_rx_copy(&n->rx_req, src, done, total, count_at);
-		used[nr].id = n->rx_req.head;
+		got = net_rx_copy(&p->rx_req, src, done, total, count_at);
+		used[nr].id = p->rx_req.head;
 		used[nr].len = got;
 		nr++;
 		done += got;
@@ -236,49 +238,51 @@ static int rx_give(struct virtio_net *n, struct virtio_queue *q)
 			break;
 	}
 	if (done < total) { /* the driver's buffers are too small for it */
-		n->stats.rx_dropped++;
+		p->stats.rx_dropped++;
 		for (r = 0; r < (int)nr; r++)
 			used[r].len = 0;
 	} else {
-		n->stats.rx_frames++;
+		p->stats.rx_frames++;
 		if (hdr == 12 && count_at[0] && count_at[1]) {
 			*count_at[0] = (uint8_t)nr; /* le16 num_buffers */
 			*count_at[1] = (uint8_t)(nr >> 8);
 		}
 	}
 	virtq_push_n(&q->vq, used, nr);
-	virtio_mmio_used(&n->mmio, q);
+	virtio_mmio_used(m, q);
 	return 1;
 }
 
 /* Wait for the link (when asked) or a kick; the kick's count is read. */
-static void rx_wait(struct virtio_net *n, int link)
+static void rx_wait(struct net_pair *p, int link)
 {
-	struct pollfd p[2] = { { .fd = n->rx_kick, .events = POLLIN },
-			       { .fd = n->link.fd, .events = POLLIN } };
+	struct pollfd fds[2] = { { .fd = p->rx_kick, .events = POLLIN },
+				 { .fd = p->dev->link.fds[p->index],
+				   .events = POLLIN } };
 	uint64_t v;
 
-	if (poll(p, link ? 2 : 1, -1) > 0 && (p[0].revents & POLLIN))
-		(void)!read(n->rx_kick, &v, sizeof(v));
+	if (poll(fds, link ? 2 : 1, -1) > 0 && (fds[0].revents & POLLIN))
+		(void)!read(p->rx_kick, &v, sizeof(v));
 }
 
 /* The next frame from the link into rx_pending: 1, or 0 to wait. */
-static int rx_fetch(struct virtio_net *n, int *gone)
+static int rx_fetch(struct net_pair *p, int *gone)
 {
-	unsigned lh = n->link.vnet_hdr;
-	ssize_t r = net_link_recv(&n->link, n->rx_buf + NET_HDR_MAX - lh,
+	struct net_link *l = &p->dev->link;
+	unsigned lh = l->vnet_hdr;
+	ssize_t r = net_link_recv(l, p->index, p->rx_buf + NET_HDR_MAX - lh,
 				  lh + NET_MAX_FRAME);
 
 	if (r > (ssize_t)lh) {
-		n->rx_pending = (size_t)r - lh;
-		n->rx_link_hdr = lh;
+		p->rx_pending = (size_t)r - lh;
+		p->rx_link_hdr = lh;
 		if (lh)
-			memcpy(n->rx_hdr, n->rx_buf + NET_HDR_MAX - lh,
+			memcpy(p->rx_hdr, p->rx_buf + NET_HDR_MAX - lh,
 			       sizeof(struct virtio_net_hdr));
 		return 1;
 	}
 	if (r >= 0 || r == -EMSGSIZE || r == -EINTR) {
-		n->stats.rx_dropped += r != -EINTR;
+		p->stats.rx_dropped += r != -EINTR;
 		return 1; /* nothing pending: look again */
 	}
 	if (r != -EAGAIN && !*gone) {
@@ -286,14 +290,15 @@ static int rx_fetch(struct virtio_net *n, int *gone)
 
 		*gone = 1;
 		usleep(100000); /* passt's end, if it ended, is known by now */
-		net_link_why_gone(&n->link, why, sizeof(why));
+		net_link_why_gone(l, why, sizeof(why));
 		pr_err("virtio-net: the host end of the link is gone: %s%s",
 		       strerror((int)-r), why);
 	}
 	return 0;
 }
 
-/* A TAP device gives what the driver negotiated, and nothing more. */
+/* A TAP device gives what the driver negotiated, and nothing more (the
+ * offloads are the device's: the first pair's thread tells it). */
 static void rx_offload(struct virtio_net *n)
 {
 	unsigned f = net_tun_offload(&n->mmio), hdr = net_hdr_len(&n->mmio);
@@ -309,28 +314,48 @@ static void rx_offload(struct virtio_net *n)
 	n->offload_hdr = hdr;
 }
 
+/* Whether the driver uses this pair now: a pair out of use reads nothing
+ * from its link queue (which is detached, and would poll as an error). */
+static int pair_in_use(struct net_pair *p)
+{
+	return p->index < __atomic_load_n(&p->dev->active, __ATOMIC_ACQUIRE);
+}
+
 static void *rx_thread(void *arg)
 {
-	struct virtio_net *n = arg;
-	struct virtio_queue *q = &n->mmio.queues[RXQ];
+	struct net_pair *p = arg;
+	struct virtio_net *n = p->dev;
+	struct virtio_queue *q = &n->mmio.queues[2 * p->index];
 	int gone = 0, r;
 
 	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
-		rx_offload(n);
-		if (!n->rx_pending) {
-			if (!rx_fetch(n, &gone))
-				rx_wait(n, !gone);
+		if (p->index == 0)
+			rx_offload(n);
+		if (!pair_in_use(p)) { /* a frame read before: too late */
+			p->stats.rx_dropped += p->rx_pending != 0;
+			p->rx_pending = 0;
+			rx_wait(p, 0);
+			/* Without MQ the control queue is queue 2, whose
+			 * notify's eventfd is this pair's: pass it on. */
+			if (p->index == 1 &&
+			    net_ctrl_queue(&n->mmio, n->link.nr_queues) == 2)
+				virtio_worker_kick(&n->ctrl);
+			continue;
+		}
+		if (!p->rx_pending) {
+			if (!rx_fetch(p, &gone))
+				rx_wait(p, !gone);
 			continue;
 		}
 		pthread_mutex_lock(&q->lock);
-		r = rx_give(n, q);
+		r = rx_give(p, q);
 		if (r == 0 && virtq_wait_for_more(&q->vq))
 			r = 2; /* buffers came meanwhile: try again */
 		pthread_mutex_unlock(&q->lock);
 		if (r == 1 || r == -1)
-			n->rx_pending = 0;
+			p->rx_pending = 0;
 		else if (r == 0)
-			rx_wait(n, 0);
+			rx_wait(p, 0);
 	}
 	return NULL;
 }
@@ -345,7 +370,7 @@ static int net_config_read(void *dev, uint64_t off, unsigned size,
 
 	memcpy(c.mac, n->mac, sizeof(c.mac));
 	c.status = VIRTIO_NET_S_LINK_UP;
-	c.max_virtqueue_pairs = 1;
+	c.max_virtqueue_pairs = (uint16_t)n->link.nr_queues;
 	c.mtu = n->mtu;
 	*val = 0;
 	if (size > 8 || off > sizeof(c) || size > sizeof(c) - off)
@@ -359,9 +384,14 @@ static void net_notify(void *dev, unsigned q)
 	struct virtio_net *n = dev;
 	uint64_t one = 1;
 
-	if (q == TXQ)
-		virtio_worker_kick(&n->tx);
-	else if (q == RXQ && write(n->rx_kick, &one, sizeof(one)) < 0)
+	if (n->link.nr_queues > 1 &&
+	    q == net_ctrl_queue(&n->mmio, n->link.nr_queues))
+		virtio_worker_kick(&n->ctrl);
+	else if (q / 2 >= n->link.nr_queues)
+		return;
+	else if (q % 2)
+		virtio_worker_kick(&n->pairs[q / 2].tx);
+	else if (write(n->pairs[q / 2].rx_kick, &one, sizeof(one)) < 0)
 		return; /* the count only grows: a failed add changes nothing */
 }
 
@@ -369,80 +399,132 @@ static const struct virtio_device_ops net_ops = {
 	.name = "net",
 	.config_read = net_config_read, /* writes (the MAC, legacy) ignored */
 	.notify = net_notify,
+	.reset = net_reset,
 };
 
-int virtio_net_open(struct virtio_net *n, const struct net_options *o,
-		    const uint8_t mac[6], const struct guest_mem *mem,
-		    struct irq_line irq)
+static uint64_t net_features(const struct net_link *l)
 {
-	uint64_t features;
+	uint64_t f = 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS |
+		     1ULL << VIRTIO_NET_F_MRG_RXBUF | 1ULL << VIRTIO_NET_F_MTU |
+		     1ULL << VIRTIO_RING_F_INDIRECT_DESC |
+		     1ULL << VIRTIO_RING_F_EVENT_IDX;
+
+	if (l->vnet_hdr) /* the TAP device takes and gives them */
+		f |= 1ULL << VIRTIO_NET_F_CSUM |
+		     1ULL << VIRTIO_NET_F_HOST_TSO4 |
+		     1ULL << VIRTIO_NET_F_HOST_TSO6 |
+		     1ULL << VIRTIO_NET_F_HOST_ECN |
+		     1ULL << VIRTIO_NET_F_GUEST_CSUM |
+		     1ULL << VIRTIO_NET_F_GUEST_TSO4 |
+		     1ULL << VIRTIO_NET_F_GUEST_TSO6 |
+		     1ULL << VIRTIO_NET_F_GUEST_ECN;
+	if (l->nr_queues > 1) /* the driver picks how many, by command */
+		f |= 1ULL << VIRTIO_NET_F_CTRL_VQ | 1ULL << VIRTIO_NET_F_MQ;
+	return f;
+}
+
+static int pairs_init(struct virtio_net *n)
+{
+	unsigned i;
+	int e = 0;
+
+	n->pairs = calloc(n->link.nr_queues, sizeof(*n->pairs));
+	if (!n->pairs)
+		return -ENOMEM;
+	for (i = 0; i < n->link.nr_queues; i++) {
+		n->pairs[i].dev = n;
+		n->pairs[i].index = i;
+		n->pairs[i].tx.fd = -1;
+		n->pairs[i].rx_kick = -1;
+	}
+	for (i = 0; i < n->link.nr_queues && !e; i++) {
+		struct net_pair *p = &n->pairs[i];
+
+		p->rx_kick = eventfd(0, EFD_CLOEXEC);
+		e = p->rx_kick < 0 ? -errno
+				   : virtio_worker_init(&p->tx, tx_drain, p);
+		n->mmio.notify_fd[2 * i] = p->rx_kick;
+		n->mmio.notify_fd[2 * i + 1] = p->tx.fd;
+	}
+	return e;
+}
+
+int virtio_net_open(struct virtio_net *n, const struct net_options *o,
+		    const uint8_t mac[6], unsigned pairs,
+		    const struct guest_mem *mem, struct irq_line irq)
+{
+	unsigned nr;
 	char err[256];
 	int e;
 
 	memset(n, 0, sizeof(*n));
-	n->rx_kick = -1;
-	n->tx.fd = -1;
+	n->ctrl.fd = -1;
+	n->active = 1;
+	pthread_mutex_init(&n->active_lock, NULL);
 	memcpy(n->mac, mac, sizeof(n->mac));
-	e = net_link_open(&n->link, o, err, sizeof(err));
+	e = net_link_open(&n->link, o, pairs ? pairs : 1, err, sizeof(err));
 	if (e) {
 		pr_err("%s", err);
 		return e;
 	}
+	if (n->link.single_queue)
+		pr_info("virtio-net: tap %s was made without multi_queue: one queue pair, not %u (ip tuntap add dev %s mode tap multi_queue)",
+			n->link.ifname, pairs, n->link.ifname);
 	n->mtu = (uint16_t)(o->tap ? n->link.mtu : NET_MTU_USER);
-	features = 1ULL << VIRTIO_NET_F_MAC | 1ULL << VIRTIO_NET_F_STATUS |
-		   1ULL << VIRTIO_NET_F_MRG_RXBUF | 1ULL << VIRTIO_NET_F_MTU |
-		   1ULL << VIRTIO_RING_F_INDIRECT_DESC |
-		   1ULL << VIRTIO_RING_F_EVENT_IDX;
-	if (n->link.vnet_hdr) /* the TAP device takes and gives them */
-		features |= 1ULL << VIRTIO_NET_F_CSUM |
-			    1ULL << VIRTIO_NET_F_HOST_TSO4 |
-			    1ULL << VIRTIO_NET_F_HOST_TSO6 |
-			    1ULL << VIRTIO_NET_F_HOST_ECN |
-			    1ULL << VIRTIO_NET_F_GUEST_CSUM |
-			    1ULL << VIRTIO_NET_F_GUEST_TSO4 |
-			    1ULL << VIRTIO_NET_F_GUEST_TSO6 |
-			    1ULL << VIRTIO_NET_F_GUEST_ECN;
-	virtio_mmio_init(&n->mmio, mem, irq, VIRTIO_ID_NET, features, 2,
-			 &net_ops, n, 0);
-	n->rx_kick = eventfd(0, EFD_CLOEXEC);
-	if (n->rx_kick < 0)
-		return -errno;
-	e = virtio_worker_init(&n->tx, tx_drain, n);
-	n->mmio.notify_fd[RXQ] = n->rx_kick;
-	n->mmio.notify_fd[TXQ] = n->tx.fd;
+	nr = 2 * n->link.nr_queues + (n->link.nr_queues > 1);
+	virtio_mmio_init(&n->mmio, mem, irq, VIRTIO_ID_NET,
+			 net_features(&n->link), nr, &net_ops, n, 0);
+	e = pairs_init(n);
+	if (!e && n->link.nr_queues > 1) {
+		e = virtio_worker_init(&n->ctrl, net_ctrl_drain, n);
+		n->mmio.notify_fd[nr - 1] = n->ctrl.fd;
+	}
 	return e;
 }
 
 int virtio_net_start(struct virtio_net *n)
 {
-	int e = virtio_worker_start(&n->tx);
+	unsigned i;
+	int e = n->link.nr_queues > 1 ? virtio_worker_start(&n->ctrl) : 0;
 
-	if (e)
-		return e;
-	e = -pthread_create(&n->rx_thread, NULL, rx_thread, n);
-	n->rx_started = !e;
+	for (i = 0; i < n->link.nr_queues && !e; i++) {
+		struct net_pair *p = &n->pairs[i];
+
+		e = virtio_worker_start(&p->tx);
+		if (!e)
+			e = -pthread_create(&p->rx_thread, NULL, rx_thread, p);
+		p->rx_started = !e;
+	}
 	return e;
 }
 
 void virtio_net_close(struct virtio_net *n)
 {
 	uint64_t one = 1;
+	unsigned i;
 
-	if (n->rx_started) {
-		__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
-		(void)!write(n->rx_kick, &one, sizeof(one));
-		pthread_join(n->rx_thread, NULL);
-		n->rx_started = 0;
+	__atomic_store_n(&n->stop, 1, __ATOMIC_RELEASE);
+	virtio_worker_stop(&n->ctrl);
+	for (i = 0; n->pairs && i < n->link.nr_queues; i++) {
+		struct net_pair *p = &n->pairs[i];
+
+		if (p->rx_started) {
+			(void)!write(p->rx_kick, &one, sizeof(one));
+			pthread_join(p->rx_thread, NULL);
+			p->rx_started = 0;
+		}
+		virtio_worker_stop(&p->tx);
+		if (p->rx_kick >= 0)
+			close(p->rx_kick);
+		p->rx_kick = -1;
+		pr_debug(
+			"virtio-net: pair %u: %llu frames in (%llu dropped), %llu out (%llu dropped)",
+			i, (unsigned long long)p->stats.rx_frames,
+			(unsigned long long)p->stats.rx_dropped,
+			(unsigned long long)p->stats.tx_frames,
+			(unsigned long long)p->stats.tx_dropped);
 	}
-	virtio_worker_stop(&n->tx);
-	if (n->rx_kick >= 0)
-		close(n->rx_kick);
-	n->rx_kick = -1;
 	net_link_close(&n->link);
-	pr_debug(
-		"virtio-net: %llu frames in (%llu dropped), %llu out (%llu dropped)",
-		(unsigned long long)n->stats.rx_frames,
-		(unsigned long long)n->stats.rx_dropped,
-		(unsigned long long)n->stats.tx_frames,
-		(unsigned long long)n->stats.tx_dropped);
+	free(n->pairs);
+	n->pairs = NULL;
 }

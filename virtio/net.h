@@ -22,22 +22,39 @@ struct net_stats {
 	uint64_t tx_dropped; /* malformed, or the host end was full */
 };
 
+struct virtio_net;
+
+/* A receive queue and a transmit queue (2i and 2i + 1) with their link
+ * queue and their two threads: transmit on a worker kicked by the
+ * driver's notify, receive on a thread that waits for the link or for
+ * the driver's fresh buffers. */
+struct net_pair {
+	struct virtio_net *dev;
+	unsigned index;
+	struct virtio_worker tx;
+	pthread_t rx_thread;
+	int rx_started, rx_kick; /* rx_kick: an eventfd */
+	size_t rx_pending; /* a frame read from the link, not yet given */
+	unsigned rx_link_hdr; /* the link's header in front of it, or 0 */
+	uint8_t rx_hdr[10]; /* its first 10 bytes (struct virtio_net_hdr) */
+	struct net_stats stats;
+	struct virtq_req tx_req, rx_req; /* scratch */
+	struct iovec tx_iov[VIRTQ_MAX_SEGS];
+	uint8_t rx_buf[NET_HDR_MAX + NET_MAX_FRAME];
+};
+
 struct virtio_net {
 	struct virtio_mmio mmio;
 	struct net_link link;
 	uint8_t mac[6];
 	uint16_t mtu;
-	struct virtio_worker tx; /* serves the transmit queue */
-	pthread_t rx_thread; /* fills the receive queue from the link */
-	int rx_started, rx_kick, stop; /* rx_kick: an eventfd */
-	size_t rx_pending; /* a frame read from the link, not yet given */
-	unsigned rx_link_hdr; /* the link's header in front of it, or 0 */
-	uint8_t rx_hdr[10]; /* its first 10 bytes (struct virtio_net_hdr) */
+	struct net_pair *pairs; /* link.nr_queues of them */
+	unsigned active; /* pairs in use: 1 until the driver asks (5.1.6.5.5) */
+	pthread_mutex_t active_lock; /* active and the link's queues */
+	struct virtio_worker ctrl; /* serves the control queue */
+	struct virtq_req ctrl_req;
+	int stop;
 	unsigned offload, offload_hdr; /* what the TAP device was told */
-	struct net_stats stats;
-	struct virtq_req tx_req, rx_req; /* scratch */
-	struct iovec tx_iov[VIRTQ_MAX_SEGS];
-	uint8_t rx_buf[NET_HDR_MAX + NET_MAX_FRAME];
 };
 
 /* The header length the driver negotiated. */
@@ -58,14 +75,26 @@ uint32_t net_rx_copy(const struct virtq_req *req, const uint8_t *src, size_t at,
 int net_rx_hdr_allowed(const struct virtio_mmio *m, const uint8_t *hdr);
 /* The TUN_F_* offloads a TAP device may use with the negotiated features. */
 unsigned net_tun_offload(const struct virtio_mmio *m);
+/* The control queue's index: 2N, N the pairs with MQ, else 1 (5.1.2). */
+unsigned net_ctrl_queue(const struct virtio_mmio *m, unsigned max_pairs);
+/* The control queue's worker: serve what the driver asked. */
+void net_ctrl_drain(void *arg);
+/* After a device reset: one pair in use again. */
+void net_reset(void *dev);
+/* One control request (its readable bytes: class, command, data) against
+ * max_pairs: the ack (VIRTIO_NET_OK or VIRTIO_NET_ERR) and, for a valid
+ * VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, the pairs asked for in *pairs. Pure. */
+uint8_t net_ctrl_command(const uint8_t *req, size_t len, unsigned max_pairs,
+			 unsigned *pairs);
 /* A MAC for the VM's index-th interface, stable for its name: QEMU's
  * locally administered 52:54:00 prefix, then a hash. */
 void net_default_mac(const char *vm_name, unsigned index, uint8_t mac[6]);
 
 /* 0, or a negative errno (logged). */
+/* pairs: the queue pairs wanted (one per vCPU), as the link allows. */
 int virtio_net_open(struct virtio_net *n, const struct net_options *o,
-		    const uint8_t mac[6], const struct guest_mem *mem,
-		    struct irq_line irq);
+		    const uint8_t mac[6], unsigned pairs,
+		    const struct guest_mem *mem, struct irq_line irq);
 int virtio_net_start(struct virtio_net *n);
 void virtio_net_close(struct virtio_net *n);
 

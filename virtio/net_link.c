@@ -115,14 +115,15 @@ static int open_passt(struct net_link *l, const struct net_options *o,
 				 strerror(-e));
 		return e;
 	}
-	l->fd = sv[0];
+	l->fds[0] = sv[0];
+	l->nr_queues = 1;
 	l->stream = 1;
 	l->in = malloc(STREAM_IN_SIZE);
 	if (!l->in) {
 		snprintf(err, errlen, "passt: out of memory");
 		return -ENOMEM;
 	}
-	fcntl(l->fd, F_SETFL, O_NONBLOCK);
+	fcntl(l->fds[0], F_SETFL, O_NONBLOCK);
 	return 0;
 }
 
@@ -148,53 +149,112 @@ static unsigned tap_setup(const char *ifname, int up)
 	return mtu;
 }
 
-static int open_tap(struct net_link *l, const struct net_options *o, char *err,
-		    size_t errlen)
+/* One more file of the TAP device (a queue, with IFF_MULTI_QUEUE in
+ * flags): its fd, or a negative errno. */
+static int tap_queue(const char *ifname, short flags)
 {
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
-	int hdr = 12;
+	struct ifreq ifr = { .ifr_flags = flags };
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK), e;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		e = -errno;
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+static int open_tap(struct net_link *l, const struct net_options *o,
+		    unsigned queues, char *err, size_t errlen)
+{
+	short flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, mq;
+	int hdr = 12, e;
 	char sys[64 + IFNAMSIZ];
 	struct stat st;
-	int e;
 
 	snprintf(sys, sizeof(sys), "/sys/class/net/%s", o->ifname);
 	l->created = stat(sys, &st) != 0;
-	l->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
-	if (l->fd < 0) {
-		e = -errno;
-		snprintf(err, errlen, "tap %s: /dev/net/tun: %s", o->ifname,
-			 strerror(-e));
-		return e;
+	/* A device someone made takes only the kind of file it was made
+	 * for (multi_queue or not): the other kind is EINVAL. */
+	mq = queues > 1 ? IFF_MULTI_QUEUE : 0;
+	e = tap_queue(o->ifname, flags | mq);
+	if (e == -EINVAL && !l->created) {
+		mq ^= IFF_MULTI_QUEUE;
+		e = tap_queue(o->ifname, flags | mq);
 	}
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o->ifname);
-	if (ioctl(l->fd, TUNSETIFF, &ifr) < 0) {
-		e = -errno;
+	flags |= mq;
+	l->single_queue = queues > 1 && !mq;
+	if (e < 0) {
+		snprintf(err, errlen, "tap %s: %s%s", o->ifname,
+			 e == -ENOENT || e == -ENODEV ? "/dev/net/tun: " : "",
+			 strerror(-e));
 		snprintf(
-			err, errlen, "tap %s: %s%s", o->ifname, strerror(-e),
+			err + strlen(err), errlen - strlen(err), "%s",
 			e == -EPERM && l->created
 				? " (it does not exist, and only root may create it: ip tuntap add dev NAME mode tap user YOU)"
 			: e == -EPERM || e == -EBUSY
 				? " (is it a TAP device, yours, and not in use?)"
 				: "");
-		close(l->fd);
-		l->fd = -1;
 		return e;
+	}
+	l->fds[0] = e;
+	l->nr_queues = 1;
+	l->attached = 1;
+	while ((flags & IFF_MULTI_QUEUE) && l->nr_queues < queues) {
+		e = tap_queue(o->ifname, flags);
+		if (e < 0) {
+			snprintf(err, errlen, "tap %s: queue %u: %s", o->ifname,
+				 l->nr_queues, strerror(-e));
+			return e;
+		}
+		l->fds[l->nr_queues] = e;
+		l->attached |= 1u << l->nr_queues++;
 	}
 	/* The header goes with every frame, in both directions: the guest's
 	 * checksum and segmentation offloads pass straight through. */
-	if (ioctl(l->fd, TUNSETVNETHDRSZ, &hdr) == 0)
+	if (ioctl(l->fds[0], TUNSETVNETHDRSZ, &hdr) == 0)
 		l->vnet_hdr = (unsigned)hdr;
-	snprintf(l->ifname, sizeof(l->ifname), "%s", ifr.ifr_name);
+	snprintf(l->ifname, sizeof(l->ifname), "%s", o->ifname);
 	l->mtu = tap_setup(l->ifname, l->created);
+	e = net_link_use_queues(l, 1);
+	if (e)
+		snprintf(err, errlen, "tap %s: detaching queues: %s", o->ifname,
+			 strerror(-e));
+	return e;
+}
+
+int net_link_use_queues(struct net_link *l, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < l->nr_queues && !l->stream; i++) {
+		unsigned bit = 1u << i;
+		struct ifreq ifr = { .ifr_flags = i < n ? IFF_ATTACH_QUEUE
+							: IFF_DETACH_QUEUE };
+
+		if (!(l->attached & bit) == !(i < n))
+			continue;
+		if (ioctl(l->fds[i], TUNSETQUEUE, &ifr) < 0)
+			return -errno;
+		l->attached ^= bit;
+	}
 	return 0;
 }
 
-int net_link_open(struct net_link *l, const struct net_options *o, char *err,
-		  size_t errlen)
+int net_link_open(struct net_link *l, const struct net_options *o,
+		  unsigned queues, char *err, size_t errlen)
 {
+	unsigned i;
+
 	memset(l, 0, sizeof(*l));
-	l->fd = -1;
-	return o->tap ? open_tap(l, o, err, errlen)
+	for (i = 0; i < NET_MAX_PAIRS; i++)
+		l->fds[i] = -1;
+	if (queues > NET_MAX_PAIRS)
+		queues = NET_MAX_PAIRS;
+	return o->tap ? open_tap(l, o, queues, err, errlen)
 		      : open_passt(l, o, err, errlen);
 }
 
@@ -225,7 +285,8 @@ static int send_rest(int fd, struct iovec *iov, int n, size_t done)
 	return 0;
 }
 
-int net_link_sendv(struct net_link *l, struct iovec *iov, int n, size_t len)
+int net_link_sendv(struct net_link *l, unsigned q, struct iovec *iov, int n,
+		   size_t len)
 {
 	struct iovec all[NET_MAX_IOV + 1];
 	uint32_t be = htonl((uint32_t)len);
@@ -233,7 +294,7 @@ int net_link_sendv(struct net_link *l, struct iovec *iov, int n, size_t len)
 	ssize_t r;
 
 	if (!l->stream) {
-		r = writev(l->fd, iov, n);
+		r = writev(l->fds[q], iov, n);
 		if (r < 0)
 			return errno == EAGAIN || errno == ENOBUFS ? -EAGAIN
 								   : -errno;
@@ -243,12 +304,12 @@ int net_link_sendv(struct net_link *l, struct iovec *iov, int n, size_t len)
 		return -EMSGSIZE;
 	all[0] = (struct iovec){ &be, 4 };
 	memcpy(all + 1, iov, (size_t)n * sizeof(*iov));
-	r = sendmsg(l->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	r = sendmsg(l->fds[0], &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (r < 0)
 		return errno == EAGAIN ? -EAGAIN : -errno;
 	if ((size_t)r == len + 4)
 		return 0;
-	return send_rest(l->fd, all, n + 1, (size_t)r);
+	return send_rest(l->fds[0], all, n + 1, (size_t)r);
 }
 
 int net_link_offload(struct net_link *l, unsigned tun_flags, unsigned hdr_len)
@@ -257,10 +318,11 @@ int net_link_offload(struct net_link *l, unsigned tun_flags, unsigned hdr_len)
 
 	if (!l->vnet_hdr)
 		return tun_flags ? -EOPNOTSUPP : 0;
-	if (ioctl(l->fd, TUNSETOFFLOAD, tun_flags) < 0)
+	/* both are the device's, whichever queue is asked */
+	if (ioctl(l->fds[0], TUNSETOFFLOAD, tun_flags) < 0)
 		return -errno;
 	if (hdr_len != l->vnet_hdr) {
-		if (ioctl(l->fd, TUNSETVNETHDRSZ, &size) < 0)
+		if (ioctl(l->fds[0], TUNSETVNETHDRSZ, &size) < 0)
 			return -errno;
 		l->vnet_hdr = hdr_len;
 	}
@@ -288,12 +350,12 @@ static ssize_t stream_frame(struct net_link *l, void *buf, size_t size)
 	return n;
 }
 
-ssize_t net_link_recv(struct net_link *l, void *buf, size_t size)
+ssize_t net_link_recv(struct net_link *l, unsigned q, void *buf, size_t size)
 {
 	ssize_t r;
 
 	if (!l->stream) {
-		r = read(l->fd, buf, size);
+		r = read(l->fds[q], buf, size);
 		if (r < 0)
 			return -errno;
 		return r ? r : -EIO;
@@ -304,7 +366,8 @@ ssize_t net_link_recv(struct net_link *l, void *buf, size_t size)
 		memmove(l->in, l->in + l->in_off, l->in_len - l->in_off);
 		l->in_len -= l->in_off;
 		l->in_off = 0;
-		r = read(l->fd, l->in + l->in_len, STREAM_IN_SIZE - l->in_len);
+		r = read(l->fds[0], l->in + l->in_len,
+			 STREAM_IN_SIZE - l->in_len);
 		if (r == 0)
 			return -ECONNRESET;
 		if (r < 0)
@@ -337,9 +400,11 @@ void net_link_close(struct net_link *l)
 	struct timespec t = { 0, 10 * 1000 * 1000 };
 	int i;
 
-	if (l->fd >= 0)
-		close(l->fd); /* passt --fd ends when its socket does */
-	l->fd = -1;
+	for (i = 0; i < NET_MAX_PAIRS; i++) {
+		if (l->fds[i] >= 0)
+			close(l->fds[i]); /* passt --fd ends with its socket */
+		l->fds[i] = -1;
+	}
 	if (l->passt > 0) {
 		for (i = 0; i < 100 && !waitpid(l->passt, NULL, WNOHANG); i++)
 			nanosleep(&t, NULL);

@@ -13,10 +13,13 @@
  *    forwarding, no privileges) on one end of a stream socket pair, each
  *    frame after its length as a 32-bit big-endian number (QEMU's
  *    "stream" framing, which passt speaks with --fd);
- *  - tap: a TAP device, one frame per read or write. */
+ *  - tap: a TAP device, one frame per read or write; with more than one
+ *    queue (IFF_MULTI_QUEUE), a file per queue, those beyond the ones in
+ *    use detached so the host kernel gives them nothing. */
 #define NET_MAX_FWDS 8
 #define NET_MAX_FRAME 65550 /* an Ethernet header and a 64 KiB payload */
 #define NET_MAX_IOV 512 /* the buffers of one chain (VIRTQ_MAX_SEGS) */
+#define NET_MAX_PAIRS 8 /* queues of a TAP device: one per vCPU at most */
 
 struct net_fwd {
 	int udp;
@@ -33,7 +36,10 @@ struct net_options {
 };
 
 struct net_link {
-	int fd; /* nonblocking */
+	int fds[NET_MAX_PAIRS]; /* nonblocking, one per queue */
+	unsigned nr_queues; /* user: 1 */
+	unsigned attached; /* tap: a bit per queue the device gives frames */
+	int single_queue; /* tap: more were asked, the device has one */
 	int stream; /* frames after their 32-bit big-endian length */
 	unsigned vnet_hdr; /* tap: frames after a virtio-net header this long */
 	pid_t passt; /* the child we started, or 0 */
@@ -45,22 +51,27 @@ struct net_link {
 	size_t in_off, in_len;
 };
 
-/* 0, or a negative errno with one line in err (what is missing and how
- * to get it). */
-int net_link_open(struct net_link *l, const struct net_options *o, char *err,
-		  size_t errlen);
-/* One frame out, whole, from n pieces of len bytes in all: 0, -EAGAIN
+/* With up to `queues` queues (a TAP device made without multi_queue has
+ * one): 0, or a negative errno with one line in err (what is missing and
+ * how to get it). */
+int net_link_open(struct net_link *l, const struct net_options *o,
+		  unsigned queues, char *err, size_t errlen);
+/* tap: the first n queues get frames from the host kernel, the rest none:
+ * 0 or a negative errno. */
+int net_link_use_queues(struct net_link *l, unsigned n);
+/* One frame out on queue q, whole, from n pieces of len bytes in all: 0, -EAGAIN
  * (the host end is full: drop it), or another negative errno (the host end
  * is gone). iov may be changed. */
-int net_link_sendv(struct net_link *l, struct iovec *iov, int n, size_t len);
+int net_link_sendv(struct net_link *l, unsigned q, struct iovec *iov, int n,
+		   size_t len);
 /* tap: what the device may now give us (TUN_F_* of <linux/if_tun.h>) and
  * the header length the driver chose: 0 or a negative errno. */
 int net_link_offload(struct net_link *l, unsigned tun_flags, unsigned hdr_len);
-/* One frame in (after its header, with vnet_hdr), of at most size bytes:
+/* One frame in from queue q (after its header, with vnet_hdr), of at most size bytes:
  * its length, -EAGAIN when none is
  * ready yet, -EMSGSIZE for one too long (it was skipped), or another
  * negative errno (the host end is gone). */
-ssize_t net_link_recv(struct net_link *l, void *buf, size_t size);
+ssize_t net_link_recv(struct net_link *l, unsigned q, void *buf, size_t size);
 /* After the host end went: why, if passt has ended (" (passt ...)"), else
  * "". */
 void net_link_why_gone(struct net_link *l, char *buf, size_t size);

@@ -214,7 +214,7 @@ static int add_nets(struct vm *vm)
 			net_default_mac(name, i, mac);
 		vm->nets[vm->nr_nets++] = n;
 		err = virtio_net_open(
-			n, o, mac, &vm->mem,
+			n, o, mac, vm->cfg->cpus, &vm->mem,
 			plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + slot));
 		if (err)
 			return err; /* the device said why */

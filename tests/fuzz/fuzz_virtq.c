@@ -14,6 +14,7 @@
  * 0x2000). Descriptor addresses without bit 63 are folded into twice the
  * RAM size above its base, so both good and bad addresses are common.
  */
+#include <linux/virtio_net.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,6 +42,7 @@ static uint32_t net_request(const struct virtq_req *r, unsigned hdr_len)
 	static struct iovec iov[VIRTQ_MAX_SEGS];
 	uint8_t *count_at[2] = { 0 };
 	size_t len = 0, got;
+	unsigned pairs = 0;
 	int i, n;
 
 	got = net_tx_frame(r, hdr_len, hdr_len, iov, &n);
@@ -49,6 +51,11 @@ static uint32_t net_request(const struct virtq_req *r, unsigned hdr_len)
 		len += iov[i].iov_len;
 	}
 	if (len != got)
+		__builtin_trap();
+	/* the same bytes as a control command */
+	if (net_ctrl_command(frame + hdr_len, len, 8, &pairs) ==
+		    VIRTIO_NET_OK &&
+	    (pairs < 1 || pairs > 8))
 		__builtin_trap();
 	if (!len)
 		len = 60; /* a minimal frame of zeroes */

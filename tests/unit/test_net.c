@@ -170,6 +170,39 @@ static void test_offloads(void **state)
 	assert_int_equal(net_tun_offload(&m), 0);
 }
 
+/* 5.1.6.5.5: the one control command served, and what is refused. */
+static void test_ctrl_mq(void **state)
+{
+	const uint8_t set2[] = { VIRTIO_NET_CTRL_MQ,
+				 VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 2, 0 };
+	const uint8_t set0[] = { VIRTIO_NET_CTRL_MQ,
+				 VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 0, 0 };
+	const uint8_t set257[] = { VIRTIO_NET_CTRL_MQ,
+				   VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 1, 1 };
+	const uint8_t promisc[] = { VIRTIO_NET_CTRL_RX,
+				    VIRTIO_NET_CTRL_RX_PROMISC, 1 };
+	struct virtio_mmio m = { 0 };
+	unsigned pairs = 0;
+
+	(void)state;
+	assert_int_equal(net_ctrl_command(set2, 4, 4, &pairs), VIRTIO_NET_OK);
+	assert_int_equal(pairs, 2);
+	pairs = 0;
+	assert_int_equal(net_ctrl_command(set2, 4, 1, &pairs), VIRTIO_NET_ERR);
+	assert_int_equal(net_ctrl_command(set0, 4, 4, &pairs), VIRTIO_NET_ERR);
+	assert_int_equal(net_ctrl_command(set257, 4, 8, &pairs),
+			 VIRTIO_NET_ERR);
+	assert_int_equal(net_ctrl_command(set2, 3, 4, &pairs), VIRTIO_NET_ERR);
+	assert_int_equal(net_ctrl_command(promisc, 3, 4, &pairs),
+			 VIRTIO_NET_ERR);
+	assert_int_equal(pairs, 0); /* nothing taken from a refusal */
+	/* the control queue follows the pairs only with MQ (5.1.2) */
+	m.driver_features = 1ULL << VIRTIO_NET_F_CTRL_VQ;
+	assert_int_equal(net_ctrl_queue(&m, 4), 2);
+	m.driver_features |= 1ULL << VIRTIO_NET_F_MQ;
+	assert_int_equal(net_ctrl_queue(&m, 4), 8);
+}
+
 static void test_default_mac(void **state)
 {
 	uint8_t a[6], b[6], c[6];
@@ -248,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_rx_spread_over_chains),
 		cmocka_unit_test(test_rx_skips_readable),
 		cmocka_unit_test(test_offloads),
+		cmocka_unit_test(test_ctrl_mq),
 		cmocka_unit_test(test_default_mac),
 		cmocka_unit_test(test_parse_net),
 	};

@@ -32,7 +32,8 @@ static int cfg_read(void *dev, uint64_t off, unsigned size, uint64_t *val)
 	return 0;
 }
 
-static const struct virtio_device_ops ops = { "test", cfg_read, NULL, notify };
+static const struct virtio_device_ops ops = { "test", cfg_read, NULL, notify,
+					      NULL };
 
 static uint32_t rd(uint64_t off)
 {

@@ -19,6 +19,12 @@ else
 		sleep 1
 		i=$((i + 1))
 	done
+	# One queue pair per vCPU (vmm makes this TAP device multi_queue);
+	# a fetch from the second vCPU leaves by the second transmit queue,
+	# and the TAP device answers on the queue its flow came in on.
+	echo "guest-net-queues: $(ls /sys/class/net/eth0/queues | tr '\n' ' ')"
+	taskset 2 wget -q -O /dev/null http://192.168.77.1/ready &&
+		echo "guest-net-cpu1: fetched"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	sum=$(wget -q -O - http://192.168.77.1/data | sha256sum | cut -d' ' -f1)
 	t1=$(cut -d' ' -f1 /proc/uptime)
