@@ -42,7 +42,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/blk.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_ctrl.c virtio/net_link.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/lifecycle.c \
-	vmm/kvm/kvm.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
+	vmm/kvm/kvm.c vmm/kvm/batch.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) \
@@ -219,7 +219,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		build/nested/bench-signal bench/trap.sh bench/nommu.sh bench/net.sh \
-		build/nested/bench-kvmexit bench/kvmexit.sh \
+		build/nested/bench-kvmexit bench/kvmexit.sh bench/console.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
 		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2 $(PASST_DIR)/passt
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox bin/passt=$(PASST_DIR)/passt \
@@ -230,7 +230,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		bin/runas=build/nested/runas bin/sockhold=build/nested/sockhold bin/bench-signal=build/nested/bench-signal \
 		bin/bench-kvmexit=build/nested/bench-kvmexit tests/bench-kvmexit.sh=bench/kvmexit.sh \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
-		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh \
+		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh tests/bench-console.sh=bench/console.sh \
 		guest/Image=$(KERNEL_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
@@ -261,8 +261,8 @@ demo: deps
 # Benchmarks print figures; they are not tests (README "Benchmarks").
 bench: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh && cp bench/net.sh build/bench/bench-net.sh && cp bench/kvmexit.sh build/bench/bench-kvmexit.sh
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh build/bench/bench-kvmexit.sh
+	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh && cp bench/net.sh build/bench/bench-net.sh && cp bench/kvmexit.sh build/bench/bench-kvmexit.sh && cp bench/console.sh build/bench/bench-console.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh build/bench/bench-kvmexit.sh build/bench/bench-console.sh
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \

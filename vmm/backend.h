@@ -36,6 +36,11 @@ struct backend_ops {
 	 * NULL, or an error, and the write is an MMIO access as any other. */
 	int (*notify_by_fd)(struct vm *vm, uint64_t addr, uint32_t value,
 			    int fd);
+	/* Let guest writes to [addr, addr + len) reach the bus late, in
+	 * order: before the next exit of any vCPU is served, within 10 ms,
+	 * and at pause and stop; after create, before start. NULL, or an
+	 * error, and each write is an MMIO access as any other. */
+	int (*batch_writes)(struct vm *vm, uint64_t addr, uint64_t len);
 	void (*destroy)(struct vm *vm);
 };
 

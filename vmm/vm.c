@@ -533,6 +533,25 @@ static void notify_by_fd(struct vm *vm)
 			done, done == 1 ? "" : "s");
 }
 
+/* The console's bytes without an exit each where the backend can batch
+ * writes (KVM's coalesced MMIO): a Linux boot writes tens of thousands.
+ * VMM_BATCH_WRITES=0 turns it off (for comparisons). */
+static void batch_console(struct vm *vm)
+{
+	const char *env = getenv("VMM_BATCH_WRITES");
+	int err;
+
+	if (!vm->backend->batch_writes || (env && !strcmp(env, "0")))
+		return;
+	err = vm->backend->batch_writes(vm, UART_BASE + UART_LATE_WRITES_OFF,
+					UART_LATE_WRITES_LEN);
+	if (err)
+		pr_info("uart: batched writes: %s: one exit per byte",
+			strerror(-err));
+	else
+		pr_info("uart: transmitted bytes batched, without an exit each");
+}
+
 /* One boot of the guest, from empty RAM to the guest's last exit. */
 static int boot(struct vm *vm)
 {
@@ -551,6 +570,7 @@ static int boot(struct vm *vm)
 		return VMM_EXIT_ERROR; /* the backend said why */
 	pr_debug("%s backend ready", vm->backend->name);
 	notify_by_fd(vm);
+	batch_console(vm);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
 	size = build_dtb(vm, &li, dtb);
 	if (size < 0) {

@@ -13,6 +13,11 @@
 #define UART_IRQ 10
 #define UART_CLOCK_HZ 3686400
 #define UART_FIFO_SIZE 16
+/* THR (and DLL) writes may reach the UART late, in order, so long as they
+ * come before any other access to it: nothing reads THR back, and the
+ * transmitter is infinitely fast (LSR always shows it empty). */
+#define UART_LATE_WRITES_OFF 0
+#define UART_LATE_WRITES_LEN 1
 
 /* Where transmitted bytes go: called without the UART's lock held. */
 typedef void (*uart_tx_fn)(void *opaque, const uint8_t *buf, size_t len);

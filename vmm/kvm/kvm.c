@@ -20,6 +20,7 @@
 #include "../../fdt/fdt.h"
 #include "../log.h"
 #include "../vm.h"
+#include "batch.h"
 
 #define KICK_SIGNAL SIGUSR1
 
@@ -44,6 +45,7 @@ struct kvm {
 	int pause_requested;
 	unsigned parked, running;
 	uint64_t paused_time; /* guest time when paused */
+	struct kvm_batch batch; /* writes delivered without an exit each */
 };
 
 static uint64_t reg_id(uint64_t type, uint64_t index)
@@ -138,6 +140,9 @@ static void kvm_destroy(struct vm *vm)
 
 	if (!k)
 		return;
+	if (k->batch.timer_started) /* its ring is in vCPU 0's mapping */
+		kvm_batch_stop(&k->batch);
+	k->batch.ring = NULL;
 	for (i = 0; i < k->nr_vcpus; i++) {
 		munmap(k->vcpus[i].run, k->run_size);
 		close(k->vcpus[i].fd);
@@ -163,6 +168,7 @@ static int kvm_create(struct vm *vm)
 	k->vm_fd = -1;
 	pthread_mutex_init(&k->park_lock, NULL);
 	pthread_cond_init(&k->park_cond, NULL);
+	kvm_batch_init(&k->batch, vm);
 	vm->backend_data = k;
 	k->dev_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (k->dev_fd < 0) {
@@ -451,6 +457,7 @@ static void *vcpu_thread(void *arg)
 						       : VMM_EXIT_ERROR);
 			break;
 		}
+		kvm_batch_drain(&k->batch); /* what came before this exit */
 		status = handle_exit(v);
 		if (status)
 			vm_request_exit(v->vm, status);
@@ -495,6 +502,11 @@ static int kvm_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 			       strerror(-err));
 			return err;
 		}
+	}
+	err = kvm_batch_start(&k->batch);
+	if (err) {
+		pr_err("batched writes: timer thread: %s", strerror(-err));
+		return err;
 	}
 	/* Threads inherit a mask with the kick signal blocked and unblock it
 	 * themselves, so it never lands on another thread. */
@@ -571,6 +583,7 @@ static int kvm_pause(struct vm *vm)
 	pthread_mutex_unlock(&k->park_lock);
 	if (vm_exiting(vm))
 		return -ESRCH;
+	kvm_batch_drain(&k->batch); /* a paused guest's output is all out */
 	/* Remember the guest's clock, to start it again where it stopped. */
 	err = get_reg(k->vcpus[0].fd, timer_time_reg(), &k->paused_time);
 	if (err)
@@ -597,6 +610,7 @@ static int kvm_resume(struct vm *vm)
 static void kvm_stop(struct vm *vm)
 {
 	struct kvm *k = vm->backend_data;
+	unsigned long exits = 0; /* counted at --log-level debug */
 	unsigned i;
 
 	kick_all(k);
@@ -609,7 +623,10 @@ static void kvm_stop(struct vm *vm)
 			continue;
 		pthread_join(k->vcpus[i].thread, NULL);
 		k->vcpus[i].started = 0;
+		exits += k->vcpus[i].mmio_seen;
 	}
+	kvm_batch_stop(&k->batch);
+	pr_debug("kvm: %lu MMIO exits served", exits);
 }
 
 static void kvm_set_external_irq(struct vm *vm, unsigned hart, int machine,
@@ -641,6 +658,14 @@ static int kvm_notify_by_fd(struct vm *vm, uint64_t addr, uint32_t value,
 	return ioctl(k->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
 }
 
+static int kvm_batch_writes(struct vm *vm, uint64_t addr, uint64_t len)
+{
+	struct kvm *k = vm->backend_data;
+
+	return kvm_batch_add(&k->batch, k->dev_fd, k->vm_fd, k->vcpus[0].run,
+			     addr, len);
+}
+
 const struct backend_ops kvm_backend = {
 	.name = "kvm",
 	.create = kvm_create,
@@ -651,5 +676,6 @@ const struct backend_ops kvm_backend = {
 	.resume = kvm_resume,
 	.set_external_irq = kvm_set_external_irq,
 	.notify_by_fd = kvm_notify_by_fd,
+	.batch_writes = kvm_batch_writes,
 	.destroy = kvm_destroy,
 };
