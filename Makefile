@@ -262,7 +262,8 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
 	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh && cp bench/net.sh build/bench/bench-net.sh && cp bench/kvmexit.sh build/bench/bench-kvmexit.sh && cp bench/console.sh build/bench/bench-console.sh
-	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh build/bench/bench-kvmexit.sh build/bench/bench-console.sh
+	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh build/bench/bench-kvmexit.sh build/bench/bench-console.sh; \
+		status=$$?; sh bench/results.sh && exit $$status
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \

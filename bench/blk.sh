@@ -37,5 +37,10 @@ for t in seqread seqwrite randread4k-qd1 randread4k-qd32; do
 	m=$(awk -v t="$t" '$2 == t { print $3 }' /tmp/mmio.txt)
 	u=$(awk -v t="$t" '$2 == t { print $4 }' /tmp/host.txt)
 	echo "# bench: blk $t: nested host $h $u, guest through vmm $g $u ($(ratio "$h" "$g")), with notifies by MMIO exit $m $u ($(ratio "$h" "$m"))"
+	target=-
+	[ $t = seqread ] && target=0.5
+	[ $t = randread4k-qd32 ] && target=0.3
+	result blk "$t" "$g" "$h" "$u" higher $target
+	result blk "$t, notify by exit" "$m" "$h" "$u" higher
 done
 done_testing

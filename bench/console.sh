@@ -39,4 +39,5 @@ check "one exit per byte: 5 runs ($(tr '\n' ' ' </tmp/off.txt)s)" [ -n "$off" ]
 check "the same output both ways ($on_bytes and $off_bytes bytes, within 2%)" \
 	awk -v a="$on_bytes" -v b="$off_bytes" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d * 50 < b) }'
 echo "# bench: console: a Linux guest's whole run with its console on, median of 5: batched $on s, one exit per byte $off s, $(awk -v a="$on" -v b="$off" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x; MMIO exits in the last run $on_exits and $off_exits"
+result console "whole run, console on (peer: unbatched)" "$on" "$off" s lower
 done_testing

@@ -25,4 +25,5 @@ check "vmm ran it (5 rounds: $(figures /tmp/vmm.txt | tr '\n' ' ')ns)" [ -n "$un
 [ -n "$under_vmm" ] || show /tmp/vmm.txt
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
 echo "# bench: kvm exit: an MMIO read exit, best of 5: under vmm $under_vmm ns, bare KVM_RUN loop $bare ns, $(ratio "$under_vmm" "$bare")x; median: $(median /tmp/vmm.txt) ns and $(median /tmp/bare.txt) ns, $(ratio "$(median /tmp/vmm.txt)" "$(median /tmp/bare.txt)")x"
+result kvmexit "an MMIO exit (median)" "$(median /tmp/vmm.txt)" "$(median /tmp/bare.txt)" ns lower 0.91
 done_testing

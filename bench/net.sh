@@ -84,6 +84,12 @@ guest() {
 	check "--net $1: $mib MiB each way, 50 requests" test -n "$tx" -a -n "$rx" -a -n "$rrt"
 	[ -n "$tx" ] && [ -n "$rx" ] && [ -n "$rrt" ] || grep -a 'vmm.*net' /tmp/$1.out | sed 's/^/# /'
 	[ -n "$tx" ] || show /tmp/$1.out 20
+	t=0.25
+	[ "$1" = tap ] && t=0.5
+	# seconds for mib MiB each way: lower is better
+	result net "$1: guest to host" "$tx" "$floor_tx" s lower $t
+	result net "$1: host to guest" "$rx" "$floor_rx" s lower $t
+	result net "$1: request/response" "$rrt" "$floor_rr" ms lower
 	echo "# bench: net $1: guest to host $(rate "$tx") MiB/s ($(awk -v a="$floor_tx" -v b="$tx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x the floor's), host to guest $(rate "$rx") MiB/s ($(awk -v a="$floor_rx" -v b="$rx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x), request/response $rrt ms ($(awk -v a="$floor_rr" -v b="$rrt" 'BEGIN { if (a > 0) printf "%.1f", b / a }')x the floor's time); the guest's dd into cat, no network: $(rate "$pipe") MiB/s"
 }
 guest user "user,hostfwd=tcp:8082:80,hostfwd=tcp:8083:5002" 127.0.0.1 8083 8082

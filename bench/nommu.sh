@@ -24,6 +24,9 @@ for b in kvm trap; do
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "?" }'; }
 echo "# bench: trap / kvm: boot to /init $(ratio "$init_trap" "$init_kvm")x, to the prompt $(ratio "$prompt_trap" "$prompt_kvm")x, getpid $(ratio "$getpid_trap" "$getpid_kvm")x, pread $(ratio "$pread_trap" "$pread_kvm")x"
+result nommu "trap: boot to the prompt (floor: kvm)" "$prompt_trap" "$prompt_kvm" s lower 0.1
+result nommu "trap: getpid (floor: kvm)" "$getpid_trap" "$getpid_kvm" ns lower 0.1
+result nommu "trap: pread (floor: kvm)" "$pread_trap" "$pread_kvm" ns lower 0.1
 trips=$(sed -n 's/.*vCPU 0: \([0-9]*\) round trips to the guest process.*/\1/p' /tmp/bench-trap.err)
 echo "# bench: trap backend: $trips round trips to the guest process in ${secs_trap}s ($(ratio "$trips" "$secs_trap") per second)"
 grep -E 'round trips|busiest CSRs|SBI calls|run ahead ended' /tmp/bench-trap.err | sed 's/^vmm: \[[^]]*\] /# bench: trap: /'

@@ -21,6 +21,10 @@ for op in csr round-trip csr-fast sie-pair mmio ecall page-fill syscall-satp; do
 	ns=$(awk -v op="$op" '$1 == "trapbench:" && $2 == op { print $3 }' /tmp/trap.txt)
 	echo "# bench: trap backend: $op $ns ns per operation: $(awk -v a="$ns" -v b="$sig" 'BEGIN { printf "%.1f", a / b }')x the null signal, $(awk -v a="$ns" -v b="$rt" 'BEGIN { printf "%.1f", a / b }')x the signal + futex round trip"
 done
+result trap "a CSR access on the fast path (floor: null signal)" \
+	"$(awk '$1 == "trapbench:" && $2 == "csr-fast" { print $3 }' /tmp/trap.txt)" "$sig" ns lower 0.67
+result trap "an ecall (floor: null signal)" \
+	"$(awk '$1 == "trapbench:" && $2 == "ecall" { print $3 }' /tmp/trap.txt)" "$sig" ns lower
 # A CSR access the guest process serves itself, against the null signal
 # (issue target: 1.5x) and against one vmm serves.
 fast=$(awk '$1 == "trapbench:" && $2 == "csr-fast" { print $3 }' /tmp/trap.txt)

@@ -2,7 +2,7 @@
 # Exit 0 when everything contrib/deps.sh installs is here, else say what is
 # missing and exit 1.
 missing=
-for cmd in riscv64-linux-gnu-gcc qemu-system-riscv64 dtc cpio pkg-config flex bison bc dpkg-source clang; do
+for cmd in riscv64-linux-gnu-gcc qemu-system-riscv64 dtc cpio pkg-config flex bison bc dpkg-source clang gnuplot; do
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $cmd"
 done
 [ -r /usr/src/linux-source-6.1.tar.xz ] || missing="$missing linux-source-6.1"

@@ -5,7 +5,7 @@ set -eu
 pkgs="make gcc libc6-dev pkg-config libcmocka-dev libfdt-dev device-tree-compiler
 gcc-riscv64-linux-gnu libc6-dev-riscv64-cross linux-libc-dev-riscv64-cross
 linux-source-6.1 linux-source-6.12 genext2fs qemu-system-misc opensbi u-boot-qemu cpio xz-utils bc flex bison perl
-dpkg-dev clang-format clang libclang-rt-14-dev"
+dpkg-dev clang-format clang libclang-rt-14-dev gnuplot-nox"
 srcs=/etc/apt/sources.list.d/vmm-deb-src.sources
 if [ "$(id -u)" != 0 ]; then
 	echo "contrib/deps.sh: not root; run as root:" >&2

@@ -19,6 +19,14 @@ expect_status() {
 	got=$?
 	if [ "$got" -eq "$want" ]; then pass "$desc"; else fail "$desc (exit status $got, want $want)"; fi
 }
+# result BENCH FIGURE VALUE FLOOR UNIT BETTER [TARGET]: one benchmark
+# figure beside its floor from the same run, for build/bench/results.json
+# (bench/results.sh). BETTER: higher (a rate) or lower (a time); TARGET:
+# the ratio to reach, as value/floor for a rate and floor/value for a time.
+result() {
+	[ -n "$3" ] && [ -n "$4" ] &&
+		echo "# result: $1|$2|$3|$4|$5|$6|${7:--}"
+}
 # show FILE: the file's last lines as TAP comments (for a failure's reason).
 show() { tail -n "${2:-15}" "$1" | sed 's/^/# /'; }
 # check_firmware NAME DESCRIPTION [VMM ARGS...]: /firmware/NAME.elf under
