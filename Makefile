@@ -28,6 +28,8 @@ PASST_DIR := $(VMM_CACHE)/passt-riscv64-$(call hash,contrib/build-passt.sh)
 # The trap backend's Linux guest: a NOMMU 6.12 kernel, busybox against musl.
 LINUX612_SRC_VERSION := $(shell dpkg-query -W -f='$${Version}' linux-source-6.12 2>/dev/null)
 NOMMU_KERNEL_DIR := $(VMM_CACHE)/nommu-kernel-$(call hash,tests/nommu/kernel.config contrib/build-kernel.sh)-$(LINUX612_SRC_VERSION)
+# A Linux 6.12 nested host (and guest) beside 6.1: the same fragment.
+KERNEL612_DIR := $(VMM_CACHE)/kernel612-$(call hash,tests/kernel.config tests/kernel-6.12.config contrib/build-kernel.sh)-$(LINUX612_SRC_VERSION)
 MUSL_DIR := $(VMM_CACHE)/musl-riscv64-$(call hash,contrib/build-musl.sh contrib/musl-riscv64-vfork.s)
 NOMMU_BUSYBOX_DIR := $(VMM_CACHE)/busybox-nommu-$(call hash,contrib/build-busybox.sh contrib/musl-cc.sh contrib/build-musl.sh contrib/musl-riscv64-vfork.s)
 
@@ -42,7 +44,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/blk.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_ctrl.c virtio/net_link.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/lifecycle.c \
-	vmm/kvm/kvm.c vmm/kvm/batch.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
+	vmm/kvm/kvm.c vmm/kvm/cpus.c vmm/kvm/batch.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) \
@@ -145,6 +147,8 @@ build/firmware/%-m.elf: firmware/%.c $(FW_LIB) firmware/fw.h firmware/link-m.ld
 # --- images (cached outside the tree) -------------------------------------
 $(KERNEL_DIR)/Image:
 	sh contrib/build-kernel.sh tests/kernel.config $(KERNEL_DIR)
+$(KERNEL612_DIR)/Image:
+	sh contrib/build-kernel.sh tests/kernel.config,tests/kernel-6.12.config $(KERNEL612_DIR) 6.12
 $(BUSYBOX_DIR)/busybox:
 	sh contrib/build-busybox.sh $(BUSYBOX_DIR)
 $(PASST_DIR)/passt:
@@ -156,8 +160,9 @@ $(MUSL_DIR)/lib/libc.a:
 $(NOMMU_BUSYBOX_DIR)/busybox: $(MUSL_DIR)/lib/libc.a
 	sh contrib/build-busybox.sh $(NOMMU_BUSYBOX_DIR) $(MUSL_DIR)
 images: $(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(LIBFDT_DIR)/libfdt.a \
-		$(NOMMU_KERNEL_DIR)/Image $(NOMMU_BUSYBOX_DIR)/busybox $(PASST_DIR)/passt
-	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR) $(NOMMU_KERNEL_DIR) $(NOMMU_BUSYBOX_DIR) $(PASST_DIR)"
+		$(NOMMU_KERNEL_DIR)/Image $(NOMMU_BUSYBOX_DIR)/busybox $(PASST_DIR)/passt \
+		$(KERNEL612_DIR)/Image
+	@echo "images: $(KERNEL_DIR) $(BUSYBOX_DIR) $(LIBFDT_DIR) $(NOMMU_KERNEL_DIR) $(NOMMU_BUSYBOX_DIR) $(PASST_DIR) $(KERNEL612_DIR)"
 
 # The NOMMU guest's userspace, as an initramfs and as an ext2 root disk
 # (genext2fs) with the same tree.
@@ -246,7 +251,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@KERNEL=$(KERNEL_DIR)/Image NOMMU_KERNEL=$(NOMMU_KERNEL_DIR)/Image sh tests/check.sh $(UNIT_BINS)
+	@KERNEL=$(KERNEL_DIR)/Image KERNEL612=$(KERNEL612_DIR)/Image NOMMU_KERNEL=$(NOMMU_KERNEL_DIR)/Image sh tests/check.sh $(UNIT_BINS)
 
 # The lifecycle soak at length (README "Tests"); make check runs 30 s of it.
 soak: deps

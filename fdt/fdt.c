@@ -55,7 +55,7 @@ static int isa_string(const struct fdt_vm *v, char *buf, size_t size)
 /* riscv,isa-extensions: a string list of every extension, letters too. */
 static int isa_extensions(void *fdt, const struct fdt_vm *v)
 {
-	char list[512];
+	char list[1024];
 	size_t n = 0;
 	const char *l;
 	unsigned i;
@@ -77,7 +77,7 @@ static int isa_extensions(void *fdt, const struct fdt_vm *v)
 
 static int cpu_node(void *fdt, const struct fdt_vm *v, unsigned hart)
 {
-	char name[32], isa[512];
+	char name[32], isa[1024];
 
 	snprintf(name, sizeof(name), "cpu@%u", hart);
 	TRY(isa_string(v, isa, sizeof(isa)));

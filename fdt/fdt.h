@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDT_MAX_ISA_EXTS 32
+#define FDT_MAX_ISA_EXTS 64
 #define FDT_MAX_VIRTIO 8
 
 /* What the device tree describes: filled in by the VM from its config, the

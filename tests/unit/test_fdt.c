@@ -92,6 +92,32 @@ static void test_cpus(void **state)
 	assert_true(fdt_path_offset(dtb, "/cpus/cpu@4") < 0);
 }
 
+/* A 6.12 host's KVM may enable some 50 extensions: all of them go into
+ * both ISA properties, in order. */
+static void test_many_isa_extensions(void **state)
+{
+	static char names[FDT_MAX_ISA_EXTS][16];
+	struct fdt_vm v = vm4();
+	const char *list, *isa;
+	int i, len;
+
+	(void)state;
+	for (i = 0; i < FDT_MAX_ISA_EXTS; i++) {
+		snprintf(names[i], sizeof(names[i]), "zext%02dabcdefg", i);
+		v.isa_exts[i] = names[i];
+	}
+	v.nr_isa_exts = FDT_MAX_ISA_EXTS;
+	build(&v);
+	isa = prop("/cpus/cpu@3", "riscv,isa", &len);
+	assert_non_null(isa);
+	assert_non_null(strstr(isa, "_zext63abcdefg"));
+	list = prop("/cpus/cpu@3", "riscv,isa-extensions", &len);
+	assert_non_null(list);
+	/* 6 letters, then the names, each NUL-terminated */
+	assert_int_equal(len, 6 * 2 + FDT_MAX_ISA_EXTS * 14);
+	assert_string_equal(list + len - 14, "zext63abcdefg");
+}
+
 static void test_memory_and_chosen(void **state)
 {
 	struct fdt_vm v = vm4();
@@ -216,6 +242,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_many_isa_extensions),
 		cmocka_unit_test(test_memory_and_chosen),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_clint),

@@ -21,51 +21,9 @@
 #include "../log.h"
 #include "../vm.h"
 #include "batch.h"
+#include "kvm_priv.h"
 
 #define KICK_SIGNAL SIGUSR1
-
-struct kvm_vcpu {
-	struct vm *vm;
-	unsigned id;
-	int fd;
-	struct kvm_run *run;
-	pthread_t thread;
-	int started;
-	unsigned long mmio_seen;
-};
-
-struct kvm {
-	int dev_fd, vm_fd;
-	size_t run_size;
-	struct kvm_vcpu vcpus[VM_MAX_CPUS];
-	unsigned nr_vcpus;
-	/* pause: vCPU threads park here until resumed or the VM ends */
-	pthread_mutex_t park_lock;
-	pthread_cond_t park_cond;
-	int pause_requested;
-	unsigned parked, running;
-	uint64_t paused_time; /* guest time when paused */
-	struct kvm_batch batch; /* writes delivered without an exit each */
-};
-
-static uint64_t reg_id(uint64_t type, uint64_t index)
-{
-	return KVM_REG_RISCV | KVM_REG_SIZE_U64 | type | index;
-}
-
-static int get_reg(int fd, uint64_t id, uint64_t *val)
-{
-	struct kvm_one_reg r = { .id = id, .addr = (uint64_t)(uintptr_t)val };
-
-	return ioctl(fd, KVM_GET_ONE_REG, &r) < 0 ? -errno : 0;
-}
-
-static int set_reg(int fd, uint64_t id, uint64_t val)
-{
-	struct kvm_one_reg r = { .id = id, .addr = (uint64_t)(uintptr_t)&val };
-
-	return ioctl(fd, KVM_SET_ONE_REG, &r) < 0 ? -errno : 0;
-}
 
 static uint64_t core_reg(size_t offset)
 {
@@ -204,90 +162,11 @@ static int kvm_create(struct vm *vm)
 			goto fail;
 		}
 	}
+	kvm_sbi_setup(k);
 	return 0;
 fail:
 	kvm_destroy(vm);
 	return err;
-}
-
-/* KVM ISA extension IDs (asm/kvm.h) with a multi-letter name. */
-static const struct {
-	unsigned id;
-	const char *name;
-} multi_letter_exts[] = {
-	{ KVM_RISCV_ISA_EXT_SSTC, "sstc" },
-	{ KVM_RISCV_ISA_EXT_SVINVAL, "svinval" },
-	{ KVM_RISCV_ISA_EXT_SVPBMT, "svpbmt" },
-	{ KVM_RISCV_ISA_EXT_ZICBOM, "zicbom" },
-	{ KVM_RISCV_ISA_EXT_ZIHINTPAUSE, "zihintpause" },
-};
-
-/* The host's MMU type, which a KVM guest shares. */
-static const char *host_mmu_type(void)
-{
-	static char buf[32];
-	int fd = open("/proc/device-tree/cpus/cpu@0/mmu-type", O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return "riscv,sv39";
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return "riscv,sv39";
-	buf[n] = '\0';
-	return buf;
-}
-
-static int kvm_describe_cpus(struct vm *vm, struct fdt_vm *f)
-{
-	static char letters[27];
-	static const char order[] =
-		"imafdqc"; /* ISA manual's canonical order */
-	struct kvm *k = vm->backend_data;
-	int fd = k->vcpus[0].fd;
-	uint64_t isa, v;
-	size_t i, n = 0;
-	int err;
-
-	err = get_reg(
-		fd, reg_id(KVM_REG_RISCV_CONFIG, KVM_REG_RISCV_CONFIG_REG(isa)),
-		&isa);
-	if (err)
-		return err;
-	for (i = 0; order[i]; i++)
-		if (isa & (1ULL << (order[i] - 'a')))
-			letters[n++] = order[i];
-	letters[n] = '\0';
-	f->isa_letters = letters;
-	f->nr_isa_exts = 0;
-	for (i = 0;
-	     i < sizeof(multi_letter_exts) / sizeof(multi_letter_exts[0]);
-	     i++) {
-		if (get_reg(fd,
-			    reg_id(KVM_REG_RISCV_ISA_EXT,
-				   multi_letter_exts[i].id),
-			    &v) ||
-		    !v)
-			continue;
-		f->isa_exts[f->nr_isa_exts++] = multi_letter_exts[i].name;
-		if (multi_letter_exts[i].id == KVM_RISCV_ISA_EXT_ZICBOM &&
-		    !get_reg(
-			    fd,
-			    reg_id(KVM_REG_RISCV_CONFIG,
-				   KVM_REG_RISCV_CONFIG_REG(zicbom_block_size)),
-			    &v))
-			f->cbom_block_size = (uint32_t)v;
-	}
-	err = get_reg(
-		fd,
-		reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(frequency)),
-		&v);
-	if (err)
-		return err;
-	f->timebase_hz = (uint32_t)v;
-	f->mmu_type = host_mmu_type();
-	return 0;
 }
 
 static void dump_vcpu(struct kvm_vcpu *v)
@@ -447,14 +326,17 @@ static void *vcpu_thread(void *arg)
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			/* 6.1 fails KVM_RUN with EFAULT on a guest trap it
-			 * cannot handle (an illegal instruction it was not
-			 * delegated): that is the guest's crash, not ours. */
+			/* A guest trap KVM cannot handle fails KVM_RUN: 6.1
+			 * with EFAULT (an illegal instruction it was not
+			 * delegated), 6.12 with EOPNOTSUPP (which delivers
+			 * that trap, and then fails a fetch from no RAM):
+			 * the guest's crash, not ours. */
 			pr_err("vCPU %u: KVM_RUN: %s", v->id, strerror(errno));
 			dump_vcpu(v);
-			vm_request_exit(v->vm, errno == EFAULT
-						       ? VMM_EXIT_GUEST_CRASH
-						       : VMM_EXIT_ERROR);
+			vm_request_exit(v->vm,
+					errno == EFAULT || errno == EOPNOTSUPP
+						? VMM_EXIT_GUEST_CRASH
+						: VMM_EXIT_ERROR);
 			break;
 		}
 		kvm_batch_drain(&k->batch); /* what came before this exit */
