@@ -43,8 +43,8 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_ctrl.c virtio/net_link.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
-RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/lifecycle.c \
-	vmm/kvm/kvm.c vmm/kvm/cpus.c vmm/kvm/batch.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
+RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/irqchip.c vmm/lifecycle.c \
+	vmm/kvm/kvm.c vmm/kvm/cpus.c vmm/kvm/aia.c vmm/kvm/batch.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
 RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) \
@@ -52,7 +52,7 @@ RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) 
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PORTABLE_SRCS))
 # On a host that is not riscv64, a native vmm too: --help, vmm check and
 # the lifecycle commands work; run says guests need a riscv64 host.
-FRONT_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c \
+FRONT_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/irqchip.c \
 	vmm/lifecycle.c vmm/foreign_host.c
 FOREIGN_VMM := $(if $(filter riscv64,$(shell uname -m)),,build/native/bin/vmm)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -225,8 +225,9 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
 		build/nested/bench-signal bench/trap.sh bench/nommu.sh bench/net.sh \
 		build/nested/bench-kvmexit bench/kvmexit.sh bench/console.sh \
-		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
-		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2 $(PASST_DIR)/passt
+		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/aia-kvm.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
+		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2 $(PASST_DIR)/passt \
+		$(KERNEL612_DIR)/Image
 	sh contrib/mkcpio.sh $@ build/nested/host-init $(BUSYBOX_DIR)/busybox bin/passt=$(PASST_DIR)/passt \
 		guest/nommu/Image=$(NOMMU_KERNEL_DIR)/Image guest/nommu/rootfs.cpio=build/nested/nommu.cpio \
 		guest/nommu/root.ext2=build/nested/nommu-root.ext2 guest/nommu/syscall-bench=build/nested/syscall-bench \
@@ -236,13 +237,13 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		bin/bench-kvmexit=build/nested/bench-kvmexit tests/bench-kvmexit.sh=bench/kvmexit.sh \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
 		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh tests/bench-console.sh=bench/console.sh \
-		guest/Image=$(KERNEL_DIR)/Image \
+		guest/Image=$(KERNEL_DIR)/Image guest/Image-6.12=$(KERNEL612_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
 		$(foreach e,$(FW_EXPECTED),firmware/$(basename $(notdir $(e))).expected=$(e)) \
 		$(foreach e,$(FW_INPUT),firmware/$(notdir $(e))=$(e)) \
 		firmware/u-boot-s.bin=$(UBOOT_S) firmware/u-boot-m.bin=$(UBOOT_M) \
-		tests/lib.sh=tests/nested/lib.sh tests/soak.sh=tests/nested/soak.sh tests/soak-long.sh=tests/nested/soak-long.sh tests/net-tap-long.sh=tests/nested/net-tap-long.sh tests/nommu.sh=tests/nested/nommu.sh tests/demo.sh=tests/nested/demo.sh tests/demo-trap.sh=tests/nested/demo-trap.sh \
+		tests/lib.sh=tests/nested/lib.sh tests/soak.sh=tests/nested/soak.sh tests/soak-long.sh=tests/nested/soak-long.sh tests/net-tap-long.sh=tests/nested/net-tap-long.sh tests/aia-kvm.sh=tests/nested/aia-kvm.sh tests/nommu.sh=tests/nested/nommu.sh tests/demo.sh=tests/nested/demo.sh tests/demo-trap.sh=tests/nested/demo-trap.sh \
 		$(foreach t,$(NESTED_SCRIPTS),tests/$(notdir $(t))=$(t))
 
 # --- the two commands of README.md ----------------------------------------

@@ -21,6 +21,10 @@
 /* phandles: one per hart's interrupt controller, then these. */
 #define PHANDLE_PLIC 100
 #define PHANDLE_TEST 101
+#define PHANDLE_IMSIC 102
+#define PHANDLE_APLIC 103
+
+#define IRQ_TYPE_LEVEL_HIGH 4 /* dt-bindings/interrupt-controller/irq.h */
 
 #define IRQ_M_SOFT 3
 #define IRQ_M_TIMER 7
@@ -163,6 +167,57 @@ static int plic_node(void *fdt, const struct fdt_vm *v)
 	return fdt_end_node(fdt);
 }
 
+/* The S-level IMSIC files, one per hart (interrupt-controller/
+ * riscv,imsics.yaml): each hart's supervisor external interrupt. */
+static int imsic_node(void *fdt, const struct fdt_vm *v)
+{
+	const struct fdt_aia *a = v->aia;
+	fdt32_t cells[2 * PLIC_MAX_HARTS];
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < v->nr_cpus && i < PLIC_MAX_HARTS; i++) {
+		cells[2 * i] = cpu_to_fdt32(i + 1);
+		cells[2 * i + 1] = cpu_to_fdt32(IRQ_S_EXT);
+	}
+	snprintf(name, sizeof(name), "imsics@%llx",
+		 (unsigned long long)a->imsic_base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "riscv,imsics"));
+	TRY(prop_reg(fdt, a->imsic_base,
+		     (uint64_t)a->imsic_stride * v->nr_cpus));
+	TRY(fdt_property(fdt, "interrupts-extended", cells,
+			 (int)(i * 2 * sizeof(fdt32_t))));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 0));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property(fdt, "msi-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#msi-cells", 0));
+	TRY(fdt_property_u32(fdt, "riscv,num-ids", a->nr_ids));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_IMSIC));
+	return fdt_end_node(fdt);
+}
+
+/* The S-level APLIC in MSI mode (interrupt-controller/riscv,aplic.yaml). */
+static int aplic_node(void *fdt, const struct fdt_vm *v)
+{
+	const struct fdt_aia *a = v->aia;
+	char name[32];
+
+	snprintf(name, sizeof(name), "aplic@%llx",
+		 (unsigned long long)a->aplic_base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property_string(fdt, "compatible", "riscv,aplic"));
+	TRY(prop_reg(fdt, a->aplic_base, a->aplic_size));
+	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
+	TRY(fdt_property_u32(fdt, "#interrupt-cells", 2));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
+	TRY(fdt_property_u32(fdt, "msi-parent", PHANDLE_IMSIC));
+	TRY(fdt_property_u32(fdt, "riscv,num-sources", a->nr_sources));
+	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_APLIC));
+	return fdt_end_node(fdt);
+}
+
 /* Machine software and timer interrupts of every hart. */
 static int clint_node(void *fdt, const struct fdt_vm *v)
 {
@@ -177,19 +232,28 @@ static int clint_node(void *fdt, const struct fdt_vm *v)
 	return fdt_end_node(fdt);
 }
 
-static int device_irq(void *fdt, unsigned irq)
+/* A device's wired interrupt: one cell into the PLIC, or the source and
+ * its trigger into the APLIC. */
+static int device_irq(void *fdt, const struct fdt_vm *v, unsigned irq)
 {
-	TRY(fdt_property_u32(fdt, "interrupts", irq));
-	return fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC);
+	fdt32_t cells[2] = { cpu_to_fdt32(irq),
+			     cpu_to_fdt32(IRQ_TYPE_LEVEL_HIGH) };
+
+	if (!v->aia) {
+		TRY(fdt_property_u32(fdt, "interrupts", irq));
+		return fdt_property_u32(fdt, "interrupt-parent", PHANDLE_PLIC);
+	}
+	TRY(fdt_property(fdt, "interrupts", cells, sizeof(cells)));
+	return fdt_property_u32(fdt, "interrupt-parent", PHANDLE_APLIC);
 }
 
-static int uart_node(void *fdt)
+static int uart_node(void *fdt, const struct fdt_vm *v)
 {
 	TRY(fdt_begin_node(fdt, "serial@10000000"));
 	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
 	TRY(prop_reg(fdt, UART_BASE, UART_SIZE));
 	TRY(fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ));
-	TRY(device_irq(fdt, UART_IRQ));
+	TRY(device_irq(fdt, v, UART_IRQ));
 	return fdt_end_node(fdt);
 }
 
@@ -237,7 +301,7 @@ static int virtio_nodes(void *fdt, const struct fdt_vm *v)
 		TRY(fdt_begin_node(fdt, name));
 		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
 		TRY(prop_reg(fdt, base, VIRTIO_MMIO_SIZE));
-		TRY(device_irq(fdt, VIRTIO_MMIO_IRQ + i));
+		TRY(device_irq(fdt, v, VIRTIO_MMIO_IRQ + i));
 		TRY(fdt_end_node(fdt));
 	}
 	return 0;
@@ -252,8 +316,13 @@ static int soc_node(void *fdt, const struct fdt_vm *v)
 	TRY(fdt_property(fdt, "ranges", NULL, 0));
 	if (v->clint)
 		TRY(clint_node(fdt, v));
-	TRY(plic_node(fdt, v));
-	TRY(uart_node(fdt));
+	if (v->aia) {
+		TRY(imsic_node(fdt, v));
+		TRY(aplic_node(fdt, v));
+	} else {
+		TRY(plic_node(fdt, v));
+	}
+	TRY(uart_node(fdt, v));
 	TRY(finisher_node(fdt));
 	TRY(virtio_nodes(fdt, v));
 	return fdt_end_node(fdt);

@@ -8,6 +8,16 @@
 #define FDT_MAX_ISA_EXTS 64
 #define FDT_MAX_VIRTIO 8
 
+/* An AIA in place of the PLIC (KVM's in-kernel irqchip): an APLIC whose
+ * wired sources become MSIs to one S-level IMSIC file per hart, at
+ * imsic_base + hart * imsic_stride. */
+struct fdt_aia {
+	uint64_t aplic_base, aplic_size, imsic_base;
+	uint32_t imsic_stride;
+	unsigned nr_ids; /* MSI identities per IMSIC file */
+	unsigned nr_sources; /* the APLIC's wired sources, 1 to nr_sources */
+};
+
 /* What the device tree describes: filled in by the VM from its config, the
  * backend (ISA, timebase) and the loader (initrd). */
 struct fdt_vm {
@@ -25,6 +35,7 @@ struct fdt_vm {
 	uint64_t initrd_start, initrd_end; /* 0, 0: none */
 	unsigned nr_virtio; /* slots in use, from slot 0 */
 	int clint; /* a CLINT for M-mode guests (trap backend) */
+	const struct fdt_aia *aia; /* NULL: the PLIC */
 };
 
 /* Write the DTB into buf; returns its size or a negative errno

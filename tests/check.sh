@@ -24,7 +24,8 @@ sh tests/nested/run tests/nested/tests/*.sh | tee build/check/nested.tap
 # The KVM tests of boot, SMP, virtio-blk, the lifecycle and the firmware
 # again on a Linux 6.12 host (README, "Tests"): what its KVM does
 # differently (SBI registers, the debug console handed to vmm, more ISA
-# extensions) is met by the same vmm.
+# extensions) is met by the same vmm; and its in-kernel AIA, which only
+# 6.12 has (aia-kvm.sh).
 echo "# nested system tests on a Linux 6.12 host"
 if [ -z "${KERNEL612:-}" ]; then
 	echo "not ok - nested tests on 6.12: KERNEL612 names no kernel (make check sets it)" |
@@ -32,6 +33,7 @@ if [ -z "${KERNEL612:-}" ]; then
 else
 	KERNEL=$KERNEL612 NESTED_LABEL=6.12 sh tests/nested/run \
 		tests/nested/tests/firmware-kvm.sh tests/nested/tests/linux-smp.sh \
-		tests/nested/tests/blk-linux.sh tests/nested/tests/lifecycle.sh | tee build/check/nested-6.12.tap
+		tests/nested/tests/blk-linux.sh tests/nested/tests/lifecycle.sh \
+		tests/nested/aia-kvm.sh | tee build/check/nested-6.12.tap
 fi
 sh tests/tap-summary.sh build/check/*.tap

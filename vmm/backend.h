@@ -6,6 +6,7 @@
 
 struct vm;
 struct fdt_vm;
+struct fdt_aia;
 
 /* What a backend must do for the VM; it never knows device registers.
  * Every function returns 0 or a negative errno. */
@@ -41,6 +42,14 @@ struct backend_ops {
 	 * and at pause and stop; after create, before start. NULL, or an
 	 * error, and each write is an MMIO access as any other. */
 	int (*batch_writes)(struct vm *vm, uint64_t addr, uint64_t len);
+	/* An in-kernel AIA (APLIC and IMSICs) in place of the PLIC, for
+	 * nr_sources wired sources; after create, before start: 0 with aia
+	 * filled for the device tree, -ENODEV where the host has none, or
+	 * another negative errno. NULL: never. */
+	int (*aia_create)(struct vm *vm, unsigned nr_sources,
+			  struct fdt_aia *aia);
+	/* Drive one of its wired sources. Any thread. */
+	void (*aia_set_irq)(struct vm *vm, unsigned irq, int level);
 	void (*destroy)(struct vm *vm);
 };
 

@@ -27,6 +27,7 @@ enum {
 	OPT_DETACH,
 	OPT_ENTRY_MODE,
 	OPT_RNG,
+	OPT_IRQCHIP,
 	OPT_NET,
 };
 
@@ -46,6 +47,7 @@ static const struct option run_options[] = {
 	{ "detach", no_argument, NULL, OPT_DETACH },
 	{ "reboot", no_argument, NULL, OPT_REBOOT },
 	{ "rng", required_argument, NULL, OPT_RNG },
+	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "dump-dtb", required_argument, NULL, OPT_DUMP_DTB },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
@@ -211,6 +213,14 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks, int *cli_nets)
 		if (parse_on_off(optarg, &cfg->rng))
 			return usage_error("--rng %s: must be on or off",
 					   optarg);
+		return -1;
+	case OPT_IRQCHIP:
+		if (strcmp(optarg, "auto") && strcmp(optarg, "plic") &&
+		    strcmp(optarg, "aia"))
+			return usage_error(
+				"--irqchip %s: must be auto, plic or aia",
+				optarg);
+		cfg->irqchip = optarg;
 		return -1;
 	case OPT_NET:
 		return add_net(cfg, optarg, cli_nets);

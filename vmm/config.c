@@ -17,6 +17,7 @@ void vm_config_defaults(struct vm_config *c)
 		.entry_mode = 's',
 		.console = "stdio",
 		.rng = 1,
+		.irqchip = "auto",
 	};
 }
 

@@ -34,6 +34,7 @@ struct vm_config {
 	int reboot; /* on guest reset: boot again instead of exiting */
 	int detach; /* go to the background once the guest runs */
 	int rng; /* a virtio-rng device (the default) */
+	const char *irqchip; /* "auto", "plic" or "aia" (KVM's in-kernel) */
 	struct blk_options disks[VIRTIO_MMIO_SLOTS];
 	unsigned nr_disks;
 	struct net_options nets[VM_MAX_NETS];

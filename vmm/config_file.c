@@ -167,6 +167,13 @@ static int vm_rng(struct parser *p, const char *v)
 	return 0;
 }
 
+static int vm_irqchip(struct parser *p, const char *v)
+{
+	if (strcmp(v, "auto") && strcmp(v, "plic") && strcmp(v, "aia"))
+		return fail(p, "irqchip = %s: must be auto, plic or aia", v);
+	return set_string(p, &p->cfg->irqchip, v);
+}
+
 static int vm_reboot(struct parser *p, const char *v)
 {
 	if (parse_on_off(v, &p->cfg->reboot))
@@ -316,6 +323,7 @@ static const struct key {
 	{ SEC_VM, "backend", vm_backend },
 	{ SEC_VM, "reboot", vm_reboot },
 	{ SEC_VM, "rng", vm_rng },
+	{ SEC_VM, "irqchip", vm_irqchip },
 	{ SEC_VM, "log-level", vm_log_level },
 	{ SEC_VM, "dump-dtb", vm_dump_dtb },
 	{ SEC_KERNEL, "path", kernel_path },

@@ -155,10 +155,9 @@ static int add_disks(struct vm *vm)
 
 		if (!b)
 			return -ENOMEM;
-		err = virtio_blk_open(
-			b, &vm->cfg->disks[i], &vm->mem,
-			plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + i),
-			vm->cfg->cpus);
+		err = virtio_blk_open(b, &vm->cfg->disks[i], &vm->mem,
+				      vm_irq_line(vm, VIRTIO_MMIO_IRQ + i),
+				      vm->cfg->cpus);
 		if (err) {
 			free(b);
 			return err; /* the device said why */
@@ -213,9 +212,8 @@ static int add_nets(struct vm *vm)
 		else
 			net_default_mac(name, i, mac);
 		vm->nets[vm->nr_nets++] = n;
-		err = virtio_net_open(
-			n, o, mac, vm->cfg->cpus, &vm->mem,
-			plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + slot));
+		err = virtio_net_open(n, o, mac, vm->cfg->cpus, &vm->mem,
+				      vm_irq_line(vm, VIRTIO_MMIO_IRQ + slot));
 		if (err)
 			return err; /* the device said why */
 		r.opaque = &n->mmio;
@@ -255,7 +253,7 @@ static int add_rng(struct vm *vm)
 	if (!vm->rng)
 		return -ENOMEM;
 	err = virtio_rng_init(vm->rng, &vm->mem,
-			      plic_irq_line(&vm->plic, VIRTIO_MMIO_IRQ + slot));
+			      vm_irq_line(vm, VIRTIO_MMIO_IRQ + slot));
 	r.opaque = &vm->rng->mmio;
 	if (!err)
 		err = bus_register(&vm->bus, &r);
@@ -369,7 +367,7 @@ static int add_devices(struct vm *vm)
 	int err;
 
 	plic_init(&vm->plic, vm->cfg->cpus, on_plic_output, vm);
-	uart_init(&vm->uart, plic_irq_line(&vm->plic, UART_IRQ), console_write,
+	uart_init(&vm->uart, vm_irq_line(vm, UART_IRQ), console_write,
 		  vm->console);
 	vm->finisher.fn = on_finisher;
 	vm->finisher.opaque = vm;
@@ -465,6 +463,7 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 	f.initrd_end = li->initrd_end;
 	f.nr_virtio = virtio_slots(vm, devs);
 	f.clint = vm->has_clint;
+	f.aia = vm->aia_on ? &vm->aia : NULL;
 	err = vm->backend->describe_cpus(vm, &f);
 	if (err) {
 		pr_err("%s: reading the vCPU's ISA: %s", vm->backend->name,
@@ -497,6 +496,7 @@ static int create_backend(struct vm *vm)
 
 static void destroy_backend(struct vm *vm)
 {
+	vm_irqchip_stop(vm); /* no device reaches the AIA any more */
 	pthread_mutex_lock(&vm->plic.lock);
 	vm->backend->destroy(vm);
 	pthread_mutex_unlock(&vm->plic.lock);
@@ -569,6 +569,10 @@ static int boot(struct vm *vm)
 	if (err)
 		return VMM_EXIT_ERROR; /* the backend said why */
 	pr_debug("%s backend ready", vm->backend->name);
+	if (vm_irqchip_start(vm)) {
+		destroy_backend(vm);
+		return VMM_EXIT_ERROR;
+	}
 	notify_by_fd(vm);
 	batch_console(vm);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
@@ -693,6 +697,7 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 	vm->control = ctl;
 	vm->backend = pick_backend(cfg);
 	pthread_mutex_init(&vm->exit_lock, NULL);
+	pthread_mutex_init(&vm->irq_lock, NULL);
 	pthread_mutex_init(&vm->life_lock, NULL);
 	pthread_cond_init(&vm->exit_cond, NULL);
 	pr_info("backend: %s", vm->backend->name);

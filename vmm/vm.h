@@ -18,6 +18,7 @@
 #include "../virtio/blk.h"
 #include "../virtio/net.h"
 #include "../virtio/rng.h"
+#include "../fdt/fdt.h"
 
 /* Exit statuses of `vmm run` (README "Exit status"). Guest fail codes from
  * the test finisher pass through when 1..63; other codes become 63. */
@@ -37,6 +38,12 @@ struct vm {
 	struct guest_mem mem;
 	struct bus bus;
 	struct plic plic;
+	/* irqchip.c: the devices' wires go to the PLIC, or to the backend's
+	 * in-kernel AIA when aia_on; irq_levels is what each drives. */
+	pthread_mutex_t irq_lock;
+	uint64_t irq_levels;
+	int aia_on;
+	struct fdt_aia aia;
 	struct uart8250 uart;
 	struct finisher finisher;
 	struct clint clint;
@@ -86,6 +93,12 @@ const char *vm_state(struct vm *vm);
  * VM for good, even one that comes while a reset is under way. Any
  * thread. */
 void vm_request_exit(struct vm *vm, int status);
+/* irqchip.c: a device's interrupt line, into whichever controller this
+ * boot has; at each boot, after the backend is created, the in-kernel AIA
+ * as --irqchip says (0, or a negative errno, said); before it goes. */
+struct irq_line vm_irq_line(struct vm *vm, unsigned irq);
+int vm_irqchip_start(struct vm *vm);
+void vm_irqchip_stop(struct vm *vm);
 int vm_exiting(struct vm *vm);
 
 /* Serve an MMIO access the backend could not; logs (rate-limited) and

@@ -31,6 +31,7 @@ static void test_full_file(void **state)
 			       "backend = kvm\n"
 			       "reboot = on\n"
 			       "rng = off\n"
+			       "irqchip = plic\n"
 			       "log-level = info\n"
 			       "\n"
 			       "[kernel]\n"
@@ -56,6 +57,7 @@ static void test_full_file(void **state)
 	assert_string_equal(cfg.backend, "kvm");
 	assert_true(cfg.reboot);
 	assert_false(cfg.rng);
+	assert_string_equal(cfg.irqchip, "plic");
 	assert_string_equal(cfg.log_level, "info");
 	assert_string_equal(cfg.kernel, "/etc/vmm/Image");
 	assert_string_equal(cfg.initrd, "/boot/initrd.cpio");
@@ -91,7 +93,7 @@ static void test_errors_name_file_and_line(void **state)
 		"/etc/vmm/test.conf:2: memory = lots: not a size like 256M or 1G");
 	expect_error(
 		"[vm]\n\n\ncolour = blue\n",
-		"/etc/vmm/test.conf:4: unknown key 'colour' in [vm] (known: name, cpus, memory, backend, reboot, rng, log-level, dump-dtb)");
+		"/etc/vmm/test.conf:4: unknown key 'colour' in [vm] (known: name, cpus, memory, backend, reboot, rng, irqchip, log-level, dump-dtb)");
 	expect_error(
 		"[network]\n",
 		"/etc/vmm/test.conf:1: unknown section [network] (vm, kernel, disk \"NAME\", net \"NAME\", console)");
@@ -129,6 +131,8 @@ static void test_errors_name_file_and_line(void **state)
 		     "/etc/vmm/test.conf:2: entry-mode = u: must be s or m");
 	expect_error("[vm]\nrng = maybe\n",
 		     "/etc/vmm/test.conf:2: rng = maybe: must be on or off");
+	expect_error("[vm]\nirqchip = gic\n",
+		     "/etc/vmm/test.conf:2: irqchip = gic: must be auto, plic or aia");
 	expect_error("[vm]\nreboot = maybe\n",
 		     "/etc/vmm/test.conf:2: reboot = maybe: must be on or off");
 	expect_error(

@@ -559,5 +559,7 @@ const struct backend_ops kvm_backend = {
 	.set_external_irq = kvm_set_external_irq,
 	.notify_by_fd = kvm_notify_by_fd,
 	.batch_writes = kvm_batch_writes,
+	.aia_create = kvm_aia_create,
+	.aia_set_irq = kvm_aia_set_irq,
 	.destroy = kvm_destroy,
 };

@@ -63,5 +63,9 @@ int kvm_describe_cpus(struct vm *vm, struct fdt_vm *f);
 /* cpus.c: say which SBI extensions KVM serves itself, and have it hand
  * the debug console (DBCN) to vmm where it can; before the vCPUs run. */
 void kvm_sbi_setup(struct kvm *k);
+struct fdt_aia;
+/* aia.c: the backend's aia_create and aia_set_irq (backend.h). */
+int kvm_aia_create(struct vm *vm, unsigned nr_sources, struct fdt_aia *aia);
+void kvm_aia_set_irq(struct vm *vm, unsigned irq, int level);
 
 #endif
