@@ -187,8 +187,7 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks, int *cli_nets)
 		cfg->kernel_addr = n;
 		return -1;
 	case OPT_BACKEND:
-		if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
-		    strcmp(optarg, "trap"))
+		if (parse_word(optarg, "auto|kvm|trap"))
 			return usage_error(
 				"--backend %s: must be auto, kvm or trap",
 				optarg);
@@ -215,8 +214,7 @@ static int apply(int opt, struct vm_config *cfg, int *cli_disks, int *cli_nets)
 					   optarg);
 		return -1;
 	case OPT_IRQCHIP:
-		if (strcmp(optarg, "auto") && strcmp(optarg, "plic") &&
-		    strcmp(optarg, "aia"))
+		if (parse_word(optarg, "auto|plic|aia"))
 			return usage_error(
 				"--irqchip %s: must be auto, plic or aia",
 				optarg);

@@ -66,6 +66,21 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int parse_word(const char *v, const char *words)
+{
+	size_t n = strlen(v);
+	const char *w = words;
+
+	while (*w) {
+		size_t len = strcspn(w, "|");
+
+		if (len == n && !strncmp(w, v, n))
+			return 0;
+		w += len + (w[len] == '|');
+	}
+	return -EINVAL;
+}
+
 int parse_on_off(const char *v, int *out)
 {
 	static const char *const yes[] = { "on", "yes", "true", "1" };

@@ -62,6 +62,9 @@ int net_option(struct net_options *o, const char *key, const char *val,
 	       char *err, size_t errlen);
 /* on/yes/true/1 or off/no/false/0: 0, or -EINVAL. */
 int parse_on_off(const char *v, int *out);
+/* Whether v is one of words, '|' between them ("auto|kvm|trap"): 0, or
+ * -EINVAL. */
+int parse_word(const char *v, const char *words);
 /* "s" or "m": the mode letter, or 0. */
 char parse_entry_mode(const char *v);
 /* 1 to 64 of [A-Za-z0-9._-], not starting with '.': safe as a file name. */

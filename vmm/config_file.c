@@ -147,7 +147,7 @@ static int vm_memory(struct parser *p, const char *v)
 
 static int vm_backend(struct parser *p, const char *v)
 {
-	if (strcmp(v, "auto") && strcmp(v, "kvm") && strcmp(v, "trap"))
+	if (parse_word(v, "auto|kvm|trap"))
 		return fail(p, "backend = %s: must be auto, kvm or trap", v);
 	return set_string(p, &p->cfg->backend, v);
 }
@@ -169,7 +169,7 @@ static int vm_rng(struct parser *p, const char *v)
 
 static int vm_irqchip(struct parser *p, const char *v)
 {
-	if (strcmp(v, "auto") && strcmp(v, "plic") && strcmp(v, "aia"))
+	if (parse_word(v, "auto|plic|aia"))
 		return fail(p, "irqchip = %s: must be auto, plic or aia", v);
 	return set_string(p, &p->cfg->irqchip, v);
 }

@@ -29,6 +29,19 @@ static void test_parse_size(void **state)
 	assert_int_equal(parse_size("99999999999999999999999", &v), -EINVAL);
 }
 
+static void test_parse_word(void **state)
+{
+	(void)state;
+	assert_int_equal(parse_word("auto", "auto|plic|aia"), 0);
+	assert_int_equal(parse_word("plic", "auto|plic|aia"), 0);
+	assert_int_equal(parse_word("aia", "auto|plic|aia"), 0);
+	assert_int_equal(parse_word("ai", "auto|plic|aia"), -EINVAL);
+	assert_int_equal(parse_word("aiaa", "auto|plic|aia"), -EINVAL);
+	assert_int_equal(parse_word("", "auto|plic|aia"), -EINVAL);
+	assert_int_equal(parse_word("plic|aia", "auto|plic|aia"), -EINVAL);
+	assert_int_equal(parse_word("auto|", "auto|plic|aia"), -EINVAL);
+}
+
 static void test_validate(void **state)
 {
 	struct vm_config c;
@@ -115,6 +128,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_size),
+		cmocka_unit_test(test_parse_word),
 		cmocka_unit_test(test_validate),
 		cmocka_unit_test(test_parse_disk),
 	};

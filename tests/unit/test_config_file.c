@@ -131,8 +131,9 @@ static void test_errors_name_file_and_line(void **state)
 		     "/etc/vmm/test.conf:2: entry-mode = u: must be s or m");
 	expect_error("[vm]\nrng = maybe\n",
 		     "/etc/vmm/test.conf:2: rng = maybe: must be on or off");
-	expect_error("[vm]\nirqchip = gic\n",
-		     "/etc/vmm/test.conf:2: irqchip = gic: must be auto, plic or aia");
+	expect_error(
+		"[vm]\nirqchip = gic\n",
+		"/etc/vmm/test.conf:2: irqchip = gic: must be auto, plic or aia");
 	expect_error("[vm]\nreboot = maybe\n",
 		     "/etc/vmm/test.conf:2: reboot = maybe: must be on or off");
 	expect_error(

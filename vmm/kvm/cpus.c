@@ -80,6 +80,8 @@ static const char *const isa_ext_names[] = {
 	"zawrs",
 };
 #define ISA_EXT_ZICBOM 11
+_Static_assert(sizeof(isa_ext_names) / sizeof(isa_ext_names[0]) <= 64,
+	       "one MULTI_EN register holds them");
 
 /* enum KVM_RISCV_SBI_EXT_ID, and the register type that holds them. */
 static const char *const sbi_ext_names[] = {
@@ -88,6 +90,26 @@ static const char *const sbi_ext_names[] = {
 };
 #define KVM_SBI_EXT_DBCN_ID 9
 #define REG_RISCV_SBI_EXT (0x08ULL << KVM_REG_RISCV_TYPE_SHIFT)
+/* Since 6.6 one register gives 64 extensions' bits at once (subtype
+ * MULTI_EN); 6.1 has only the single ones. */
+#define REG_MULTI_EN (0x1ULL << 16)
+
+/* Which of extensions 0 .. nr - 1 (nr <= 64) of type (ISA or SBI) KVM
+ * enables for the vCPU: one read where KVM has the bitmap, else one per
+ * extension up to the first number this KVM does not know (they are
+ * contiguous, and each read is a system call at start-up). */
+static uint64_t enabled_exts(int fd, uint64_t type, unsigned nr)
+{
+	uint64_t bits = 0, v;
+	unsigned i;
+
+	if (!get_reg(fd, reg_id(type, REG_MULTI_EN | 0), &bits))
+		return bits;
+	for (i = 0; i < nr && !get_reg(fd, reg_id(type, i), &v); i++)
+		if (v)
+			bits |= 1ULL << i;
+	return bits;
+}
 
 /* The host's MMU type, which a KVM guest shares. */
 static const char *host_mmu_type(void)
@@ -108,15 +130,16 @@ static const char *host_mmu_type(void)
 
 static void describe_exts(int fd, struct fdt_vm *f)
 {
+	const unsigned nr = sizeof(isa_ext_names) / sizeof(isa_ext_names[0]);
+	uint64_t on = enabled_exts(fd, KVM_REG_RISCV_ISA_EXT, nr), v;
 	char seen[1024];
 	size_t i, n = 0;
-	uint64_t v;
 
 	seen[0] = '\0';
 	f->nr_isa_exts = 0;
-	for (i = 0; i < sizeof(isa_ext_names) / sizeof(isa_ext_names[0]); i++) {
+	for (i = 0; i < nr; i++) {
 		if (!isa_ext_names[i] || f->nr_isa_exts >= FDT_MAX_ISA_EXTS ||
-		    get_reg(fd, reg_id(KVM_REG_RISCV_ISA_EXT, i), &v) || !v)
+		    !(on & (1ULL << i)))
 			continue;
 		f->isa_exts[f->nr_isa_exts++] = isa_ext_names[i];
 		n += (size_t)snprintf(seen + n, sizeof(seen) - n, " %s",
@@ -184,14 +207,15 @@ static int enable_dbcn(struct kvm *k)
 
 void kvm_sbi_setup(struct kvm *k)
 {
+	const unsigned nr = sizeof(sbi_ext_names) / sizeof(sbi_ext_names[0]);
+	uint64_t on = enabled_exts(k->vcpus[0].fd, REG_RISCV_SBI_EXT, nr);
 	char in_kvm[256];
 	size_t i, n = 0;
-	uint64_t v;
-	int fd = k->vcpus[0].fd, dbcn;
+	int dbcn;
 
 	in_kvm[0] = '\0';
-	for (i = 0; i < sizeof(sbi_ext_names) / sizeof(sbi_ext_names[0]); i++) {
-		if (get_reg(fd, reg_id(REG_RISCV_SBI_EXT, i), &v) || !v)
+	for (i = 0; i < nr; i++) {
+		if (!(on & (1ULL << i)))
 			continue;
 		n += (size_t)snprintf(in_kvm + n, sizeof(in_kvm) - n, " %s",
 				      sbi_ext_names[i]);
