@@ -103,6 +103,17 @@ static int ask(const char *dir, const char *name, const char *req, char *buf,
 		return VMM_EXIT_NO_VM;
 	err = request(fd, req, buf, size);
 	close(fd);
+	/* A wait or status that met the VM's very end (connected, then cut
+	 * off as the VM closed) asks once more: the VM answers, or it is
+	 * gone and connect_vm says so. */
+	if (err && !buf[0] &&
+	    (!strcmp(req, "wait") || !strcmp(req, "status"))) {
+		fd = connect_vm(dir, name, 0);
+		if (fd < 0)
+			return VMM_EXIT_NO_VM;
+		err = request(fd, req, buf, size);
+		close(fd);
+	}
 	if (!err)
 		return 0;
 	fprintf(stderr, "vmm: %s: %s\n", name,
