@@ -26,15 +26,8 @@
 
 void kvm_batch_init(struct kvm_batch *b, struct vm *vm)
 {
-	pthread_condattr_t ca;
-
 	memset(b, 0, sizeof(*b));
 	pthread_mutex_init(&b->lock, NULL);
-	pthread_mutex_init(&b->timer_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&b->timer_cond, &ca);
-	pthread_condattr_destroy(&ca);
 	b->vm = vm;
 }
 
@@ -48,9 +41,6 @@ int kvm_batch_add(struct kvm_batch *b, int dev_fd, int vm_fd, void *run,
 
 	if (off <= 0 || page <= 0)
 		return -ENOTSUP;
-	/* Before any vCPU runs. (Registered from the timer thread once the
-	 * vCPUs ran, to take it off the way to the first instruction, a
-	 * rebooting guest's vCPU failed with EFAULT and vmm crashed here.) */
 	if (ioctl(vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
 		return -errno;
 	b->ring =
@@ -86,29 +76,15 @@ void kvm_batch_drain(struct kvm_batch *b)
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* Every BATCH_PERIOD_NS until stopped; a stop wakes it at once (a reboot
- * waits for it). */
 static void *timer_thread(void *arg)
 {
 	struct kvm_batch *b = arg;
-	struct timespec t;
+	struct timespec t = { 0, BATCH_PERIOD_NS };
 
-	pthread_mutex_lock(&b->timer_lock);
-	while (!b->stop) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		t.tv_nsec += BATCH_PERIOD_NS;
-		if (t.tv_nsec >= 1000000000) {
-			t.tv_sec++;
-			t.tv_nsec -= 1000000000;
-		}
-		if (pthread_cond_timedwait(&b->timer_cond, &b->timer_lock,
-					   &t) != ETIMEDOUT)
-			continue;
-		pthread_mutex_unlock(&b->timer_lock);
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
+		nanosleep(&t, NULL);
 		kvm_batch_drain(b);
-		pthread_mutex_lock(&b->timer_lock);
 	}
-	pthread_mutex_unlock(&b->timer_lock);
 	return NULL;
 }
 
@@ -131,10 +107,7 @@ int kvm_batch_start(struct kvm_batch *b)
 void kvm_batch_stop(struct kvm_batch *b)
 {
 	if (b->timer_started) {
-		pthread_mutex_lock(&b->timer_lock);
-		b->stop = 1;
-		pthread_cond_signal(&b->timer_cond);
-		pthread_mutex_unlock(&b->timer_lock);
+		__atomic_store_n(&b->stop, 1, __ATOMIC_RELEASE);
 		pthread_join(b->timer, NULL);
 		b->timer_started = 0;
 	}

@@ -17,22 +17,19 @@ struct kvm_batch {
 	pthread_mutex_t lock; /* one drainer at a time */
 	struct vm *vm;
 	pthread_t timer;
-	pthread_mutex_t timer_lock; /* stop, and the timer's sleep */
-	pthread_cond_t timer_cond; /* signalled to stop it */
 	int timer_started, stop;
 	unsigned long long writes; /* delivered from the ring */
 };
 
 void kvm_batch_init(struct kvm_batch *b, struct vm *vm);
-/* Batch the writes to [addr, addr + len) (before the vCPUs run): run is
- * vCPU 0's mapping, whose page KVM_COALESCED_MMIO_PAGE_OFFSET is the ring.
- * 0 or a negative errno (-ENOTSUP: this KVM has no coalesced MMIO). */
+/* Batch the writes to [addr, addr + len): run is vCPU 0's mapping, whose
+ * page KVM_COALESCED_MMIO_PAGE_OFFSET is the ring. 0 or a negative errno
+ * (-ENOTSUP: this KVM has no coalesced MMIO). */
 int kvm_batch_add(struct kvm_batch *b, int dev_fd, int vm_fd, void *run,
 		  uint64_t addr, uint64_t len);
 /* Deliver what the ring holds; cheap when it is empty. */
 void kvm_batch_drain(struct kvm_batch *b);
-/* The 10 ms timer, if anything is to be batched (after the vCPUs are
- * started): 0 or a negative errno. */
+/* The 10 ms timer, if anything is batched: 0 or a negative errno. */
 int kvm_batch_start(struct kvm_batch *b);
 /* Stop the timer and deliver what is left. */
 void kvm_batch_stop(struct kvm_batch *b);

@@ -385,6 +385,11 @@ static int kvm_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 			return err;
 		}
 	}
+	err = kvm_batch_start(&k->batch);
+	if (err) {
+		pr_err("batched writes: timer thread: %s", strerror(-err));
+		return err;
+	}
 	/* Threads inherit a mask with the kick signal blocked and unblock it
 	 * themselves, so it never lands on another thread. */
 	sigemptyset(&set);
@@ -400,12 +405,7 @@ static int kvm_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 		k->vcpus[i].started = 1;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err)
-		return -err;
-	err = kvm_batch_start(&k->batch); /* off the guest's way in */
-	if (err)
-		pr_err("batched writes: timer thread: %s", strerror(-err));
-	return err;
+	return err ? -err : 0;
 }
 
 /* Get every vCPU thread out of KVM_RUN. immediate_exit covers a kick that
