@@ -132,21 +132,21 @@ static int memory_node(void *fdt, const struct fdt_vm *v)
 	return fdt_end_node(fdt);
 }
 
-/* interrupts-extended with two lines, irq_a then irq_b, into each of the
- * first nr harts' interrupt controllers. */
-static int per_hart_irqs(void *fdt, unsigned nr, unsigned irq_a, unsigned irq_b)
+/* interrupts-extended with the lines irqs[0..n-1] (n at most 2), in that
+ * order, into each of the first nr harts' interrupt controllers. */
+static int per_hart_irqs(void *fdt, unsigned nr, const unsigned *irqs,
+			 unsigned n)
 {
 	fdt32_t cells[4 * PLIC_MAX_HARTS];
-	unsigned i;
+	unsigned i, j, k = 0;
 
-	for (i = 0; i < nr && i < PLIC_MAX_HARTS; i++) {
-		cells[4 * i + 0] = cpu_to_fdt32(i + 1);
-		cells[4 * i + 1] = cpu_to_fdt32(irq_a);
-		cells[4 * i + 2] = cpu_to_fdt32(i + 1);
-		cells[4 * i + 3] = cpu_to_fdt32(irq_b);
-	}
+	for (i = 0; i < nr && i < PLIC_MAX_HARTS; i++)
+		for (j = 0; j < n && j < 2; j++) {
+			cells[k++] = cpu_to_fdt32(i + 1);
+			cells[k++] = cpu_to_fdt32(irqs[j]);
+		}
 	return fdt_property(fdt, "interrupts-extended", cells,
-			    (int)(i * 4 * sizeof(fdt32_t)));
+			    (int)(k * sizeof(fdt32_t)));
 }
 
 /* Two contexts per hart, M then S, as plic.c numbers them. */
@@ -158,7 +158,8 @@ static int plic_node(void *fdt, const struct fdt_vm *v)
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "sifive,plic-1.0.0"));
 	TRY(prop_reg(fdt, PLIC_BASE, PLIC_SIZE));
-	TRY(per_hart_irqs(fdt, v->nr_cpus, IRQ_M_EXT, IRQ_S_EXT));
+	TRY(per_hart_irqs(fdt, v->nr_cpus,
+			  (const unsigned[]){ IRQ_M_EXT, IRQ_S_EXT }, 2));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	TRY(fdt_property_u32(fdt, "#address-cells", 0));
@@ -171,23 +172,17 @@ static int plic_node(void *fdt, const struct fdt_vm *v)
  * riscv,imsics.yaml): each hart's supervisor external interrupt. */
 static int imsic_node(void *fdt, const struct fdt_vm *v)
 {
+	static const unsigned s_ext[] = { IRQ_S_EXT };
 	const struct fdt_aia *a = v->aia;
-	fdt32_t cells[2 * PLIC_MAX_HARTS];
 	char name[32];
-	unsigned i;
 
-	for (i = 0; i < v->nr_cpus && i < PLIC_MAX_HARTS; i++) {
-		cells[2 * i] = cpu_to_fdt32(i + 1);
-		cells[2 * i + 1] = cpu_to_fdt32(IRQ_S_EXT);
-	}
 	snprintf(name, sizeof(name), "imsics@%llx",
 		 (unsigned long long)a->imsic_base);
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property_string(fdt, "compatible", "riscv,imsics"));
 	TRY(prop_reg(fdt, a->imsic_base,
 		     (uint64_t)a->imsic_stride * v->nr_cpus));
-	TRY(fdt_property(fdt, "interrupts-extended", cells,
-			 (int)(i * 2 * sizeof(fdt32_t))));
+	TRY(per_hart_irqs(fdt, v->nr_cpus, s_ext, 1));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 0));
 	TRY(fdt_property_u32(fdt, "#address-cells", 0));
@@ -228,7 +223,8 @@ static int clint_node(void *fdt, const struct fdt_vm *v)
 	TRY(fdt_begin_node(fdt, name));
 	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
 	TRY(prop_reg(fdt, CLINT_BASE, CLINT_SIZE));
-	TRY(per_hart_irqs(fdt, v->nr_cpus, IRQ_M_SOFT, IRQ_M_TIMER));
+	TRY(per_hart_irqs(fdt, v->nr_cpus,
+			  (const unsigned[]){ IRQ_M_SOFT, IRQ_M_TIMER }, 2));
 	return fdt_end_node(fdt);
 }
 

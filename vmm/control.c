@@ -54,7 +54,7 @@ static int open_socket(struct control *c, struct vm_config *cfg, char *err,
 	if (cfg->name)
 		snprintf(c->name, sizeof(c->name), "%s", cfg->name);
 	else
-		snprintf(c->name, sizeof(c->name), "vm-%d", (int)getpid());
+		unnamed_vm_name(c->name, sizeof(c->name));
 	e = runtime_dir(c->dir, sizeof(c->dir), 1, err, errlen);
 	if (e)
 		return e;

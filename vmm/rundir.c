@@ -113,6 +113,11 @@ int runtime_dir(char *buf, size_t size, int create, char *err, size_t errlen)
 	return 0;
 }
 
+void unnamed_vm_name(char *buf, size_t size)
+{
+	snprintf(buf, size, "vm-%d", (int)getpid());
+}
+
 int socket_path(char *buf, size_t size, const char *dir, const char *name)
 {
 	int n = snprintf(buf, size, "%s/%s.sock", dir, name);

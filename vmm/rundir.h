@@ -9,6 +9,8 @@
  * is ours and 0700, and that no other user can change a directory above
  * it. 0 or -errno, with a message in err. */
 int runtime_dir(char *buf, size_t size, int create, char *err, size_t errlen);
+/* The name a VM gets when its config gives none: vm-PID. */
+void unnamed_vm_name(char *buf, size_t size);
 /* NAME.sock in dir, or -ENAMETOOLONG. */
 int socket_path(char *buf, size_t size, const char *dir, const char *name);
 

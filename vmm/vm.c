@@ -14,6 +14,7 @@
 #include "loader.h"
 #include "log.h"
 #include "control.h"
+#include "rundir.h"
 #include "vm.h"
 
 #define DTB_MAX_SIZE (64 * 1024)
@@ -187,7 +188,7 @@ static int add_nets(struct vm *vm)
 	int err;
 
 	if (!name) {
-		snprintf(unnamed, sizeof(unnamed), "vm-%d", (int)getpid());
+		unnamed_vm_name(unnamed, sizeof(unnamed));
 		name = unnamed;
 	}
 

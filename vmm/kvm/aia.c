@@ -78,10 +78,9 @@ static int configure(struct kvm *k, int fd, unsigned nr_sources,
 			 AIA_CONFIG_GUEST_BITS, &guest_bits);
 	if (!e)
 		e = set_config(fd, AIA_CONFIG_SRCS, nr_sources);
-	if (!e)
+	if (!e) /* at least one bit, even for one hart */
 		e = set_config(fd, AIA_CONFIG_HART_BITS,
-			       bits_for(k->nr_vcpus) ? bits_for(k->nr_vcpus)
-						     : 1);
+			       bits_for(k->nr_vcpus > 1 ? k->nr_vcpus : 2));
 	if (e)
 		return e;
 	addr = AIA_APLIC_BASE;
