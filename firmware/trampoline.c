@@ -10,6 +10,8 @@
  * processes, preempted by the SBI timer: a reader that takes a line from
  * the console (polled through a system call, yielding while there is
  * none) and a worker that works on 8 of its pages between system calls.
+ * As in xv6, a process's code is at virtual address 0, below what a host
+ * process may map by default (vm.mmap_min_addr).
  * What they did is printed at the end, in a fixed order.
  */
 #include "fw.h"
@@ -24,8 +26,8 @@
 #define MAXVA (1UL << 38)
 #define TRAMPOLINE (MAXVA - 4096)
 #define TRAPFRAME (TRAMPOLINE - 4096)
-#define USER_CODE 0x1000UL
-#define USER_DATA 0x2000UL /* 8 pages, then the stack page */
+#define USER_CODE 0x0UL /* as xv6 links its programs */
+#define USER_DATA 0x1000UL /* 8 pages, then the stack page */
 #define USER_STACK (USER_DATA + 9 * 4096)
 #define ROUNDS 20
 
@@ -88,7 +90,7 @@ asm(".section .text.user, \"ax\"\n"
     ".balign 4096\n"
     ".globl user_start\n"
     "user_start:\n"
-    "	li	s1, 0x2000\n" /* USER_DATA */
+    "	li	s1, 0x1000\n" /* USER_DATA */
     "	bnez	a0, worker\n"
     "	li	s2, 0\n"
     "1:	li	a7, 2\n" /* SYS_GETC */
@@ -312,9 +314,9 @@ int main(unsigned long hartid, unsigned long dtb)
 
 		p->root[0] = pte(p->l1, 0);
 		p->l1[0] = pte(p->l0, 0);
-		p->l0[1] = pte(user_start, PTE_R | PTE_X | PTE_U | PTE_A);
+		p->l0[0] = pte(user_start, PTE_R | PTE_X | PTE_U | PTE_A);
 		for (j = 0; j < 9; j++)
-			p->l0[2 + j] = pte(p->data[j], PTE_R | PTE_W | PTE_U |
+			p->l0[1 + j] = pte(p->data[j], PTE_R | PTE_W | PTE_U |
 							       PTE_A | PTE_D);
 		map_trampoline(p->root, p->tl1, p->tl0, &p->tf);
 		p->tf.epc = USER_CODE;

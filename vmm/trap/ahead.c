@@ -26,10 +26,22 @@
 
 enum ahead { AHEAD_PLAIN, AHEAD_PRIVILEGED, AHEAD_STOP };
 
-/* Why run_ahead handed the guest back, counted (stats.c). */
+/* Why run_ahead handed the guest back, counted (stats.c). An instruction
+ * that touches a page the guest process cannot map (trap_below_floor:
+ * its pc there, or v->must_run) nobody else can run: unless its fetch
+ * faults (the guest process raises that) the VM ends, saying why. */
 static enum ahead stop(struct trap_vcpu *v, enum ahead_stop why)
 {
+	uint64_t pc = v->hart.pc;
+
 	v->stats.stops[why]++;
+	if (why != AHEAD_STOP_FETCH &&
+	    (v->must_run || trap_below_floor(v, pc))) {
+		pr_err("vCPU %u: the guest runs an instruction vmm cannot run itself (%s) at 0x%llx, a page below the host's vm.mmap_min_addr that its process cannot map: give vmm CAP_SYS_RAWIO or lower the sysctl",
+		       v->id, trap_ahead_stop_name(why),
+		       (unsigned long long)pc);
+		vm_request_exit(v->vm, VMM_EXIT_ERROR);
+	}
 	return AHEAD_STOP;
 }
 
@@ -172,7 +184,8 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 	if (!p) {
 		/* No device there either: what the guest process has at that
 		 * address (nothing, or its own region) decides, natively. */
-		if (!bus_find(&v->vm->bus, pa, in->width))
+		if (!bus_find(&v->vm->bus, pa, in->width) &&
+		    !trap_below_floor(v, v->hart.pc))
 			return stop(v, AHEAD_STOP_NOTHING);
 		trap_mmio(v, r, in, pa, va);
 		return AHEAD_PRIVILEGED;
@@ -331,11 +344,17 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 	for (n = 0; n < RUN_AHEAD_MAX && quiet < RUN_AHEAD_QUIET; n++) {
 		enum ahead a;
 
-		/* often enough that vmm kill, stop and pause see no delay */
-		if (!(n & 63) &&
-		    (vm_exiting(v->vm) ||
-		     __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE)))
-			break;
+		/* often enough that vmm kill, stop and pause see no delay,
+		 * and interrupts come as they would natively */
+		if (!(n & 63)) {
+			if (vm_exiting(v->vm) ||
+			    __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE))
+				break;
+			if (n && trap_deliver_interrupt(v)) {
+				quiet = 0;
+				forget_pages(c);
+			}
+		}
 		/* an RFENCE from another hart does not wait for us (we are
 		 * not in the guest): drop what we cached of the translation
 		 * before the next access; sync_space drops the rest */
@@ -344,8 +363,13 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		a = ahead_step(v, r, c);
 		if (a == AHEAD_STOP)
 			break;
+		v->must_run = 0;
 		if (a == AHEAD_PLAIN) {
-			quiet++;
+			/* what the guest process cannot map, only vmm runs */
+			if (!trap_below_floor(v, v->hart.pc))
+				quiet++;
+			else
+				trap_tell_floor(v, v->hart.pc);
 			continue;
 		}
 		if (vm_exiting(v->vm) || v->stop_requested)
@@ -354,6 +378,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		forget_pages(c);
 		trap_deliver_interrupt(v);
 	}
+	v->must_run = 0;
 	if (quiet >= RUN_AHEAD_QUIET)
 		v->stats.stops[AHEAD_STOP_QUIET]++;
 	else if (n >= RUN_AHEAD_MAX)

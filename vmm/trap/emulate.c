@@ -226,6 +226,29 @@ static void shadow_fill(struct trap_vcpu *v, uint64_t va,
 		trap_space_record(v, page, t->pa & PAGE_MASK, prot);
 }
 
+/* The guest's page at va lies below what the host lets its process map
+ * (vm.mmap_min_addr; xv6, for one, links its programs at 0): the guest
+ * process leaves it unmapped, and the instruction that touched it, like
+ * every instruction fetched from such a page, is vmm's to run. */
+static void below_floor(struct trap_vcpu *v, uint64_t va)
+{
+	v->must_run = 1;
+	trap_tell_floor(v, va);
+}
+
+/* Once per VM: why a guest on such pages runs slowly, and the way out. */
+void trap_tell_floor(struct trap_vcpu *v, uint64_t va)
+{
+	struct trap *t = v->vm->backend_data;
+
+	if (__atomic_load_n(&t->floor_told, __ATOMIC_RELAXED) ||
+	    __atomic_exchange_n(&t->floor_told, 1, __ATOMIC_RELAXED))
+		return;
+	pr_warn("vCPU %u: the guest uses its page at 0x%llx, below the host's vm.mmap_min_addr (0x%llx): vmm runs what touches such pages itself, slowly (with CAP_SYS_RAWIO, as root has it, or a lower vm.mmap_min_addr they run natively)",
+		v->id, (unsigned long long)(va & PAGE_MASK),
+		(unsigned long long)t->map_floor);
+}
+
 /* SIGSEGV/SIGBUS at addr: a shadow page to fill, a device to emulate, or
  * a fault for the guest. */
 void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
@@ -251,7 +274,10 @@ void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr)
 	}
 	if (trap_paging_on(h) &&
 	    guest_mem_ptr(&v->vm->mem, t.pa & PAGE_MASK, PAGE_SIZE)) {
-		shadow_fill(v, addr, &t);
+		if (trap_below_floor(v, addr))
+			below_floor(v, addr); /* run_ahead runs it */
+		else
+			shadow_fill(v, addr, &t);
 		return;
 	}
 	if (acc == ACCESS_FETCH) {

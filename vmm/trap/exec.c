@@ -106,8 +106,9 @@ static void update_timer_irq(struct trap_vcpu *v)
 	}
 }
 
-/* Take the interrupt the hart should take now, if any, at h->pc. */
-void trap_deliver_interrupt(struct trap_vcpu *v)
+/* Take the interrupt the hart should take now, if any, at h->pc: 1 if
+ * one was taken. */
+int trap_deliver_interrupt(struct trap_vcpu *v)
 {
 	uint64_t cause;
 
@@ -115,6 +116,7 @@ void trap_deliver_interrupt(struct trap_vcpu *v)
 	cause = hart_pending_interrupt(&v->hart);
 	if (cause)
 		hart_trap(&v->hart, cause, 0);
+	return !!cause;
 }
 
 /* WFI: sleep until an interrupt is pending and enabled locally (3.3.3:
@@ -167,6 +169,7 @@ static int trap_create(struct vm *vm)
 	t->nr = vm->cfg->cpus;
 	t->m_mode = vm->cfg->entry_mode == 'm';
 	t->fast = trap_fast_wanted();
+	t->map_floor = sandbox_map_floor();
 	for (unsigned i = 0; i < t->nr; i++) {
 		t->vcpus[i].vm = vm;
 		t->vcpus[i].id = i;
@@ -312,8 +315,10 @@ static void run_guest(struct trap_vcpu *v)
 		v->stats.reports[trap_report_kind(box->sig)]++;
 		if (!first) {
 			/* one the report's instruction enabled is taken
-			 * before the next instruction */
-			trap_deliver_interrupt(v);
+			 * before the next instruction (an instruction left
+			 * for run_ahead runs after the handler) */
+			if (trap_deliver_interrupt(v))
+				v->must_run = 0;
 			trap_run_ahead(v, box->regs);
 		}
 		if (vm_exiting(v->vm) || v->stop_requested ||

@@ -106,6 +106,9 @@ struct trap_vcpu {
 	volatile int in_guest; /* the guest runs: kick it for interrupts */
 	pthread_t thread;
 	int started;
+	/* the instruction at the pc touched a page below the map floor:
+	 * run_ahead must run it */
+	int must_run;
 	/* LR/SC run ahead (run_ahead): the reserved address and what LR read */
 	uint64_t resv_addr, resv_val;
 	int resv_valid;
@@ -126,6 +129,10 @@ struct trap {
 	int m_mode; /* M-mode guest: no SBI from us, a CLINT instead */
 	uint32_t paused; /* futex: harts stay out of their guest while set */
 	int fast; /* the fast path may be on (VMM_TRAP_FAST) */
+	/* guest pages below it cannot be shadow-mapped (sandbox_map_floor):
+	 * vmm runs whatever touches them itself (run_ahead) */
+	uint64_t map_floor;
+	int floor_told; /* the user was told so, once */
 };
 
 extern __thread struct trap_vcpu *trap_current; /* the hart of this thread */
@@ -146,7 +153,7 @@ static inline void set_x(uint64_t *r, unsigned i, uint64_t v)
 
 /* exec.c: time, interrupts, the guest process */
 uint64_t trap_now_ticks(void);
-void trap_deliver_interrupt(struct trap_vcpu *v);
+int trap_deliver_interrupt(struct trap_vcpu *v);
 void trap_wait_for_interrupt(struct trap_vcpu *v);
 void trap_kick(struct trap_vcpu *v);
 
@@ -160,8 +167,17 @@ void trap_mmio(struct trap_vcpu *v, uint64_t *r, const struct insn *in,
 void trap_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_guest_ecall(struct trap_vcpu *v, uint64_t *r);
 void trap_memory_fault(struct trap_vcpu *v, uint64_t *r, uint64_t addr);
+void trap_tell_floor(struct trap_vcpu *v, uint64_t va);
 void trap_handle_report(struct trap_vcpu *v, struct sandbox *box);
 int trap_paging_on(const struct hart *h);
+
+/* Paging on and va on a page the guest process cannot map (map_floor) */
+static inline int trap_below_floor(const struct trap_vcpu *v, uint64_t va)
+{
+	const struct trap *t = v->vm->backend_data;
+
+	return va < t->map_floor && trap_paging_on(&v->hart);
+}
 
 /* fast.c: the fast path's CSR copies, written into the process the
  * guest resumes in and taken back from the one that parked; whether an
@@ -194,5 +210,6 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r);
 unsigned trap_report_kind(uint64_t sig);
 void trap_count_sbi(struct trap_stats *st, uint64_t ext);
 void trap_log_stats(const struct trap_vcpu *v);
+const char *trap_ahead_stop_name(enum ahead_stop why);
 
 #endif

@@ -7,12 +7,14 @@
  */
 #include <errno.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/seccomp.h>
 #include <sys/eventfd.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -327,6 +329,30 @@ fail:
 		pr_err("trap backend: the guest process died of signal %d while setting itself up",
 		       WTERMSIG(s->status));
 	return err < 0 ? err : -ETIMEDOUT;
+}
+
+/* The lowest address a guest process may map: the host's vm.mmap_min_addr
+ * (mm/mmap.c), page-aligned, unless vmm holds CAP_SYS_RAWIO, as root does,
+ * which maps below it. The guest process has vmm's credentials. */
+uint64_t sandbox_map_floor(void)
+{
+	unsigned long long caps = 0, min = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (caps & 1ULL << CAP_SYS_RAWIO)
+		return 0;
+	f = fopen("/proc/sys/vm/mmap_min_addr", "r");
+	if (!f || fscanf(f, "%llu", &min) != 1)
+		min = 65536; /* unknown: the largest default distributions use */
+	if (f)
+		fclose(f);
+	return (min + PAGE - 1) & ~(PAGE - 1);
 }
 
 /* What the guest process needs of the host kernel, asked of the kernel

@@ -156,6 +156,10 @@ struct sandbox {
  * it lacks, for the one line that says so. */
 const char *sandbox_host_lacks(void);
 
+/* Below this address a guest process can map nothing (vm.mmap_min_addr
+ * without CAP_SYS_RAWIO): 0 when it can map everywhere. */
+uint64_t sandbox_map_floor(void);
+
 /* Fork the guest process for guest RAM mem; it raises SIGILL once it is
  * ready, and that first report is where the caller puts the guest's entry
  * registers. *quit set (the VM ending) ends any wait. 0 or a negative

@@ -40,6 +40,11 @@ static const char *const stop_names[AHEAD_STOPS] = {
 	"device-atomic", "no-device", "fetch", "other",
 };
 
+const char *trap_ahead_stop_name(enum ahead_stop why)
+{
+	return why < AHEAD_STOPS ? stop_names[why] : "?";
+}
+
 /* The hart's counters, once it is done: round trips by kind, what vmm
  * ran itself, the busiest CSRs, the SBI calls, what ended running ahead. */
 void trap_log_stats(const struct trap_vcpu *v)
