@@ -67,7 +67,7 @@ FW_CFLAGS := -march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany \
 	-Wl,--no-warn-rwx-segments -Wl,--build-id=none
 # Programs for S-mode (vmm's KVM guests) and for M-mode (-bios none).
 FW_S_PROGS := hello csr sbi crash virtio spin timer smp plic rfence hostile hang trapbench mapattack scribble isolation reset trampoline fastcsr netattack exitbench
-FW_M_PROGS := hello mmode minikernel
+FW_M_PROGS := hello mmode minikernel trampoline
 FW_ELFS := $(foreach p,$(FW_S_PROGS),build/firmware/$(p)-s.elf) \
 	$(foreach p,$(FW_M_PROGS),build/firmware/$(p)-m.elf) build/firmware/first.elf
 FW_BINS := $(FW_ELFS:.elf=.bin)

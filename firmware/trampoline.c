@@ -6,22 +6,42 @@
  * frame). Every trap from U-mode lands in the trampoline, which saves the
  * user registers in the trap frame, switches satp to the kernel's with
  * sfence.vma zero, zero on both sides and jumps into the kernel; the way
- * back switches to the process's table the same way and srets. Two
- * processes, preempted by the SBI timer: a reader that takes a line from
- * the console (polled through a system call, yielding while there is
- * none) and a worker that works on 8 of its pages between system calls.
- * As in xv6, a process's code is at virtual address 0, below what a host
- * process may map by default (vm.mmap_min_addr).
- * What they did is printed at the end, in a fixed order.
+ * back switches to the process's table the same way and srets. Three
+ * processes, preempted by the timer: a reader that takes a line from the
+ * console (polled through a system call, yielding while there is none), a
+ * worker that works on 8 of its pages between system calls, and a disk
+ * reader whose read system call sleeps until the disk's interrupt
+ * (virtio-blk through the PLIC) says its sector is there; with every
+ * process asleep the kernel waits in wfi. What they did is printed at the
+ * end, in a fixed order. As in xv6, a process's code is at virtual
+ * address 0, below what a host process may map by default
+ * (vm.mmap_min_addr).
+ *
+ * trampoline-s starts in S-mode and ticks with the SBI timer;
+ * trampoline-m starts in M-mode as xv6's start.c does: PMP opened,
+ * every trap it can delegate delegated, each CLINT tick turned into a
+ * supervisor software interrupt (sip.SSIP) by an M-mode vector, mret
+ * into the kernel.
  */
 #include "fw.h"
 
 #define SSTATUS_SPP (1UL << 8)
 #define SSTATUS_SPIE (1UL << 5)
-#define SIE_STIE (1UL << 5)
-#define CAUSE_TIMER (1UL << 63 | 5)
+#define SIP_SSIP (1UL << 1)
+#define SIP_STIP (1UL << 5)
+#define SIP_SEIP (1UL << 9)
+#define CAUSE_EXTERNAL (1UL << 63 | 9)
+#ifdef FW_SMODE
+#define CAUSE_TICK (1UL << 63 | 5) /* the SBI timer */
+#else
+#define CAUSE_TICK (1UL << 63 | 1) /* M-mode's tick, as SSIP */
+#endif
 #define SBI_EXT_TIME 0x54494d45
 #define TICK 100000 /* 10 ms at QEMU virt's 10 MHz */
+#define CLINT_MTIMECMP0 0x2004000UL
+#define CLINT_MTIME 0x200bff8UL
+#define PLIC_CTX 1 /* hart 0's S-mode context */
+#define NPROC 3
 
 #define MAXVA (1UL << 38)
 #define TRAMPOLINE (MAXVA - 4096)
@@ -31,7 +51,7 @@
 #define USER_STACK (USER_DATA + 9 * 4096)
 #define ROUNDS 20
 
-enum { SYS_WRITE = 1, SYS_GETC, SYS_YIELD, SYS_EXIT, SYS_GETPID };
+enum { SYS_WRITE = 1, SYS_GETC, SYS_YIELD, SYS_EXIT, SYS_GETPID, SYS_READ };
 
 /* xv6's trap frame: what the trampoline needs to enter the kernel, then
  * the user registers (x1..x31 at regs[0..30]). */
@@ -85,13 +105,16 @@ extern char tramp_start[], uservec[], userret[];
  * process number. 0, the reader: a line from the console, written back,
  * then exit. 1, the worker: ROUNDS times, 1200 plain instructions before
  * each of its 8 pages gets one more added to its first word, then a
- * system call; then exit. */
+ * system call; then exit. 2, the disk reader: 8 bytes of sector 0 into
+ * its data page, written back, then exit. */
 asm(".section .text.user, \"ax\"\n"
     ".balign 4096\n"
     ".globl user_start\n"
     "user_start:\n"
     "	li	s1, 0x1000\n" /* USER_DATA */
-    "	bnez	a0, worker\n"
+    "	li	t0, 1\n"
+    "	beq	a0, t0, worker\n"
+    "	bnez	a0, disk\n"
     "	li	s2, 0\n"
     "1:	li	a7, 2\n" /* SYS_GETC */
     "	ecall\n"
@@ -137,6 +160,17 @@ asm(".section .text.user, \"ax\"\n"
     "	li	a0, 1\n"
     "	li	a7, 4\n"
     "	ecall\n"
+    "disk:\n"
+    "	mv	a0, s1\n"
+    "	li	a7, 6\n" /* SYS_READ */
+    "	ecall\n"
+    "	mv	a0, s1\n"
+    "	li	a1, 8\n"
+    "	li	a7, 1\n" /* SYS_WRITE */
+    "	ecall\n"
+    "	li	a0, 2\n"
+    "	li	a7, 4\n" /* SYS_EXIT */
+    "	ecall\n"
     "	j	.\n"
     ".balign 4096\n"
     ".previous\n");
@@ -150,15 +184,17 @@ struct proc {
 	unsigned long tl0[512] __attribute__((aligned(4096)));
 	struct trapframe tf __attribute__((aligned(4096)));
 	char data[9][4096] __attribute__((aligned(4096)));
-	int alive, calls;
+	int alive, asleep, calls;
+	unsigned long read_to; /* SYS_READ's user address, while asleep */
+	char out[101]; /* what it wrote (SYS_WRITE) */
 };
 
-static struct proc procs[2];
+static struct proc procs[NPROC];
 static unsigned long kroot[512] __attribute__((aligned(4096)));
 static unsigned long kl1[512] __attribute__((aligned(4096)));
 static unsigned long kl0[512] __attribute__((aligned(4096)));
-static char line[101];
-static int line_len, cur;
+static uint8_t sector[512] __attribute__((aligned(512)));
+static int cur, disk_irqs;
 uint8_t kstack[8192] __attribute__((aligned(16)));
 
 static unsigned long pte(const void *pa, unsigned long flags)
@@ -211,13 +247,13 @@ static void __attribute__((noreturn)) usertrapret(void)
 	__builtin_unreachable();
 }
 
-/* A user address of the current process's data pages, in the kernel's
- * view (they are physically contiguous). */
-static char *user_ptr(unsigned long va, unsigned long len)
+/* A user address of process p's data pages, in the kernel's view (they
+ * are physically contiguous). */
+static char *user_ptr(struct proc *p, unsigned long va, unsigned long len)
 {
 	if (va < USER_DATA || va + len > USER_DATA + 9 * 4096 || len > 4096)
 		return 0;
-	return procs[cur].data[0] + (va - USER_DATA);
+	return p->data[0] + (va - USER_DATA);
 }
 
 static void finish(void)
@@ -227,52 +263,102 @@ static void finish(void)
 
 	for (i = 0; i < 8; i++)
 		writes &= *(unsigned long *)w->data[i] == ROUNDS;
-	fw_printf("trampoline: the reader read '%s' from the console\n", line);
+	fw_printf("trampoline: the reader read '%s' from the console\n",
+		  procs[0].out);
 	fw_printf(
 		"trampoline: the worker made %d system calls; its 8 pages were %s\n",
 		w->calls, writes ? "each written 20 times" : "NOT all written");
-	fw_printf("trampoline: both processes exited\n");
+	fw_printf(
+		"trampoline: the disk reader read '%s' from sector 0, woken by the disk's interrupt: %s\n",
+		procs[2].out, disk_irqs == 1 ? "yes" : "no");
+	fw_printf("trampoline: all processes exited\n");
 	fw_exit(0);
 }
 
-static void switch_proc(void)
+/* The timer's tick is taken: the next one is due TICK from now. */
+static void tick_ack(void)
 {
-	if (procs[cur ^ 1].alive)
-		cur ^= 1;
-	else if (!procs[cur].alive)
-		finish();
+#ifdef FW_SMODE
+	sbi_call(SBI_EXT_TIME, 0, rdtime() + TICK, 0, 0);
+#else
+	asm volatile("csrc sip, %0" ::"r"(SIP_SSIP));
+#endif
 }
 
-void usertrap(void)
+/* The disk's interrupt: the read is done, its process wakes with the
+ * sector's first 8 bytes in its data page (a0 = 0), or -1. */
+static void disk_interrupt(void)
 {
-	struct proc *p = &procs[cur];
-	struct trapframe *tf = &p->tf;
-	unsigned long cause, stval;
-	char *s;
+	struct proc *r = &procs[2];
+	unsigned irq;
+	char *to;
+	int done, i;
 
-	asm volatile("csrr %0, scause\n\tcsrr %1, stval"
-		     : "=r"(cause), "=r"(stval));
-	if (cause == CAUSE_TIMER) {
-		sbi_call(SBI_EXT_TIME, 0, rdtime() + TICK, 0, 0);
-		switch_proc();
-		usertrapret();
+	while ((irq = plic_claim(PLIC_CTX)) != 0) {
+		if (irq == vblk_irq() && (vblk_ack() & 1) && r->asleep &&
+		    (done = vblk_done()) != 0) {
+			to = user_ptr(r, r->read_to, 8);
+			for (i = 0; i < 8 && done > 0; i++)
+				to[i] = (char)sector[i];
+			r->tf.X(10) = done > 0 ? 0 : (unsigned long)-1;
+			r->asleep = 0;
+			disk_irqs++;
+		}
+		plic_complete(PLIC_CTX, irq);
 	}
-	if (cause != 8) {
-		fw_printf(
-			"trampoline: process %d: scause 0x%lx stval 0x%lx sepc 0x%lx\n",
-			cur, cause, stval, tf->epc);
-		fw_exit(3);
+}
+
+/* Every live process sleeps on the disk: wait for an interrupt with
+ * interrupts off (the trampoline's vector is no kernel's), and take it. */
+static void idle(void)
+{
+	unsigned long sip;
+
+	asm volatile("wfi");
+	asm volatile("csrr %0, sip" : "=r"(sip));
+	if (sip & SIP_SEIP)
+		disk_interrupt();
+	if (sip & (SIP_SSIP | SIP_STIP))
+		tick_ack();
+}
+
+/* The next process to run: round robin over the live, awake ones, cur
+ * itself last; finish once none is alive. */
+static void schedule(void)
+{
+	for (;;) {
+		int i, live = 0;
+
+		for (i = 1; i <= NPROC; i++) {
+			int n = (cur + i) % NPROC;
+
+			live |= procs[n].alive;
+			if (procs[n].alive && !procs[n].asleep) {
+				cur = n;
+				return;
+			}
+		}
+		if (!live)
+			finish();
+		idle();
 	}
+}
+
+/* One process's system call: a7 the number, a0 and a1 its arguments. */
+static void syscall(struct proc *p, struct trapframe *tf)
+{
+	char *s;
+	int i;
+
 	tf->epc += 4;
 	p->calls++;
 	switch (tf->X(17)) {
 	case SYS_WRITE:
-		s = user_ptr(tf->X(10), tf->X(11));
-		if (s && tf->X(11) < sizeof(line)) {
-			for (line_len = 0; line_len < (int)tf->X(11);
-			     line_len++)
-				line[line_len] = s[line_len];
-			line[line_len] = 0;
+		s = user_ptr(p, tf->X(10), tf->X(11));
+		if (s && tf->X(11) < sizeof(p->out)) {
+			for (i = 0; i < (int)tf->X(11); i++)
+				p->out[i] = s[i];
+			p->out[i] = 0;
 		}
 		break;
 	case SYS_GETC:
@@ -280,36 +366,60 @@ void usertrap(void)
 							  : (unsigned long)-1;
 		break;
 	case SYS_YIELD:
-		switch_proc();
+		schedule();
 		break;
 	case SYS_EXIT:
 		p->alive = 0;
-		switch_proc();
+		schedule();
 		break;
 	case SYS_GETPID:
 		tf->X(10) = (unsigned long)cur;
 		break;
+	case SYS_READ: /* one reader, one request in flight */
+		if (!user_ptr(p, tf->X(10), 8)) {
+			tf->X(10) = (unsigned long)-1;
+			break;
+		}
+		p->read_to = tf->X(10);
+		p->asleep = 1;
+		vblk_submit(0, sector);
+		schedule();
+		break;
 	default:
 		tf->X(10) = (unsigned long)-1;
+	}
+}
+
+void usertrap(void)
+{
+	struct proc *p = &procs[cur];
+	unsigned long cause, stval;
+
+	asm volatile("csrr %0, scause\n\tcsrr %1, stval"
+		     : "=r"(cause), "=r"(stval));
+	if (cause == CAUSE_TICK) {
+		tick_ack();
+		schedule();
+	} else if (cause == CAUSE_EXTERNAL) {
+		disk_interrupt();
+	} else if (cause == 8) {
+		syscall(p, &p->tf);
+	} else {
+		fw_printf(
+			"trampoline: process %d: scause 0x%lx stval 0x%lx sepc 0x%lx\n",
+			cur, cause, stval, p->tf.epc);
+		fw_exit(3);
 	}
 	usertrapret();
 }
 
-int main(unsigned long hartid, unsigned long dtb)
+static void make_processes(void)
 {
 	int i, j;
 
-	(void)hartid;
-	(void)dtb;
-	/* the kernel: devices and RAM identity-mapped, S-only, and the
-	 * trampoline */
-	kroot[0] = pte(0, PTE_R | PTE_W | PTE_A | PTE_D);
-	kroot[2] = pte((void *)0x80000000UL,
-		       PTE_R | PTE_W | PTE_X | PTE_A | PTE_D);
-	map_trampoline(kroot, kl1, kl0, 0);
 	/* each process: its code, 9 pages of data and stack, the
 	 * trampoline and its trap frame, nothing of the kernel */
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < NPROC; i++) {
 		struct proc *p = &procs[i];
 
 		p->root[0] = pte(p->l1, 0);
@@ -324,14 +434,91 @@ int main(unsigned long hartid, unsigned long dtb)
 		p->tf.X(10) = (unsigned long)i;
 		p->alive = 1;
 	}
+}
+
+/* The kernel, in S-mode with paging off. */
+static void __attribute__((noreturn)) kmain(void)
+{
+	/* devices and RAM identity-mapped, S-only, and the trampoline */
+	kroot[0] = pte(0, PTE_R | PTE_W | PTE_A | PTE_D);
+	kroot[2] = pte((void *)0x80000000UL,
+		       PTE_R | PTE_W | PTE_X | PTE_A | PTE_D);
+	map_trampoline(kroot, kl1, kl0, 0);
+	make_processes();
 	asm volatile(
 		"csrw satp, %0\n\tsfence.vma zero, zero" ::"r"(satp_of(kroot))
 		: "memory");
 	fw_printf(
 		"trampoline: kernel and user page tables, the trampoline at 0x%lx\n",
 		TRAMPOLINE);
+	if (vblk_open()) {
+		fw_printf("trampoline: no disk\n");
+		fw_exit(4);
+	}
+	vblk_use_interrupts();
+	plic_set_priority(vblk_irq(), 1);
+	plic_enable(PLIC_CTX, vblk_irq(), 1);
+	plic_set_threshold(PLIC_CTX, 0);
+#ifdef FW_SMODE
 	sbi_call(SBI_EXT_TIME, 0, rdtime() + TICK, 0, 0);
-	asm volatile("csrs sie, %0" ::"r"(SIE_STIE));
+	asm volatile("csrs sie, %0" ::"r"(SIP_STIP | SIP_SEIP));
+#else
+	asm volatile("csrs sie, %0" ::"r"(SIP_SSIP | SIP_SEIP));
+#endif
 	cur = 0;
 	usertrapret();
 }
+
+#ifdef FW_SMODE
+int main(unsigned long hartid, unsigned long dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	kmain();
+}
+#else
+/* M-mode keeps its timer: each tick sets the next and raises SSIP, as
+ * xv6's timervec. */
+static unsigned long mscratch_area[4];
+void timervec(void);
+asm(".text\n"
+    ".balign 4\n"
+    "timervec:\n"
+    "	csrrw	sp, mscratch, sp\n"
+    "	sd	t0, 0(sp)\n"
+    "	sd	t1, 8(sp)\n"
+    "	li	t0, 0x200bff8\n" /* mtime */
+    "	ld	t1, 0(t0)\n"
+    "	li	t0, 100000\n" /* TICK */
+    "	add	t1, t1, t0\n"
+    "	li	t0, 0x2004000\n" /* mtimecmp of hart 0 */
+    "	sd	t1, 0(t0)\n"
+    "	li	t0, 2\n" /* SSIP */
+    "	csrs	mip, t0\n"
+    "	ld	t0, 0(sp)\n"
+    "	ld	t1, 8(sp)\n"
+    "	csrrw	sp, mscratch, sp\n"
+    "	mret\n");
+
+/* xv6's start(): from M-mode into the kernel. */
+int main(unsigned long hartid, unsigned long dtb)
+{
+	(void)hartid;
+	(void)dtb;
+	asm volatile("csrw pmpaddr0, %0" ::"r"(~0UL >> 10));
+	asm volatile("csrw pmpcfg0, %0" ::"r"(0xfUL));
+	asm volatile("csrw medeleg, %0" ::"r"(0xffffUL));
+	asm volatile("csrw mideleg, %0" ::"r"(0xffffUL));
+	asm volatile("csrw mscratch, %0" ::"r"(mscratch_area));
+	asm volatile("csrw mtvec, %0" ::"r"(timervec));
+	*(volatile unsigned long *)CLINT_MTIMECMP0 =
+		*(volatile unsigned long *)CLINT_MTIME + TICK;
+	asm volatile("csrs mie, %0" ::"r"(1UL << 7)); /* MTIE */
+	asm volatile("csrw satp, zero");
+	asm volatile("csrc mstatus, %0" ::"r"(3UL << 11));
+	asm volatile("csrs mstatus, %0" ::"r"(1UL << 11)); /* MPP = S */
+	asm volatile("csrw mepc, %0" ::"r"(kmain));
+	asm volatile("mret");
+	return 5;
+}
+#endif

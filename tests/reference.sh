@@ -36,7 +36,10 @@ ref smp-s default 4 'smp: ' "three harts started by HSM, woken by IPIs, stopped 
 ref mmode-m none 1 'mmode: ' "CLINT timer and msip, PMP, delegation, mret to S, Sstc, ecalls back (-bios none)"
 ref rfence-s default 2 'rfence: ' "a page remapped under the other hart, fenced by SBI RFENCE (-smp 2)"
 ref plic-s default 1 'plic: ' "UART and virtio-blk interrupts through the PLIC, threshold, sie mask" $disk_args
-ref trampoline-s default 1 'trampoline: ' "xv6's trampoline: kernel and user page tables switched on every trap, a console reader, a worker"
+ref trampoline-s default 1 'trampoline: ' "xv6's trampoline: kernel and user page tables switched on every trap, a console reader, a worker, a disk reader woken by the disk's interrupt" \
+	$disk_args
+ref trampoline-m none 1 'trampoline: ' "the same started as xv6 starts: M-mode, CLINT ticks forwarded to S-mode as SSIP (-bios none)" \
+	$disk_args
 ref fastcsr-s default 1 'fastcsr: ' "the CSRs a kernel uses all the time, each reached natively: values, SIE with an interrupt pending, U-mode"
 ref minikernel-m none 1 'minikernel: ' "two U-mode processes, Sv39, timer preemption, system calls, interrupt-driven virtio-blk (-bios none)" \
 	$disk_args

@@ -39,7 +39,7 @@ check_firmware rfence-s "Sv39 on 2 harts: SBI RFENCE is complete when it returns
 dd if=/dev/zero of=/tmp/fw.img bs=1M count=1 2>/dev/null
 printf 'VMMDISK!' | dd of=/tmp/fw.img conv=notrunc 2>/dev/null
 check_firmware plic-s "UART and virtio-blk interrupts through the PLIC, as on QEMU" --disk /tmp/fw.img
-check_firmware trampoline-s "an xv6-style kernel: trampoline, satp switched on every trap, console reader, as on QEMU"
+check_firmware trampoline-s "an xv6-style kernel: trampoline, satp switched on every trap, console reader, disk reader by interrupt, as on QEMU" --disk /tmp/fw.img
 check_u_boot s "Debian's U-Boot on KVM: virtio-blk read, poweroff, as on QEMU" --disk /tmp/fw.img
 # The trap backend on request, even where KVM is.
 check_firmware hello-s "--backend trap where /dev/kvm opens: the same output" --backend trap --log-level info

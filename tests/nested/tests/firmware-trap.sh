@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 27
+plan 28
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -43,13 +43,14 @@ check_firmware timer-s "five SBI timer interrupts through stvec, none early, as 
 check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
 check_firmware rfence-s "Sv39 on 2 harts: SBI RFENCE is complete when it returns, as on QEMU" --cpus 2
 check_firmware plic-s "UART and virtio-blk interrupts from vmm's threads through the PLIC, as on QEMU" --disk /tmp/fw.img
-check_firmware trampoline-s "an xv6-style kernel: its trampoline switches satp (and fences) on every trap; a console reader fed by piped input, a worker on its pages, as on QEMU"
+check_firmware trampoline-s "an xv6-style kernel: its trampoline switches satp (and fences) on every trap; a console reader fed by piped input, a worker on its pages, a disk reader woken by the disk's interrupt, as on QEMU" --disk /tmp/fw.img
+check_firmware trampoline-m "the same kernel started as xv6 starts: M-mode, PMP, delegation, CLINT ticks forwarded to S-mode through sip.SSIP, mret into the kernel, as on QEMU" --entry-mode m --disk /tmp/fw.img
 # xv6 links its programs at 0, below what a process without CAP_SYS_RAWIO
 # may map (vm.mmap_min_addr; 64 KiB on many distributions): vmm runs
 # whatever touches those pages itself.
 min_addr=$(cat /proc/sys/vm/mmap_min_addr)
 echo 65536 >/proc/sys/vm/mmap_min_addr
-runas 1000 vmm run --kernel /firmware/trampoline-s.elf </firmware/trampoline-s.in >/tmp/tr-u.out 2>/tmp/tr-u.err
+runas 1000 vmm run --kernel /firmware/trampoline-s.elf --disk /tmp/fw.img,readonly=on </firmware/trampoline-s.in >/tmp/tr-u.out 2>/tmp/tr-u.err
 status=$?
 echo "$min_addr" >/proc/sys/vm/mmap_min_addr
 tr -d '\r' </tmp/tr-u.out >/tmp/tr-u.txt
