@@ -166,8 +166,6 @@ static int add_disks(struct vm *vm)
 		vm->disks[vm->nr_disks++] = b;
 		r.opaque = &b->mmio;
 		err = bus_register(&vm->bus, &r);
-		if (!err)
-			err = virtio_blk_start(b);
 		if (err) {
 			pr_err("disk %s: %s", vm->cfg->disks[i].path,
 			       strerror(-err));
@@ -219,8 +217,6 @@ static int add_nets(struct vm *vm)
 			return err; /* the device said why */
 		r.opaque = &n->mmio;
 		err = bus_register(&vm->bus, &r);
-		if (!err)
-			err = virtio_net_start(n);
 		if (err) {
 			pr_err("virtio-net: %s", strerror(-err));
 			return err;
@@ -258,8 +254,6 @@ static int add_rng(struct vm *vm)
 	r.opaque = &vm->rng->mmio;
 	if (!err)
 		err = bus_register(&vm->bus, &r);
-	if (!err)
-		err = virtio_rng_start(vm->rng);
 	if (err)
 		pr_err("virtio-rng: %s", strerror(-err));
 	return err;
@@ -282,6 +276,24 @@ static unsigned virtio_slots(const struct vm *vm,
 }
 
 /* The slots no device took answer as QEMU's empty ones do. */
+/* The devices' threads, started once the guest runs: off the path to its
+ * first instruction (a notify made before then waits in its eventfd). */
+static int start_devices(struct vm *vm)
+{
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; i < vm->nr_disks && !err; i++)
+		err = virtio_blk_start(vm->disks[i]);
+	for (i = 0; i < vm->nr_nets && !err; i++)
+		err = virtio_net_start(vm->nets[i]);
+	if (!err && vm->rng)
+		err = virtio_rng_start(vm->rng);
+	if (err)
+		pr_err("devices: starting their threads: %s", strerror(-err));
+	return err;
+}
+
 static int add_empty_slots(struct vm *vm)
 {
 	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS];
@@ -472,9 +484,12 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 		return err;
 	}
 	csr_emul_init(&vm->csr, f.timebase_hz);
-	/* fdt_create() zeroes its whole buffer: start small, so a typical VM
-	 * touches 4 pages of guest RAM rather than 16. */
-	err = fdt_build(&f, dtb, DTB_MAX_SIZE / 4);
+	/* fdt_create() zeroes its whole buffer, and each page of guest RAM
+	 * it touches first costs a fault: start with one page (a typical VM's
+	 * tree is under 2 KiB), then 4, then all 16. */
+	err = fdt_build(&f, dtb, 4096);
+	if (err == -ENOSPC)
+		err = fdt_build(&f, dtb, DTB_MAX_SIZE / 4);
 	if (err == -ENOSPC)
 		err = fdt_build(&f, dtb, DTB_MAX_SIZE);
 	if (err < 0)
@@ -553,6 +568,30 @@ static void batch_console(struct vm *vm)
 		pr_info("uart: transmitted bytes batched, without an exit each");
 }
 
+/* Device threads, console input and an unnamed VM's control socket start
+ * once the guest runs: off the path to its first instruction, and only
+ * once across reboots. */
+static int start_once(struct vm *vm)
+{
+	int err;
+
+	if (vm->started_once)
+		return 0;
+	vm->started_once = 1;
+	err = start_devices(vm);
+	if (err)
+		return err;
+	err = console_start_input(vm->console, &vm->uart, console_quit, vm);
+	if (err)
+		pr_warn("console input: %s", strerror(-err));
+	if (!vm->control)
+		return 0;
+	err = control_started(vm->control, vm);
+	if (err)
+		pr_err("control socket: %s", strerror(-err));
+	return err;
+}
+
 /* One boot of the guest, from empty RAM to the guest's last exit. */
 static int boot(struct vm *vm)
 {
@@ -595,20 +634,8 @@ static int boot(struct vm *vm)
 	/* M-mode guests start where qemu -bios none starts them. */
 	err = vm->backend->start(
 		vm, cfg->entry_mode == 'm' ? VM_RAM_BASE : li.entry, dtb_addr);
-	/* Input starts once the guest runs: off the path to its first
-	 * instruction, and only once across reboots. */
-	if (!err && !vm->started_once) {
-		vm->started_once = 1;
-		err = console_start_input(vm->console, &vm->uart, console_quit,
-					  vm);
-		if (err)
-			pr_warn("console input: %s", strerror(-err));
-		err = 0;
-		if (vm->control)
-			err = control_started(vm->control, vm);
-		if (err)
-			pr_err("control socket: %s", strerror(-err));
-	}
+	if (!err)
+		err = start_once(vm);
 	if (!err) {
 		pthread_mutex_lock(&vm->life_lock); /* pause works from here */
 		vm->running = 1;
