@@ -337,6 +337,7 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 {
 	struct trap *t = v->vm->backend_data;
+	uint64_t floor = t->map_floor; /* 0: every page may run natively */
 	struct page_cache c[CACHE_PAGES];
 	unsigned quiet = 0, n;
 
@@ -344,13 +345,14 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 	for (n = 0; n < RUN_AHEAD_MAX && quiet < RUN_AHEAD_QUIET; n++) {
 		enum ahead a;
 
-		/* often enough that vmm kill, stop and pause see no delay,
-		 * and interrupts come as they would natively */
+		/* often enough that vmm kill, stop and pause see no delay;
+		 * where runs below the floor can be long, interrupts come as
+		 * they would natively */
 		if (!(n & 63)) {
 			if (vm_exiting(v->vm) ||
 			    __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE))
 				break;
-			if (n && trap_deliver_interrupt(v)) {
+			if (floor && n && trap_deliver_interrupt(v)) {
 				quiet = 0;
 				forget_pages(c);
 			}
@@ -363,13 +365,14 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		a = ahead_step(v, r, c);
 		if (a == AHEAD_STOP)
 			break;
-		v->must_run = 0;
+		if (!n)
+			v->must_run = 0; /* it ran */
 		if (a == AHEAD_PLAIN) {
 			/* what the guest process cannot map, only vmm runs */
-			if (!trap_below_floor(v, v->hart.pc))
-				quiet++;
-			else
+			if (floor && trap_below_floor(v, v->hart.pc))
 				trap_tell_floor(v, v->hart.pc);
+			else
+				quiet++;
 			continue;
 		}
 		if (vm_exiting(v->vm) || v->stop_requested)
