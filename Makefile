@@ -80,9 +80,15 @@ all: build/riscv64/vmm $(UNIT_BINS) $(FW_ELFS) $(FW_BINS) build/fuzz/fuzz_virtq 
 $(LIBFDT_DIR)/libfdt.a:
 	sh contrib/build-libfdt.sh $(RV_CC) $(LIBFDT_DIR)
 
+# Link-time optimisation: the trap backend's interpreter (trap/ahead.c)
+# calls the decoder and the ALU (interp.c, decode.c) for every instruction
+# it runs; inlined across files, a NOMMU guest's getpid went from 81 to 56
+# us and its boot to the prompt from 8.2 to 7.6 s (bench/nommu.sh, A/B in
+# one nested run).
+RV_CFLAGS := $(CFLAGS_COMMON) -flto
 build/riscv64/obj/%.o: %.c $(HEADERS) $(LIBFDT_DIR)/libfdt.a
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(CFLAGS_COMMON) -fPIE -I$(LIBFDT_DIR)/include -c $< -o $@
+	$(RV_CC) $(RV_CFLAGS) -fPIE -I$(LIBFDT_DIR)/include -c $< -o $@
 
 build/riscv64/obj/%.o: %.S $(HEADERS)
 	@mkdir -p $(dir $@)
@@ -93,7 +99,7 @@ build/riscv64/obj/%.o: %.S $(HEADERS)
 # 1 MiB to 0x10009000, RAM from 2 GiB) that a binary at the default 0x10000
 # would occupy; the toolchain's medlow start files keep it below 2 GiB.
 build/riscv64/vmm: $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a
-	$(RV_CC) -static -Wl,-Ttext-segment=0x40000000 -o $@ $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a -lpthread
+	$(RV_CC) $(RV_CFLAGS) -flto=auto -static -Wl,-Ttext-segment=0x40000000 -o $@ $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a -lpthread
 
 # --- native unit tests ---------------------------------------------------
 build/native/%.o: %.c $(HEADERS)
