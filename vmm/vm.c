@@ -166,8 +166,6 @@ static int add_disks(struct vm *vm)
 		vm->disks[vm->nr_disks++] = b;
 		r.opaque = &b->mmio;
 		err = bus_register(&vm->bus, &r);
-		if (!err)
-			err = virtio_blk_start(b);
 		if (err) {
 			pr_err("disk %s: %s", vm->cfg->disks[i].path,
 			       strerror(-err));
@@ -219,8 +217,6 @@ static int add_nets(struct vm *vm)
 			return err; /* the device said why */
 		r.opaque = &n->mmio;
 		err = bus_register(&vm->bus, &r);
-		if (!err)
-			err = virtio_net_start(n);
 		if (err) {
 			pr_err("virtio-net: %s", strerror(-err));
 			return err;
@@ -258,8 +254,6 @@ static int add_rng(struct vm *vm)
 	r.opaque = &vm->rng->mmio;
 	if (!err)
 		err = bus_register(&vm->bus, &r);
-	if (!err)
-		err = virtio_rng_start(vm->rng);
 	if (err)
 		pr_err("virtio-rng: %s", strerror(-err));
 	return err;
@@ -282,6 +276,24 @@ static unsigned virtio_slots(const struct vm *vm,
 }
 
 /* The slots no device took answer as QEMU's empty ones do. */
+/* The devices' threads, started once the guest runs: off the path to its
+ * first instruction (a notify made before then waits in its eventfd). */
+static int start_devices(struct vm *vm)
+{
+	unsigned i;
+	int err = 0;
+
+	for (i = 0; i < vm->nr_disks && !err; i++)
+		err = virtio_blk_start(vm->disks[i]);
+	for (i = 0; i < vm->nr_nets && !err; i++)
+		err = virtio_net_start(vm->nets[i]);
+	if (!err && vm->rng)
+		err = virtio_rng_start(vm->rng);
+	if (err)
+		pr_err("devices: starting their threads: %s", strerror(-err));
+	return err;
+}
+
 static int add_empty_slots(struct vm *vm)
 {
 	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS];
@@ -556,9 +568,9 @@ static void batch_console(struct vm *vm)
 		pr_info("uart: transmitted bytes batched, without an exit each");
 }
 
-/* Console input and an unnamed VM's control socket start once the guest
- * runs: off the path to its first instruction, and only once across
- * reboots. */
+/* Device threads, console input and an unnamed VM's control socket start
+ * once the guest runs: off the path to its first instruction, and only
+ * once across reboots. */
 static int start_once(struct vm *vm)
 {
 	int err;
@@ -566,6 +578,9 @@ static int start_once(struct vm *vm)
 	if (vm->started_once)
 		return 0;
 	vm->started_once = 1;
+	err = start_devices(vm);
+	if (err)
+		return err;
 	err = console_start_input(vm->console, &vm->uart, console_quit, vm);
 	if (err)
 		pr_warn("console input: %s", strerror(-err));
