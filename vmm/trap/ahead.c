@@ -9,9 +9,10 @@
  * raise, and the time and floating-point CSRs. It hands the guest back to
  * its process at the first instruction it does not run (floating point,
  * the cycle and instret counters, anything unknown, an access it cannot
- * make in one piece, an atomic on a device), once RUN_AHEAD_QUIET
- * instructions in a row needed no privilege (native code runs faster), or
- * after RUN_AHEAD_MAX in all.
+ * make in one piece, an atomic on a device), once RUN_AHEAD_QUIET_S (in
+ * S- and M-mode) or RUN_AHEAD_QUIET_U (in U-mode) instructions in a row
+ * needed no privilege (native code runs faster), or after RUN_AHEAD_MAX in
+ * all.
  */
 #include <stdint.h>
 #include <string.h>
@@ -21,7 +22,12 @@
 #include "exec.h"
 #include "interp.h"
 
-#define RUN_AHEAD_QUIET 1024
+/* Quiet instructions before the guest goes back to its process: a
+ * kernel's privileged instructions come close together (a round trip
+ * costs a few thousand instructions run here), a program's come at its
+ * system calls. */
+#define RUN_AHEAD_QUIET_S 8192
+#define RUN_AHEAD_QUIET_U 1024
 #define RUN_AHEAD_MAX 262144
 
 enum ahead { AHEAD_PLAIN, AHEAD_PRIVILEGED, AHEAD_STOP };
@@ -331,6 +337,11 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 			       : AHEAD_STOP_OTHER);
 }
 
+static unsigned quiet_limit(const struct hart *h)
+{
+	return h->priv == PRIV_U ? RUN_AHEAD_QUIET_U : RUN_AHEAD_QUIET_S;
+}
+
 /* Go on from the hart's pc as described above; r (the parked guest's
  * registers, vmm's copy) throughout: r[0] is set again before the guest
  * resumes. */
@@ -342,7 +353,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 	unsigned quiet = 0, n;
 
 	forget_pages(c);
-	for (n = 0; n < RUN_AHEAD_MAX && quiet < RUN_AHEAD_QUIET; n++) {
+	for (n = 0; n < RUN_AHEAD_MAX && quiet < quiet_limit(&v->hart); n++) {
 		enum ahead a;
 
 		/* often enough that vmm kill, stop and pause see no delay;
@@ -382,7 +393,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		trap_deliver_interrupt(v);
 	}
 	v->must_run = 0;
-	if (quiet >= RUN_AHEAD_QUIET)
+	if (quiet >= quiet_limit(&v->hart))
 		v->stats.stops[AHEAD_STOP_QUIET]++;
 	else if (n >= RUN_AHEAD_MAX)
 		v->stats.stops[AHEAD_STOP_MAX]++;

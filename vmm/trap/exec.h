@@ -59,7 +59,7 @@ enum { REPORT_ILL, REPORT_SEGV, REPORT_SYS, REPORT_OTHER, REPORT_KINDS };
 #define STATS_SBI 16
 /* why run_ahead handed the guest back to its process */
 enum ahead_stop {
-	AHEAD_STOP_QUIET, /* RUN_AHEAD_QUIET instructions needed no privilege */
+	AHEAD_STOP_QUIET, /* RUN_AHEAD_QUIET_S/U instructions needed no privilege */
 	AHEAD_STOP_MAX,
 	AHEAD_STOP_FP,
 	AHEAD_STOP_USER_CSR, /* fcsr, time, cycle: native */
