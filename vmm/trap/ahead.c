@@ -350,10 +350,10 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 	struct trap *t = v->vm->backend_data;
 	uint64_t floor = t->map_floor; /* 0: every page may run natively */
 	struct page_cache c[CACHE_PAGES];
-	unsigned quiet = 0, n;
+	unsigned quiet = 0, limit = quiet_limit(&v->hart), n;
 
 	forget_pages(c);
-	for (n = 0; n < RUN_AHEAD_MAX && quiet < quiet_limit(&v->hart); n++) {
+	for (n = 0; n < RUN_AHEAD_MAX && quiet < limit; n++) {
 		enum ahead a;
 
 		/* often enough that vmm kill, stop and pause see no delay;
@@ -365,6 +365,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 				break;
 			if (floor && n && trap_deliver_interrupt(v)) {
 				quiet = 0;
+				limit = quiet_limit(&v->hart);
 				forget_pages(c);
 			}
 		}
@@ -391,9 +392,10 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		quiet = 0;
 		forget_pages(c);
 		trap_deliver_interrupt(v);
+		limit = quiet_limit(&v->hart); /* the privilege may be new */
 	}
 	v->must_run = 0;
-	if (quiet >= quiet_limit(&v->hart))
+	if (quiet >= limit)
 		v->stats.stops[AHEAD_STOP_QUIET]++;
 	else if (n >= RUN_AHEAD_MAX)
 		v->stats.stops[AHEAD_STOP_MAX]++;
