@@ -137,7 +137,7 @@ unit: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 
 # --- firmware ------------------------------------------------------------
-FW_LIB := firmware/crt0.S firmware/lib.c firmware/vmmio.c firmware/vblk.c
+FW_LIB := firmware/crt0.S firmware/mtimer.S firmware/lib.c firmware/vmmio.c firmware/vblk.c
 build/firmware/%-s.elf: firmware/%.c $(FW_LIB) firmware/fw.h firmware/link-s.ld
 	@mkdir -p $(dir $@)
 	$(RV_CC) $(FW_CFLAGS) -DFW_SMODE -T firmware/link-s.ld -o $@ $(FW_LIB) $<

@@ -112,6 +112,11 @@ void vblk_use_interrupts(void);
 unsigned vblk_irq(void);
 uint32_t vblk_ack(void);
 
+/* mtimer.S: an M-mode vector for M-mode kernels that forward each CLINT
+ * tick to S-mode as a software interrupt; mscratch must point at three
+ * words, the third the tick. */
+void fw_mtimer_vec(void);
+
 /* The PLIC (sifive,plic-1.0.0 as on QEMU virt): context 2*hart is the
  * hart's M-mode one, 2*hart+1 its S-mode one. */
 #define FW_PLIC 0x0c000000UL

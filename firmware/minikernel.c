@@ -66,37 +66,15 @@ static union {
 	char page[4096];
 } udata[2] __attribute__((aligned(4096)));
 static uint8_t sector[512] __attribute__((aligned(512)));
-static unsigned long mscratch_area[4];
+/* fw_mtimer_vec's save area, the tick third */
+static unsigned long mscratch_area[3] = { 0, 0, TICK };
 static struct proc procs[2];
 static int cur;
 static int disk_owner = -1, disk_waiter = -1; /* process numbers */
 static int disk_irqs;
 
-void mtimer_vec(void);
 void strap_vec(void);
 void user_return(struct frame *f) __attribute__((noreturn));
-
-/* --- M-mode: the timer, the only trap it keeps ---------------------------- */
-
-asm(".section .text\n"
-    ".balign 4\n"
-    ".globl mtimer_vec\n"
-    "mtimer_vec:\n"
-    "	csrrw	sp, mscratch, sp\n"
-    "	sd	t0, 0(sp)\n"
-    "	sd	t1, 8(sp)\n"
-    "	li	t0, 0x200bff8\n" /* mtime */
-    "	ld	t1, 0(t0)\n"
-    "	li	t0, 500000\n" /* TICK */
-    "	add	t1, t1, t0\n"
-    "	li	t0, 0x2004000\n" /* mtimecmp of hart 0 */
-    "	sd	t1, 0(t0)\n"
-    "	li	t0, 2\n" /* SSIP: the kernel's tick */
-    "	csrs	mip, t0\n"
-    "	ld	t0, 0(sp)\n"
-    "	ld	t1, 8(sp)\n"
-    "	csrrw	sp, mscratch, sp\n"
-    "	mret\n");
 
 /* --- S-mode trap entry and exit: every register through the frame --------- */
 
@@ -451,7 +429,8 @@ int main(unsigned long hartid, unsigned long dtb)
 	asm volatile("csrw medeleg, %0" ::"r"(0xb1ffUL));
 	asm volatile("csrw mideleg, %0" ::"r"(0x222UL));
 	asm volatile("csrw mscratch, %0" ::"r"(mscratch_area));
-	asm volatile("csrw mtvec, %0" ::"r"(mtimer_vec));
+	asm volatile(
+		"csrw mtvec, %0" ::"r"(fw_mtimer_vec)); /* the timer only */
 	*(volatile unsigned long *)CLINT_MTIMECMP0 =
 		*(volatile unsigned long *)CLINT_MTIME + TICK;
 	asm volatile("csrs mie, %0" ::"r"(1UL << 7)); /* MTIE */

@@ -13,7 +13,9 @@
  * reader whose read system call sleeps until the disk's interrupt
  * (virtio-blk through the PLIC) says its sector is there; with every
  * process asleep the kernel waits in wfi. What they did is printed at the
- * end, in a fixed order. As in xv6, a process's code is at virtual
+ * end, in a fixed order. Every hart there is (up to 4, trampoline-s:
+ * SBI HSM starts them) runs the scheduler under one kernel lock, so a
+ * process moves between harts. As in xv6, a process's code is at virtual
  * address 0, below what a host process may map by default
  * (vm.mmap_min_addr).
  *
@@ -40,8 +42,9 @@
 #define TICK 100000 /* 10 ms at QEMU virt's 10 MHz */
 #define CLINT_MTIMECMP0 0x2004000UL
 #define CLINT_MTIME 0x200bff8UL
-#define PLIC_CTX 1 /* hart 0's S-mode context */
 #define NPROC 3
+#define NHARTS 4
+#define SBI_EXT_HSM 0x48534d
 
 #define MAXVA (1UL << 38)
 #define TRAMPOLINE (MAXVA - 4096)
@@ -58,6 +61,7 @@ enum { SYS_WRITE = 1, SYS_GETC, SYS_YIELD, SYS_EXIT, SYS_GETPID, SYS_READ };
 struct trapframe {
 	unsigned long kernel_satp, kernel_sp, kernel_trap, epc;
 	unsigned long regs[31];
+	unsigned long kernel_hartid; /* into tp, as xv6's */
 };
 #define X(n) regs[(n)-1]
 
@@ -78,6 +82,7 @@ asm(".section .text.tramp, \"ax\"\n"
     "	csrr	t0, sepc\n"
     "	sd	t0, 24(a0)\n"
     "	ld	sp, 8(a0)\n"
+    "	ld	tp, 280(a0)\n"
     "	ld	t0, 16(a0)\n"
     "	ld	t1, 0(a0)\n"
     "	sfence.vma zero, zero\n"
@@ -184,7 +189,7 @@ struct proc {
 	unsigned long tl0[512] __attribute__((aligned(4096)));
 	struct trapframe tf __attribute__((aligned(4096)));
 	char data[9][4096] __attribute__((aligned(4096)));
-	int alive, asleep, calls;
+	int alive, asleep, running, calls;
 	unsigned long read_to; /* SYS_READ's user address, while asleep */
 	char out[101]; /* what it wrote (SYS_WRITE) */
 };
@@ -194,8 +199,31 @@ static unsigned long kroot[512] __attribute__((aligned(4096)));
 static unsigned long kl1[512] __attribute__((aligned(4096)));
 static unsigned long kl0[512] __attribute__((aligned(4096)));
 static uint8_t sector[512] __attribute__((aligned(512)));
-static int cur, disk_irqs;
-uint8_t kstack[8192] __attribute__((aligned(16)));
+/* cur: the process each hart runs, -1 for none; last: the one it ran
+ * last, where its round robin goes on from */
+static int cur[NHARTS], last[NHARTS], disk_irqs, boot_hart, klock;
+static int ran_on[NHARTS]; /* harts that ran a process */
+uint8_t kstack[NHARTS][8192] __attribute__((aligned(16)));
+
+static int hart(void)
+{
+	unsigned long tp;
+
+	asm volatile("mv %0, tp" : "=r"(tp));
+	return (int)tp;
+}
+
+/* The kernel runs under one lock; a hart waiting for it spins. */
+static void lock(void)
+{
+	while (__atomic_exchange_n(&klock, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&klock, 0, __ATOMIC_RELEASE);
+}
 
 static unsigned long pte(const void *pa, unsigned long flags)
 {
@@ -232,17 +260,20 @@ asm(".text\n"
  * usertrapret. */
 static void __attribute__((noreturn)) usertrapret(void)
 {
-	struct proc *p = &procs[cur];
+	int h = hart();
+	struct proc *p = &procs[cur[h]];
 	void (*ret)(unsigned long) =
 		(void (*)(unsigned long))(TRAMPOLINE + (userret - tramp_start));
 
 	asm volatile(
 		"csrw stvec, %0" ::"r"(TRAMPOLINE + (uservec - tramp_start)));
 	p->tf.kernel_satp = satp_of(kroot);
-	p->tf.kernel_sp = (unsigned long)kstack + sizeof(kstack);
+	p->tf.kernel_sp = (unsigned long)kstack[h] + sizeof(kstack[h]);
 	p->tf.kernel_trap = (unsigned long)kernel_entry;
+	p->tf.kernel_hartid = (unsigned long)h;
 	asm volatile("csrc sstatus, %0\n\tcsrs sstatus, %1" ::"r"(SSTATUS_SPP),
 		     "r"(SSTATUS_SPIE));
+	unlock(); /* the process is this hart's (running): nobody else's */
 	ret(satp_of(p->root));
 	__builtin_unreachable();
 }
@@ -259,7 +290,7 @@ static char *user_ptr(struct proc *p, unsigned long va, unsigned long len)
 static void finish(void)
 {
 	struct proc *w = &procs[1];
-	int i, writes = 1;
+	int i, harts, writes = 1;
 
 	for (i = 0; i < 8; i++)
 		writes &= *(unsigned long *)w->data[i] == ROUNDS;
@@ -271,6 +302,11 @@ static void finish(void)
 	fw_printf(
 		"trampoline: the disk reader read '%s' from sector 0, woken by the disk's interrupt: %s\n",
 		procs[2].out, disk_irqs == 1 ? "yes" : "no");
+	for (i = 0, harts = 0; i < NHARTS; i++)
+		harts += ran_on[i];
+	if (harts > 1)
+		fw_printf(
+			"trampoline: the processes ran on more than one hart\n");
 	fw_printf("trampoline: all processes exited\n");
 	fw_exit(0);
 }
@@ -294,7 +330,7 @@ static void disk_interrupt(void)
 	char *to;
 	int done, i;
 
-	while ((irq = plic_claim(PLIC_CTX)) != 0) {
+	while ((irq = plic_claim(2 * boot_hart + 1)) != 0) {
 		if (irq == vblk_irq() && (vblk_ack() & 1) && r->asleep &&
 		    (done = vblk_done()) != 0) {
 			to = user_ptr(r, r->read_to, 8);
@@ -304,43 +340,56 @@ static void disk_interrupt(void)
 			r->asleep = 0;
 			disk_irqs++;
 		}
-		plic_complete(PLIC_CTX, irq);
+		plic_complete(2 * boot_hart + 1, irq);
 	}
 }
 
-/* Every live process sleeps on the disk: wait for an interrupt with
- * interrupts off (the trampoline's vector is no kernel's), and take it. */
-static void idle(void)
+/* No process this hart may run: wait for an interrupt with interrupts
+ * off (the trampoline's vector is no kernel's) and the lock given up, and
+ * take it. The disk interrupts the boot hart only. */
+static void idle(int h)
 {
 	unsigned long sip;
 
+	unlock();
 	asm volatile("wfi");
+	lock();
 	asm volatile("csrr %0, sip" : "=r"(sip));
-	if (sip & SIP_SEIP)
+	if (h == boot_hart && (sip & SIP_SEIP))
 		disk_interrupt();
 	if (sip & (SIP_SSIP | SIP_STIP))
 		tick_ack();
 }
 
-/* The next process to run: round robin over the live, awake ones, cur
- * itself last; finish once none is alive. */
+/* The next process for this hart: round robin over the live, awake ones
+ * no other hart runs, its own last; finish once none is alive. */
 static void schedule(void)
 {
+	int h = hart();
+
+	if (cur[h] >= 0) {
+		procs[cur[h]].running = 0;
+		last[h] = cur[h];
+		cur[h] = -1;
+	}
 	for (;;) {
 		int i, live = 0;
 
 		for (i = 1; i <= NPROC; i++) {
-			int n = (cur + i) % NPROC;
+			int n = (last[h] + i) % NPROC;
+			struct proc *p = &procs[n];
 
-			live |= procs[n].alive;
-			if (procs[n].alive && !procs[n].asleep) {
-				cur = n;
+			live |= p->alive;
+			if (p->alive && !p->asleep && !p->running) {
+				p->running = 1;
+				cur[h] = n;
+				ran_on[h] = 1;
 				return;
 			}
 		}
 		if (!live)
 			finish();
-		idle();
+		idle(h);
 	}
 }
 
@@ -373,7 +422,7 @@ static void syscall(struct proc *p, struct trapframe *tf)
 		schedule();
 		break;
 	case SYS_GETPID:
-		tf->X(10) = (unsigned long)cur;
+		tf->X(10) = (unsigned long)(p - procs);
 		break;
 	case SYS_READ: /* one reader, one request in flight */
 		if (!user_ptr(p, tf->X(10), 8)) {
@@ -392,9 +441,11 @@ static void syscall(struct proc *p, struct trapframe *tf)
 
 void usertrap(void)
 {
-	struct proc *p = &procs[cur];
+	struct proc *p;
 	unsigned long cause, stval;
 
+	lock();
+	p = &procs[cur[hart()]];
 	asm volatile("csrr %0, scause\n\tcsrr %1, stval"
 		     : "=r"(cause), "=r"(stval));
 	if (cause == CAUSE_TICK) {
@@ -407,7 +458,7 @@ void usertrap(void)
 	} else {
 		fw_printf(
 			"trampoline: process %d: scause 0x%lx stval 0x%lx sepc 0x%lx\n",
-			cur, cause, stval, p->tf.epc);
+			(int)(p - procs), cause, stval, p->tf.epc);
 		fw_exit(3);
 	}
 	usertrapret();
@@ -436,15 +487,37 @@ static void make_processes(void)
 	}
 }
 
-/* The kernel, in S-mode with paging off. */
+static void start_harts(void);
+
+/* A hart's way into the scheduler, its timer ticking. */
+static void __attribute__((noreturn)) enter_scheduler(void)
+{
+#ifdef FW_SMODE
+	sbi_call(SBI_EXT_TIME, 0, rdtime() + TICK, 0, 0);
+	asm volatile("csrs sie, %0" ::"r"(SIP_STIP | SIP_SEIP));
+#else
+	asm volatile("csrs sie, %0" ::"r"(SIP_SSIP | SIP_SEIP));
+#endif
+	lock();
+	schedule();
+	usertrapret();
+}
+
+/* The kernel, in S-mode with paging off, on the boot hart. */
 static void __attribute__((noreturn)) kmain(void)
 {
+	int h, ctx = 2 * boot_hart + 1;
+
 	/* devices and RAM identity-mapped, S-only, and the trampoline */
 	kroot[0] = pte(0, PTE_R | PTE_W | PTE_A | PTE_D);
 	kroot[2] = pte((void *)0x80000000UL,
 		       PTE_R | PTE_W | PTE_X | PTE_A | PTE_D);
 	map_trampoline(kroot, kl1, kl0, 0);
 	make_processes();
+	for (h = 0; h < NHARTS; h++) {
+		cur[h] = -1;
+		last[h] = NPROC - 1;
+	}
 	asm volatile(
 		"csrw satp, %0\n\tsfence.vma zero, zero" ::"r"(satp_of(kroot))
 		: "memory");
@@ -457,48 +530,78 @@ static void __attribute__((noreturn)) kmain(void)
 	}
 	vblk_use_interrupts();
 	plic_set_priority(vblk_irq(), 1);
-	plic_enable(PLIC_CTX, vblk_irq(), 1);
-	plic_set_threshold(PLIC_CTX, 0);
-#ifdef FW_SMODE
-	sbi_call(SBI_EXT_TIME, 0, rdtime() + TICK, 0, 0);
-	asm volatile("csrs sie, %0" ::"r"(SIP_STIP | SIP_SEIP));
-#else
-	asm volatile("csrs sie, %0" ::"r"(SIP_SSIP | SIP_SEIP));
-#endif
-	cur = 0;
-	usertrapret();
+	plic_enable(ctx, vblk_irq(), 1);
+	plic_set_threshold(ctx, 0);
+	start_harts();
+	enter_scheduler();
 }
 
 #ifdef FW_SMODE
+/* The other harts (SBI HSM: a0 the hart id) enter here, on their kernel
+ * stack, with paging off. */
+void secondary_entry(void);
+void secondary(void);
+asm(".text\n"
+    ".balign 4\n"
+    "secondary_entry:\n"
+    "	mv	tp, a0\n"
+    "	la	sp, kstack\n"
+    "	addi	t0, a0, 1\n"
+    "	slli	t0, t0, 13\n" /* 8192 bytes each */
+    "	add	sp, sp, t0\n"
+    ".option push\n.option norelax\n"
+    "	la	gp, __global_pointer$\n"
+    ".option pop\n"
+    "	call	secondary\n");
+
+static int harts_up;
+
+void secondary(void)
+{
+	asm volatile(
+		"csrw satp, %0\n\tsfence.vma zero, zero" ::"r"(satp_of(kroot))
+		: "memory");
+	__atomic_add_fetch(&harts_up, 1, __ATOMIC_SEQ_CST);
+	enter_scheduler();
+}
+
+/* Every hart but this one that SBI can start, up to NHARTS; back once
+ * they are all on their way into the scheduler, so that they share the
+ * processes from the start. */
+static void start_harts(void)
+{
+	int h, started = 0;
+	unsigned long t;
+
+	for (h = 0; h < NHARTS; h++)
+		if (h != boot_hart &&
+		    !sbi_call(SBI_EXT_HSM, 0, (unsigned long)h,
+			      (unsigned long)secondary_entry, 0)
+			     .error)
+			started++;
+	/* a second at most: a hart an SBI claimed to start may not exist */
+	for (t = rdtime();
+	     rdtime() - t < 10000000 &&
+	     __atomic_load_n(&harts_up, __ATOMIC_SEQ_CST) < started;)
+		;
+}
+
 int main(unsigned long hartid, unsigned long dtb)
 {
-	(void)hartid;
 	(void)dtb;
+	boot_hart = (int)hartid;
+	asm volatile("mv tp, %0" ::"r"(hartid));
 	kmain();
 }
 #else
-/* M-mode keeps its timer: each tick sets the next and raises SSIP, as
- * xv6's timervec. */
-static unsigned long mscratch_area[4];
-void timervec(void);
-asm(".text\n"
-    ".balign 4\n"
-    "timervec:\n"
-    "	csrrw	sp, mscratch, sp\n"
-    "	sd	t0, 0(sp)\n"
-    "	sd	t1, 8(sp)\n"
-    "	li	t0, 0x200bff8\n" /* mtime */
-    "	ld	t1, 0(t0)\n"
-    "	li	t0, 100000\n" /* TICK */
-    "	add	t1, t1, t0\n"
-    "	li	t0, 0x2004000\n" /* mtimecmp of hart 0 */
-    "	sd	t1, 0(t0)\n"
-    "	li	t0, 2\n" /* SSIP */
-    "	csrs	mip, t0\n"
-    "	ld	t0, 0(sp)\n"
-    "	ld	t1, 8(sp)\n"
-    "	csrrw	sp, mscratch, sp\n"
-    "	mret\n");
+/* M-mode: crt0 parks every hart but 0 for good. */
+static void start_harts(void)
+{
+}
+
+/* M-mode keeps its timer: each tick sets the next and raises SSIP
+ * (fw_mtimer_vec, as xv6's timervec); its save area, the tick third. */
+static unsigned long mscratch_area[3] = { 0, 0, TICK };
 
 /* xv6's start(): from M-mode into the kernel. */
 int main(unsigned long hartid, unsigned long dtb)
@@ -510,7 +613,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	asm volatile("csrw medeleg, %0" ::"r"(0xffffUL));
 	asm volatile("csrw mideleg, %0" ::"r"(0xffffUL));
 	asm volatile("csrw mscratch, %0" ::"r"(mscratch_area));
-	asm volatile("csrw mtvec, %0" ::"r"(timervec));
+	asm volatile("csrw mtvec, %0" ::"r"(fw_mtimer_vec));
 	*(volatile unsigned long *)CLINT_MTIMECMP0 =
 		*(volatile unsigned long *)CLINT_MTIME + TICK;
 	asm volatile("csrs mie, %0" ::"r"(1UL << 7)); /* MTIE */
@@ -518,6 +621,7 @@ int main(unsigned long hartid, unsigned long dtb)
 	asm volatile("csrc mstatus, %0" ::"r"(3UL << 11));
 	asm volatile("csrs mstatus, %0" ::"r"(1UL << 11)); /* MPP = S */
 	asm volatile("csrw mepc, %0" ::"r"(kmain));
+	asm volatile("mv tp, zero");
 	asm volatile("mret");
 	return 5;
 }

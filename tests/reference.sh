@@ -38,6 +38,18 @@ ref rfence-s default 2 'rfence: ' "a page remapped under the other hart, fenced 
 ref plic-s default 1 'plic: ' "UART and virtio-blk interrupts through the PLIC, threshold, sie mask" $disk_args
 ref trampoline-s default 1 'trampoline: ' "xv6's trampoline: kernel and user page tables switched on every trap, a console reader, a worker, a disk reader woken by the disk's interrupt" \
 	$disk_args
+# The same kernel on 4 harts: the same lines, and one more saying the
+# processes ran on more than one of them.
+smp_out=build/reference/trampoline-smp.out
+timeout 30 qemu-system-riscv64 -M virt -smp 4 -nographic -bios default \
+	-kernel build/firmware/trampoline-s.elf $disk_args <firmware/expected/trampoline-s.in 2>&1 |
+	tr -d '\r' | grep -a '^trampoline: ' >"$smp_out"
+if cmp -s "$smp_out" firmware/expected/trampoline-smp.txt; then
+	echo "ok - reference: trampoline-s on QEMU, 4 harts: the processes shared among them, under one kernel lock"
+else
+	echo "not ok - reference: trampoline-s on QEMU, 4 harts: the processes shared among them, under one kernel lock"
+	sed 's/^/#   /' "$smp_out"
+fi
 ref trampoline-m none 1 'trampoline: ' "the same started as xv6 starts: M-mode, CLINT ticks forwarded to S-mode as SSIP (-bios none)" \
 	$disk_args
 ref fastcsr-s default 1 'fastcsr: ' "the CSRs a kernel uses all the time, each reached natively: values, SIE with an interrupt pending, U-mode"

@@ -4,7 +4,7 @@
 # firmware guests run natively, deprivileged, and print what they print
 # under KVM and on plain QEMU (firmware/expected/).
 . /tests/lib.sh
-plan 28
+plan 29
 check_firmware hello-s "the reference output (UART through SIGSEGV, SBI through SIGSYS), exit 0" --log-level info
 check "--backend auto chose trap: no /dev/kvm here" grep -q '^vmm: backend: trap$' /tmp/hello-s.err
 run() { # firmware [args]: output in /tmp/$1.txt, status returned
@@ -44,6 +44,13 @@ check_firmware smp-s "4 harts through SBI HSM and IPI, as on QEMU" --cpus 4
 check_firmware rfence-s "Sv39 on 2 harts: SBI RFENCE is complete when it returns, as on QEMU" --cpus 2
 check_firmware plic-s "UART and virtio-blk interrupts from vmm's threads through the PLIC, as on QEMU" --disk /tmp/fw.img
 check_firmware trampoline-s "an xv6-style kernel: its trampoline switches satp (and fences) on every trap; a console reader fed by piped input, a worker on its pages, a disk reader woken by the disk's interrupt, as on QEMU" --disk /tmp/fw.img
+vmm run --kernel /firmware/trampoline-s.elf --cpus 4 --disk /tmp/fw.img </firmware/trampoline-s.in >/tmp/tr-smp.out 2>/tmp/tr-smp.err
+status=$?
+tr -d '\r' </tmp/tr-smp.out >/tmp/tr-smp.txt
+status=$?
+check "trampoline-s on 4 harts: processes move between harts under one kernel lock, their page tables switched on each, as on QEMU (exit $status)" \
+	sh -c "[ $status -eq 0 ] && cmp -s /tmp/tr-smp.txt /firmware/trampoline-smp.expected"
+cmp -s /tmp/tr-smp.txt /firmware/trampoline-smp.expected || { show /tmp/tr-smp.txt; show /tmp/tr-smp.err; }
 check_firmware trampoline-m "the same kernel started as xv6 starts: M-mode, PMP, delegation, CLINT ticks forwarded to S-mode through sip.SSIP, mret into the kernel, as on QEMU" --entry-mode m --disk /tmp/fw.img
 # xv6 links its programs at 0, below what a process without CAP_SYS_RAWIO
 # may map (vm.mmap_min_addr; 64 KiB on many distributions): vmm runs
