@@ -579,7 +579,7 @@ static void start_harts(void)
 			      (unsigned long)secondary_entry, 0)
 			     .error)
 			started++;
-	/* a second at most: a hart an SBI claimed to start may not exist */
+	/* a second at most, whatever the SBI said of a hart */
 	for (t = rdtime();
 	     rdtime() - t < 10000000 &&
 	     __atomic_load_n(&harts_up, __ATOMIC_SEQ_CST) < started;)
@@ -589,6 +589,11 @@ static void start_harts(void)
 int main(unsigned long hartid, unsigned long dtb)
 {
 	(void)dtb;
+	if (hartid >= NHARTS) { /* OpenSBI's lottery picks any hart */
+		fw_printf("trampoline: boot hart %lu: harts 0 to %d only\n",
+			  hartid, NHARTS - 1);
+		fw_exit(5);
+	}
 	boot_hart = (int)hartid;
 	asm volatile("mv tp, %0" ::"r"(hartid));
 	kmain();
