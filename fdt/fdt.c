@@ -120,6 +120,22 @@ static int cpus_node(void *fdt, const struct fdt_vm *v)
 	return fdt_end_node(fdt);
 }
 
+/* A device's node, "PREFIX@BASE", with its compatible strings (compat,
+ * len bytes with their NULs: COMPAT("a") or a "a\0b" array) and its one
+ * register range. */
+#define COMPAT(s) s, sizeof(s)
+static int begin_device(void *fdt, const char *prefix, const char *compat,
+			int len, uint64_t base, uint64_t size)
+{
+	char name[40];
+
+	snprintf(name, sizeof(name), "%s@%llx", prefix,
+		 (unsigned long long)base);
+	TRY(fdt_begin_node(fdt, name));
+	TRY(fdt_property(fdt, "compatible", compat, len));
+	return prop_reg(fdt, base, size);
+}
+
 static int memory_node(void *fdt, const struct fdt_vm *v)
 {
 	char name[32];
@@ -152,12 +168,8 @@ static int per_hart_irqs(void *fdt, unsigned nr, const unsigned *irqs,
 /* Two contexts per hart, M then S, as plic.c numbers them. */
 static int plic_node(void *fdt, const struct fdt_vm *v)
 {
-	char name[32];
-
-	snprintf(name, sizeof(name), "plic@%llx", PLIC_BASE);
-	TRY(fdt_begin_node(fdt, name));
-	TRY(fdt_property_string(fdt, "compatible", "sifive,plic-1.0.0"));
-	TRY(prop_reg(fdt, PLIC_BASE, PLIC_SIZE));
+	TRY(begin_device(fdt, "plic", COMPAT("sifive,plic-1.0.0"), PLIC_BASE,
+			 PLIC_SIZE));
 	TRY(per_hart_irqs(fdt, v->nr_cpus,
 			  (const unsigned[]){ IRQ_M_EXT, IRQ_S_EXT }, 2));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
@@ -174,14 +186,9 @@ static int imsic_node(void *fdt, const struct fdt_vm *v)
 {
 	static const unsigned s_ext[] = { IRQ_S_EXT };
 	const struct fdt_aia *a = v->aia;
-	char name[32];
 
-	snprintf(name, sizeof(name), "imsics@%llx",
-		 (unsigned long long)a->imsic_base);
-	TRY(fdt_begin_node(fdt, name));
-	TRY(fdt_property_string(fdt, "compatible", "riscv,imsics"));
-	TRY(prop_reg(fdt, a->imsic_base,
-		     (uint64_t)a->imsic_stride * v->nr_cpus));
+	TRY(begin_device(fdt, "imsics", COMPAT("riscv,imsics"), a->imsic_base,
+			 (uint64_t)a->imsic_stride * v->nr_cpus));
 	TRY(per_hart_irqs(fdt, v->nr_cpus, s_ext, 1));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 0));
@@ -197,13 +204,9 @@ static int imsic_node(void *fdt, const struct fdt_vm *v)
 static int aplic_node(void *fdt, const struct fdt_vm *v)
 {
 	const struct fdt_aia *a = v->aia;
-	char name[32];
 
-	snprintf(name, sizeof(name), "aplic@%llx",
-		 (unsigned long long)a->aplic_base);
-	TRY(fdt_begin_node(fdt, name));
-	TRY(fdt_property_string(fdt, "compatible", "riscv,aplic"));
-	TRY(prop_reg(fdt, a->aplic_base, a->aplic_size));
+	TRY(begin_device(fdt, "aplic", COMPAT("riscv,aplic"), a->aplic_base,
+			 a->aplic_size));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 2));
 	TRY(fdt_property_u32(fdt, "#address-cells", 0));
@@ -217,12 +220,9 @@ static int aplic_node(void *fdt, const struct fdt_vm *v)
 static int clint_node(void *fdt, const struct fdt_vm *v)
 {
 	static const char compat[] = "sifive,clint0\0riscv,clint0";
-	char name[32];
 
-	snprintf(name, sizeof(name), "clint@%llx", CLINT_BASE);
-	TRY(fdt_begin_node(fdt, name));
-	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
-	TRY(prop_reg(fdt, CLINT_BASE, CLINT_SIZE));
+	TRY(begin_device(fdt, "clint", compat, sizeof(compat), CLINT_BASE,
+			 CLINT_SIZE));
 	TRY(per_hart_irqs(fdt, v->nr_cpus,
 			  (const unsigned[]){ IRQ_M_SOFT, IRQ_M_TIMER }, 2));
 	return fdt_end_node(fdt);
@@ -245,9 +245,8 @@ static int device_irq(void *fdt, const struct fdt_vm *v, unsigned irq)
 
 static int uart_node(void *fdt, const struct fdt_vm *v)
 {
-	TRY(fdt_begin_node(fdt, "serial@10000000"));
-	TRY(fdt_property_string(fdt, "compatible", "ns16550a"));
-	TRY(prop_reg(fdt, UART_BASE, UART_SIZE));
+	TRY(begin_device(fdt, "serial", COMPAT("ns16550a"), UART_BASE,
+			 UART_SIZE));
 	TRY(fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ));
 	TRY(device_irq(fdt, v, UART_IRQ));
 	return fdt_end_node(fdt);
@@ -268,9 +267,8 @@ static int finisher_node(void *fdt)
 {
 	static const char compat[] = "sifive,test1\0sifive,test0\0syscon";
 
-	TRY(fdt_begin_node(fdt, "test@100000"));
-	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
-	TRY(prop_reg(fdt, FINISHER_BASE, FINISHER_SIZE));
+	TRY(begin_device(fdt, "test", compat, sizeof(compat), FINISHER_BASE,
+			 FINISHER_SIZE));
 	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_TEST));
 	return fdt_end_node(fdt);
 }
@@ -286,17 +284,12 @@ static int power_nodes(void *fdt)
 
 static int virtio_nodes(void *fdt, const struct fdt_vm *v)
 {
-	char name[32];
 	unsigned i;
 
 	for (i = 0; i < v->nr_virtio; i++) {
-		uint64_t base = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE;
-
-		snprintf(name, sizeof(name), "virtio_mmio@%llx",
-			 (unsigned long long)base);
-		TRY(fdt_begin_node(fdt, name));
-		TRY(fdt_property_string(fdt, "compatible", "virtio,mmio"));
-		TRY(prop_reg(fdt, base, VIRTIO_MMIO_SIZE));
+		TRY(begin_device(fdt, "virtio_mmio", COMPAT("virtio,mmio"),
+				 VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE,
+				 VIRTIO_MMIO_SIZE));
 		TRY(device_irq(fdt, v, VIRTIO_MMIO_IRQ + i));
 		TRY(fdt_end_node(fdt));
 	}
