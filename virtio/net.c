@@ -6,9 +6,9 @@
  * frame may take several of the driver's buffers). Frames go to and come
  * from a net_link (passt or a TAP device) on two threads of each pair's
  * own: transmit on a worker kicked by the driver's notify, receive on a
- * thread that waits for the link or for the driver's fresh buffers. A
- * multiqueue TAP device gives one pair per vCPU (MQ); the driver says on
- * the control queue how many it uses (net_ctrl.c). On a TAP device the
+ * thread that waits for the link or for the driver's fresh buffers
+ * (net_rx.c). A multiqueue TAP device gives one pair per vCPU (MQ); the
+ * driver says on the control queue how many it uses (net_ctrl.c). On a TAP device the
  * driver's virtio-net header passes through both ways, so checksum and
  * segmentation offloads are the host kernel's to do; passt takes plain
  * frames, so there the guest checksums and segments.
@@ -23,7 +23,6 @@
 #include <linux/virtio_ids.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
-#include <poll.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,180 +185,6 @@ static void tx_drain(void *arg)
 			   tx_serve, p);
 }
 
-/* --- receive ------------------------------------------------------------- */
-
-/* Give the pending frame to the driver: 1 when given (or dropped), 0 when
- * its buffers do not hold it yet, -1 when the queue broke. Queue lock
- * held. */
-static int rx_give(struct net_pair *p, struct virtio_queue *q)
-{
-	struct vring_used_elem used[VIRTQ_MAX_SIZE];
-	struct virtio_mmio *m = &p->dev->mmio;
-	int mergeable = virtio_mmio_negotiated(m, VIRTIO_NET_F_MRG_RXBUF);
-	unsigned hdr = net_hdr_len(m), nr = 0;
-	size_t total = hdr + p->rx_pending, done = 0;
-	uint8_t *src = p->rx_buf + NET_HDR_MAX - hdr, *count_at[2] = { 0 };
-	int r;
-
-	if (!q->vq.ready)
-		return 0; /* no driver yet, or it is resetting the device */
-	if (p->rx_link_hdr) {
-		/* The TAP device's header (kept aside: this may be a second
-		 * try): the 10 bytes both lengths share, against the frame. */
-		if (!net_rx_hdr_allowed(m, p->rx_hdr)) {
-			p->stats.rx_dropped++;
-			return 1;
-		}
-		memcpy(src, p->rx_hdr, sizeof(struct virtio_net_hdr));
-		memset(src + sizeof(struct virtio_net_hdr), 0,
-		       hdr - sizeof(struct virtio_net_hdr));
-	} else {
-		memset(src, 0, hdr);
-	}
-	while (done < total && nr < q->vq.num) {
-		uint32_t got;
-
-		r = virtq_pop(&q->vq, &p->rx_req);
-		if (r < 0) {
-			virtq_disable(&q->vq);
-			virtio_mmio_needs_reset(m, q->vq.error);
-			return -1;
-		}
-		if (r == 0) {
-			virtq_unpop(&q->vq, nr);
-			return 0;
-		}
-		got = net_rx_copy(&p->rx_req, src, done, total, count_at);
-		used[nr].id = p->rx_req.head;
-		used[nr].len = got;
-		nr++;
-		done += got;
-		if (!mergeable)
-			break;
-	}
-	if (done < total) { /* the driver's buffers are too small for it */
-		p->stats.rx_dropped++;
-		for (r = 0; r < (int)nr; r++)
-			used[r].len = 0;
-	} else {
-		p->stats.rx_frames++;
-		if (hdr == 12 && count_at[0] && count_at[1]) {
-			*count_at[0] = (uint8_t)nr; /* le16 num_buffers */
-			*count_at[1] = (uint8_t)(nr >> 8);
-		}
-	}
-	virtq_push_n(&q->vq, used, nr);
-	virtio_mmio_used(m, q);
-	return 1;
-}
-
-/* Wait for the link (when asked) or a kick; the kick's count is read. */
-static void rx_wait(struct net_pair *p, int link)
-{
-	struct pollfd fds[2] = { { .fd = p->rx_kick, .events = POLLIN },
-				 { .fd = p->dev->link.fds[p->index],
-				   .events = POLLIN } };
-	uint64_t v;
-
-	if (poll(fds, link ? 2 : 1, -1) > 0 && (fds[0].revents & POLLIN))
-		(void)!read(p->rx_kick, &v, sizeof(v));
-}
-
-/* The next frame from the link into rx_pending: 1, or 0 to wait. */
-static int rx_fetch(struct net_pair *p, int *gone)
-{
-	struct net_link *l = &p->dev->link;
-	unsigned lh = l->vnet_hdr;
-	ssize_t r = net_link_recv(l, p->index, p->rx_buf + NET_HDR_MAX - lh,
-				  lh + NET_MAX_FRAME);
-
-	if (r > (ssize_t)lh) {
-		p->rx_pending = (size_t)r - lh;
-		p->rx_link_hdr = lh;
-		if (lh)
-			memcpy(p->rx_hdr, p->rx_buf + NET_HDR_MAX - lh,
-			       sizeof(struct virtio_net_hdr));
-		return 1;
-	}
-	if (r >= 0 || r == -EMSGSIZE || r == -EINTR) {
-		p->stats.rx_dropped += r != -EINTR;
-		return 1; /* nothing pending: look again */
-	}
-	if (r != -EAGAIN && !*gone) {
-		char why[96];
-
-		*gone = 1;
-		usleep(100000); /* passt's end, if it ended, is known by now */
-		net_link_why_gone(l, why, sizeof(why));
-		pr_err("virtio-net: the host end of the link is gone: %s%s",
-		       strerror((int)-r), why);
-	}
-	return 0;
-}
-
-/* A TAP device gives what the driver negotiated, and nothing more (the
- * offloads are the device's: the first pair's thread tells it). */
-static void rx_offload(struct virtio_net *n)
-{
-	unsigned f = net_tun_offload(&n->mmio), hdr = net_hdr_len(&n->mmio);
-	int e;
-
-	if (!n->link.vnet_hdr || (f == n->offload && hdr == n->offload_hdr))
-		return;
-	e = net_link_offload(&n->link, f, hdr);
-	if (e)
-		pr_warn("virtio-net: tap %s offloads 0x%x: %s", n->link.ifname,
-			f, strerror(-e));
-	n->offload = f;
-	n->offload_hdr = hdr;
-}
-
-/* Whether the driver uses this pair now: a pair out of use reads nothing
- * from its link queue (which is detached, and would poll as an error). */
-static int pair_in_use(struct net_pair *p)
-{
-	return p->index < __atomic_load_n(&p->dev->active, __ATOMIC_ACQUIRE);
-}
-
-static void *rx_thread(void *arg)
-{
-	struct net_pair *p = arg;
-	struct virtio_net *n = p->dev;
-	struct virtio_queue *q = &n->mmio.queues[2 * p->index];
-	int gone = 0, r;
-
-	while (!__atomic_load_n(&n->stop, __ATOMIC_ACQUIRE)) {
-		if (p->index == 0)
-			rx_offload(n);
-		if (!pair_in_use(p)) { /* a frame read before: too late */
-			p->stats.rx_dropped += p->rx_pending != 0;
-			p->rx_pending = 0;
-			rx_wait(p, 0);
-			/* Without MQ the control queue is queue 2, whose
-			 * notify's eventfd is this pair's: pass it on. */
-			if (p->index == 1 &&
-			    net_ctrl_queue(&n->mmio, n->link.nr_queues) == 2)
-				virtio_worker_kick(&n->ctrl);
-			continue;
-		}
-		if (!p->rx_pending) {
-			if (!rx_fetch(p, &gone))
-				rx_wait(p, !gone);
-			continue;
-		}
-		pthread_mutex_lock(&q->lock);
-		r = rx_give(p, q);
-		if (r == 0 && virtq_wait_for_more(&q->vq))
-			r = 2; /* buffers came meanwhile: try again */
-		pthread_mutex_unlock(&q->lock);
-		if (r == 1 || r == -1)
-			p->rx_pending = 0;
-		else if (r == 0)
-			rx_wait(p, 0);
-	}
-	return NULL;
-}
-
 /* --- the device ---------------------------------------------------------- */
 
 static int net_config_read(void *dev, uint64_t off, unsigned size,
@@ -492,7 +317,8 @@ int virtio_net_start(struct virtio_net *n)
 
 		e = virtio_worker_start(&p->tx);
 		if (!e)
-			e = -pthread_create(&p->rx_thread, NULL, rx_thread, p);
+			e = -pthread_create(&p->rx_thread, NULL, net_rx_thread,
+					    p);
 		p->rx_started = !e;
 	}
 	return e;
@@ -518,8 +344,9 @@ void virtio_net_close(struct virtio_net *n)
 			close(p->rx_kick);
 		p->rx_kick = -1;
 		pr_debug(
-			"virtio-net: pair %u: %llu frames in (%llu dropped), %llu out (%llu dropped)",
+			"virtio-net: pair %u: %llu frames in (%llu straight into the driver's buffers, %llu dropped), %llu out (%llu dropped)",
 			i, (unsigned long long)p->stats.rx_frames,
+			(unsigned long long)p->stats.rx_direct,
 			(unsigned long long)p->stats.rx_dropped,
 			(unsigned long long)p->stats.tx_frames,
 			(unsigned long long)p->stats.tx_dropped);

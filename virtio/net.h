@@ -18,6 +18,8 @@
 
 struct net_stats {
 	uint64_t rx_frames, tx_frames;
+	uint64_t rx_direct; /* of rx_frames, read straight into the driver's
+			     * buffers (net_rx.c) */
 	uint64_t rx_dropped; /* too long for the driver's buffers */
 	uint64_t tx_dropped; /* malformed, or the host end was full */
 };
@@ -40,6 +42,11 @@ struct net_pair {
 	struct net_stats stats;
 	struct virtq_req tx_req, rx_req; /* scratch */
 	struct iovec tx_iov[VIRTQ_MAX_SEGS];
+	/* receive scratch: the chains taken and their writable buffers,
+	 * and those buffers less our header, for the link */
+	struct vring_used_elem rx_used[VIRTQ_MAX_SIZE];
+	struct iovec rx_iov[NET_MAX_IOV], rx_link_iov[NET_MAX_IOV];
+	unsigned rx_nr_iov;
 	uint8_t rx_buf[NET_HDR_MAX + NET_MAX_FRAME];
 };
 
@@ -70,6 +77,18 @@ size_t net_tx_frame(const struct virtq_req *req, unsigned hdr_len,
  * num_buffers (header bytes 10 and 11) is left to net_rx_set_count(). */
 uint32_t net_rx_copy(const struct virtq_req *req, const uint8_t *src, size_t at,
 		     size_t total, uint8_t *count_at[2]);
+/* Copy len bytes between buf and the cnt buffers of iov, from offset off
+ * of those: into them (into_iov) or out of them. How many. Pure. */
+size_t net_iov_copy(const struct iovec *iov, unsigned cnt, size_t off,
+		    void *buf, size_t len, int into_iov);
+/* The cnt buffers of iov less their first skip bytes, into out (room for
+ * cnt): how many. Pure. */
+unsigned net_iov_skip(const struct iovec *iov, unsigned cnt, size_t skip,
+		      struct iovec *out);
+/* A received frame of total bytes over nr chains whose sizes used[].len
+ * holds, in order: each chain's len becomes what it takes; how many it
+ * takes. Pure. */
+unsigned net_rx_spread(struct vring_used_elem *used, unsigned nr, size_t total);
 /* Whether a received frame's header (from a TAP device) asks for what the
  * driver did not negotiate: a checksum to finish, or segmentation. */
 int net_rx_hdr_allowed(const struct virtio_mmio *m, const uint8_t *hdr);
@@ -77,6 +96,8 @@ int net_rx_hdr_allowed(const struct virtio_mmio *m, const uint8_t *hdr);
 unsigned net_tun_offload(const struct virtio_mmio *m);
 /* The control queue's index: 2N, N the pairs with MQ, else 1 (5.1.2). */
 unsigned net_ctrl_queue(const struct virtio_mmio *m, unsigned max_pairs);
+/* A pair's receive thread (net_rx.c). */
+void *net_rx_thread(void *arg);
 /* The control queue's worker: serve what the driver asked. */
 void net_ctrl_drain(void *arg);
 /* After a device reset: one pair in use again. */

@@ -329,42 +329,28 @@ int net_link_offload(struct net_link *l, unsigned tun_flags, unsigned hdr_len)
 	return 0;
 }
 
-/* A whole frame out of what the stream gave so far, if there is one. */
-static ssize_t stream_frame(struct net_link *l, void *buf, size_t size)
+/* The stream's next frame made whole in l->in (more read after what is
+ * there, which first goes to the start: the buffer then always has room
+ * for a whole frame): its length, -EAGAIN when the socket has no more
+ * yet, -EPROTO when the stream lost its framing, or another negative
+ * errno (passt is gone). */
+static ssize_t stream_next(struct net_link *l)
 {
-	size_t have = l->in_len - l->in_off;
-	uint32_t be, n;
+	for (;;) {
+		size_t have = l->in_len - l->in_off;
+		uint32_t be, n;
+		ssize_t r;
 
-	if (have < 4)
-		return -EAGAIN;
-	memcpy(&be, l->in + l->in_off, 4);
-	n = ntohl(be);
-	if (n > NET_MAX_FRAME)
-		return -EPROTO; /* the stream lost its framing */
-	if (have < 4 + (size_t)n)
-		return -EAGAIN;
-	l->in_off += 4 + n;
-	if (n > size)
-		return -EMSGSIZE;
-	memcpy(buf, l->in + l->in_off - n, n);
-	return n;
-}
-
-ssize_t net_link_recv(struct net_link *l, unsigned q, void *buf, size_t size)
-{
-	ssize_t r;
-
-	if (!l->stream) {
-		r = read(l->fds[q], buf, size);
-		if (r < 0)
-			return -errno;
-		return r ? r : -EIO;
-	}
-	while ((r = stream_frame(l, buf, size)) == -EAGAIN) {
-		/* What is left goes to the start, more is read after it:
-		 * the buffer then always has room for a whole frame. */
-		memmove(l->in, l->in + l->in_off, l->in_len - l->in_off);
-		l->in_len -= l->in_off;
+		if (have >= 4) {
+			memcpy(&be, l->in + l->in_off, 4);
+			n = ntohl(be);
+			if (n > NET_MAX_FRAME)
+				return -EPROTO;
+			if (have >= 4 + (size_t)n)
+				return n;
+		}
+		memmove(l->in, l->in + l->in_off, have);
+		l->in_len = have;
 		l->in_off = 0;
 		r = read(l->fds[0], l->in + l->in_len,
 			 STREAM_IN_SIZE - l->in_len);
@@ -374,7 +360,40 @@ ssize_t net_link_recv(struct net_link *l, unsigned q, void *buf, size_t size)
 			return -errno;
 		l->in_len += (size_t)r;
 	}
-	return r;
+}
+
+ssize_t net_link_next_len(struct net_link *l)
+{
+	return l->stream ? stream_next(l) : 0;
+}
+
+ssize_t net_link_recvv(struct net_link *l, unsigned q, const struct iovec *iov,
+		       int cnt)
+{
+	const uint8_t *src;
+	ssize_t n;
+	size_t done = 0;
+	int i;
+
+	if (!l->stream) {
+		n = readv(l->fds[q], iov, cnt);
+		if (n < 0)
+			return -errno;
+		return n ? n : -EIO;
+	}
+	n = stream_next(l);
+	if (n < 0)
+		return n;
+	src = l->in + l->in_off + 4;
+	for (i = 0; i < cnt && done < (size_t)n; i++) {
+		size_t k = iov[i].iov_len < (size_t)n - done ? iov[i].iov_len
+							     : (size_t)n - done;
+
+		memcpy(iov[i].iov_base, src + done, k);
+		done += k;
+	}
+	l->in_off += 4 + (size_t)n;
+	return n;
 }
 
 void net_link_why_gone(struct net_link *l, char *buf, size_t size)

@@ -67,11 +67,17 @@ int net_link_sendv(struct net_link *l, unsigned q, struct iovec *iov, int n,
 /* tap: what the device may now give us (TUN_F_* of <linux/if_tun.h>) and
  * the header length the driver chose: 0 or a negative errno. */
 int net_link_offload(struct net_link *l, unsigned tun_flags, unsigned hdr_len);
-/* One frame in from queue q (after its header, with vnet_hdr), of at most size bytes:
- * its length, -EAGAIN when none is
- * ready yet, -EMSGSIZE for one too long (it was skipped), or another
- * negative errno (the host end is gone). */
-ssize_t net_link_recv(struct net_link *l, unsigned q, void *buf, size_t size);
+/* The length of the next frame a stream has (read in whole first), or
+ * 0 for a TAP device (known only once read); -EAGAIN when none is whole
+ * yet, another negative errno when the host end is gone or the stream
+ * lost its framing. */
+ssize_t net_link_next_len(struct net_link *l);
+/* One frame in from queue q (after its header, with vnet_hdr) into the
+ * cnt buffers of iov: its whole length, which is more than they hold when
+ * it did not fit (what did is there, the rest is lost); -EAGAIN when none
+ * is ready yet, or another negative errno (the host end is gone). */
+ssize_t net_link_recvv(struct net_link *l, unsigned q, const struct iovec *iov,
+		       int cnt);
 /* After the host end went: why, if passt has ended (" (passt ...)"), else
  * "". */
 void net_link_why_gone(struct net_link *l, char *buf, size_t size);

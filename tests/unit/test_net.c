@@ -3,6 +3,8 @@
  * receive buffers and its num_buffers), the default MAC and --net specs. */
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -133,6 +135,76 @@ static void test_rx_skips_readable(void **state)
 	assert_int_equal(net_rx_copy(&req, src, 0, sizeof(src), count_at), 20);
 	assert_int_equal(r[0], 0);
 	assert_int_equal(w[0], 1);
+}
+
+/* The straight receive path's pieces: a header written and read across
+ * buffers, the link's buffers after our header, a frame over chains. */
+static void test_rx_iov_pieces(void **state)
+{
+	uint8_t a[3] = { 0 }, b[5] = { 0 }, c[8] = { 0 },
+		h[6] = { 1, 2, 3, 4, 5, 6 };
+	struct iovec v[3] = { { a, 3 }, { b, 5 }, { c, 8 } }, out[3];
+	struct vring_used_elem used[3] = { { 7, 4 }, { 8, 4 }, { 9, 4 } };
+	uint8_t back[6] = { 0 };
+
+	(void)state;
+	assert_int_equal(net_iov_copy(v, 3, 2, h, 6, 1), 6);
+	assert_int_equal(a[2], 1);
+	assert_int_equal(b[3], 5);
+	assert_int_equal(b[4], 6);
+	assert_int_equal(c[0], 0);
+	assert_int_equal(net_iov_copy(v, 3, 2, back, 6, 0), 6);
+	assert_memory_equal(back, h, 6);
+	assert_int_equal(net_iov_copy(v, 3, 14, back, 6, 0), 2); /* the end */
+	assert_int_equal(net_iov_skip(v, 3, 12, out), 1);
+	assert_ptr_equal(out[0].iov_base, c + 4);
+	assert_int_equal(out[0].iov_len, 4);
+	assert_int_equal(net_iov_skip(v, 3, 0, out), 3);
+	assert_int_equal(net_rx_spread(used, 3, 6), 2);
+	assert_int_equal(used[0].len, 4);
+	assert_int_equal(used[1].len, 2);
+	assert_int_equal(used[2].len, 4); /* not taken: left as it was */
+}
+
+/* passt's stream: each frame after its 32-bit big-endian length, copied
+ * straight into the buffers given, its length said first; one too long
+ * for them says so by its length and is gone. */
+static void test_stream_frames(void **state)
+{
+	struct net_link l;
+	uint8_t in[] = { 0, 0, 0,   5,	 'h', 'e', 'l', 'l', 'o', 0,   0,
+			 0, 3, 'a', 'b', 'c', 0,   0,	0,   2,	  'x', 'y' };
+	uint8_t a[2], b[8] = { 0 };
+	struct iovec v[2] = { { a, 2 }, { b, 8 } };
+	int sv[2];
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.stream = 1;
+	l.in = malloc(4 * (NET_MAX_FRAME + 4));
+	assert_non_null(l.in);
+	assert_int_equal(
+		socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	l.fds[0] = sv[0];
+	assert_int_equal(net_link_next_len(&l), -EAGAIN);
+	assert_int_equal(write(sv[1], in, 12),
+			 12); /* the second frame in part */
+	assert_int_equal(net_link_next_len(&l), 5);
+	assert_int_equal(net_link_recvv(&l, 0, v, 2), 5);
+	assert_memory_equal(a, "he", 2);
+	assert_memory_equal(b, "llo", 3);
+	assert_int_equal(net_link_recvv(&l, 0, v, 2), -EAGAIN);
+	assert_int_equal(write(sv[1], in + 12, sizeof(in) - 12),
+			 sizeof(in) - 12);
+	assert_int_equal(net_link_recvv(&l, 0, v, 1),
+			 3); /* more than a holds */
+	assert_int_equal(net_link_next_len(&l), 2);
+	assert_int_equal(net_link_recvv(&l, 0, v, 2), 2);
+	assert_memory_equal(a, "xy", 2);
+	close(sv[1]);
+	assert_int_equal(net_link_next_len(&l), -ECONNRESET);
+	close(sv[0]);
+	free(l.in);
 }
 
 /* A TAP device's header on a received frame, against what the driver
@@ -280,6 +352,8 @@ int main(void)
 		cmocka_unit_test(test_tx_stops_at_writable),
 		cmocka_unit_test(test_rx_spread_over_chains),
 		cmocka_unit_test(test_rx_skips_readable),
+		cmocka_unit_test(test_rx_iov_pieces),
+		cmocka_unit_test(test_stream_frames),
 		cmocka_unit_test(test_offloads),
 		cmocka_unit_test(test_ctrl_mq),
 		cmocka_unit_test(test_default_mac),

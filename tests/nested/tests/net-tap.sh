@@ -7,7 +7,7 @@
 # itself (as root), multi_queue: a pair per vCPU, both carrying frames.
 # A TAP device vmm makes is up while the VM runs and gone after.
 . /tests/lib.sh
-plan 10
+plan 11
 mib=${NET_MIB:-16}
 ip link set lo up
 ip link add br1 type bridge
@@ -59,6 +59,9 @@ tr -d '\r' </tmp/cli.out | grep 'virtio-net: pair' | sed 's/^/# /'
 check "frames went in and out on both of the client's queue pairs" \
 	sh -c "tr -d '\r' </tmp/cli.out | grep -q 'pair 0: [1-9][0-9]* frames in .* [1-9][0-9]* out' &&
 		tr -d '\r' </tmp/cli.out | grep -q 'pair 1: [1-9][0-9]* frames in .* [1-9][0-9]* out'"
+# With the TAP device's header the driver's, frames come in straight.
+check "frames came into the client's buffers straight from the TAP device" \
+	sh -c "tr -d '\r' </tmp/cli.out | grep -q 'pair 0: [1-9][0-9]* frames in ([1-9][0-9]* straight'"
 # A TAP device vmm makes: up while the VM runs, gone with it.
 vmm run --name mk --kernel /firmware/spin-s.elf --net tap=tapmade --detach >/dev/null 2>/tmp/mk.err
 check "vmm makes a missing TAP device (as root) and brings it up" \

@@ -7,7 +7,7 @@
 # both backends; bad --net specs and a missing passt are clear errors.
 . /tests/lib.sh
 on_tmpfs_root "$0"
-plan 15
+plan 16
 # The nested host's own network: passt needs a default route to copy.
 ip link set lo up
 ip link add br0 type bridge
@@ -20,7 +20,7 @@ want=$(sha256sum </tmp/www/blob | cut -d' ' -f1)
 httpd -p 8080 -h /tmp/www
 vmm run --name web --kernel /guest/Image --initrd /guest/guest.cpio \
 	--cmdline "console=ttyS0 quiet vmm.guest=script:net-user" \
-	--net user,hostfwd=tcp:8081:80 --log-level info </dev/null >/tmp/net.out 2>&1 &
+	--net user,hostfwd=tcp:8081:80 --log-level debug </dev/null >/tmp/net.out 2>&1 &
 vmm_pid=$!
 wait_for 'guest-net-serving\|guest-done' /tmp/net.out $vmm_pid
 tr -d '\r' </tmp/net.out >/tmp/net.txt
@@ -39,7 +39,10 @@ check "vmm stop ends it, powered off (exit $status)" [ $status -eq 0 ]
 [ $status -eq 0 ] || show /tmp/net.txt 30
 sleep 0.5
 check "passt went with the VM" sh -c '! cat /proc/[0-9]*/stat 2>/dev/null | grep -q "(passt) [^Z]"'
-check "vmm says what the interface is" grep -q '^vmm: web: net0: user (passt), MAC 52:54:00:' /tmp/net.txt
+grep 'virtio-net: pair' /tmp/net.txt | sed 's/^/# /'
+check "frames came from passt straight into the driver's buffers" \
+	grep -q 'pair 0: [1-9][0-9]* frames in ([1-9][0-9]* straight' /tmp/net.txt
+check "vmm says what the interface is" grep -q '^vmm: web: \(\[[^]]*\] \)\{0,1\}net0: user (passt), MAC 52:54:00:' /tmp/net.txt
 for backend in kvm trap; do
 	vmm run --kernel /firmware/netattack-s.elf --net user --backend $backend \
 		</dev/null >/tmp/na.out 2>/tmp/na.err
