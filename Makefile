@@ -39,7 +39,7 @@ CFLAGS_COMMON := -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -DVMM_VERSION='"$(VERSI
 # Portable code: built for riscv64 and natively for the unit tests.
 PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/clint.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
-	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/interp.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
+	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/interp.c vmm/trap/quick.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_rx.c virtio/net_ctrl.c virtio/net_link.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
@@ -86,9 +86,12 @@ $(LIBFDT_DIR)/libfdt.a:
 # us and its boot to the prompt from 8.2 to 7.6 s (bench/nommu.sh, A/B in
 # one nested run).
 RV_CFLAGS := $(CFLAGS_COMMON) -flto
+# The trap backend's code without jump tables: its hot loops run once per
+# guest instruction, and an indirect jump costs most there (under TCG a
+# lookup of the next block each time; see vmm/trap/quick.c).
 build/riscv64/obj/%.o: %.c $(HEADERS) $(LIBFDT_DIR)/libfdt.a
 	@mkdir -p $(dir $@)
-	$(RV_CC) $(RV_CFLAGS) -fPIE -I$(LIBFDT_DIR)/include -c $< -o $@
+	$(RV_CC) $(RV_CFLAGS) $(if $(filter vmm/trap/%,$<),-fno-jump-tables) -fPIE -I$(LIBFDT_DIR)/include -c $< -o $@
 
 build/riscv64/obj/%.o: %.S $(HEADERS)
 	@mkdir -p $(dir $@)

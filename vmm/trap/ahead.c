@@ -21,6 +21,7 @@
 #include "../vm.h"
 #include "exec.h"
 #include "interp.h"
+#include "quick.h"
 
 /* Quiet instructions before the guest goes back to its process: a
  * kernel's privileged instructions come close together (a round trip
@@ -124,42 +125,40 @@ static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 	return AHEAD_PLAIN;
 }
 
-/* The guest pages run_ahead last fetched from, loaded from and stored to,
- * kept until something privileged (which may change the translation)
- * runs: no walk per access. */
-struct page_cache {
-	uint64_t va; /* page-aligned; 1 when none */
-	uint8_t *host;
-};
-
-enum { CACHE_FETCH, CACHE_LOAD, CACHE_STORE, CACHE_PAGES };
+/* The guest pages run_ahead last fetched from, loaded from and stored to
+ * (struct page_cache, quick.h) are kept until something privileged (which
+ * may change the translation) runs: no walk per access. */
 
 static void forget_pages(struct page_cache *c)
 {
 	unsigned i;
 
-	for (i = 0; i < CACHE_PAGES; i++)
+	for (i = 0; i < CACHE_PAGES * PAGE_WAYS; i++)
 		c[i].va = 1;
 }
 
 /* The host address of va in RAM for acc, from the cache, else NULL. A
  * page writable for the guest is readable too (W without R is reserved). */
-static uint8_t *cached(const struct page_cache *c, int slot, uint64_t va)
+static uint8_t *cached(struct page_cache *c, int slot, uint64_t va)
 {
 	uint64_t page = va & PAGE_MASK;
+	const struct page_cache *e = page_slot(c, slot, va);
+	const struct page_cache *s = page_slot(c, CACHE_STORE, va);
 
-	if (c[slot].va == page)
-		return c[slot].host + (va & ~PAGE_MASK);
-	if (slot == CACHE_LOAD && c[CACHE_STORE].va == page)
-		return c[CACHE_STORE].host + (va & ~PAGE_MASK);
+	if (e->va == page)
+		return e->host + (va & ~PAGE_MASK);
+	if (slot == CACHE_LOAD && s->va == page)
+		return s->host + (va & ~PAGE_MASK);
 	return NULL;
 }
 
 static void remember(struct page_cache *c, int slot, uint64_t va,
 		     const struct guest_mem *mem, uint64_t pa)
 {
-	c[slot].host = guest_mem_ptr(mem, pa & PAGE_MASK, PAGE_SIZE);
-	c[slot].va = c[slot].host ? (va & PAGE_MASK) : 1;
+	struct page_cache *e = page_slot(c, slot, va);
+
+	e->host = guest_mem_ptr(mem, pa & PAGE_MASK, PAGE_SIZE);
+	e->va = e->host ? (va & PAGE_MASK) : 1;
 }
 
 /* A load or store: RAM directly, a device through trap_mmio(), a fault as the
@@ -280,7 +279,7 @@ static enum ahead ahead_system(struct trap_vcpu *v, uint64_t *r,
 static int ahead_fetch(struct trap_vcpu *v, struct page_cache *c, uint32_t *raw)
 {
 	uint64_t pc = v->hart.pc, off = pc & ~PAGE_MASK, tval;
-	struct page_cache *cp = &c[CACHE_FETCH];
+	struct page_cache *cp = page_slot(c, CACHE_FETCH, pc);
 	struct translation t;
 	uint16_t lo, hi;
 
@@ -337,6 +336,31 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 			       : AHEAD_STOP_OTHER);
 }
 
+/* The plain instructions from here on that quick_run() takes, up to max:
+ * how many ran. Not where a pc may go below the map floor (the general
+ * step says so, see stop()). */
+static unsigned min_u(unsigned a, unsigned b)
+{
+	return a < b ? a : b;
+}
+
+static unsigned ahead_quick(struct trap_vcpu *v, uint64_t *r,
+			    struct page_cache *c, uint64_t floor, unsigned max)
+{
+	struct quick q = { .x = r,
+			   .pc = v->hart.pc,
+			   .cache = c,
+			   .flush = &v->flush,
+			   .no_stores = v->resv_valid };
+	unsigned n;
+
+	if (floor && trap_paging_on(&v->hart))
+		return 0;
+	n = quick_run(&q, max);
+	v->hart.pc = q.pc;
+	return n;
+}
+
 static unsigned quiet_limit(const struct hart *h)
 {
 	return h->priv == PRIV_U ? RUN_AHEAD_QUIET_U : RUN_AHEAD_QUIET_S;
@@ -349,8 +373,9 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 {
 	struct trap *t = v->vm->backend_data;
 	uint64_t floor = t->map_floor; /* 0: every page may run natively */
-	struct page_cache c[CACHE_PAGES];
-	unsigned quiet = 0, limit = quiet_limit(&v->hart), n;
+	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
+	unsigned quiet = 0, limit = quiet_limit(&v->hart), n, k;
+	int paged = trap_paging_on(&v->hart);
 
 	forget_pages(c);
 	for (n = 0; n < RUN_AHEAD_MAX && quiet < limit; n++) {
@@ -367,6 +392,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 				quiet = 0;
 				limit = quiet_limit(&v->hart);
 				forget_pages(c);
+				paged = trap_paging_on(&v->hart);
 			}
 		}
 		/* an RFENCE from another hart does not wait for us (we are
@@ -374,6 +400,16 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		 * before the next access; sync_space drops the rest */
 		if (__atomic_load_n(&v->flush, __ATOMIC_ACQUIRE))
 			forget_pages(c);
+		/* the common instructions in one go, up to the next check */
+		k = n ? ahead_quick(v, r, c, floor,
+				    min_u(64 - (n & 63), limit - quiet))
+		      : 0;
+		if (k) {
+			v->stats.quick += k;
+			n += k - 1;
+			quiet += k;
+			continue;
+		}
 		a = ahead_step(v, r, c);
 		if (a == AHEAD_STOP)
 			break;
@@ -390,8 +426,11 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		if (vm_exiting(v->vm) || v->stop_requested)
 			break; /* SRST, HSM hart_stop: not one instruction more */
 		quiet = 0;
-		forget_pages(c);
 		trap_deliver_interrupt(v);
+		/* with paging off before and after, every page is where it was */
+		if (paged || trap_paging_on(&v->hart))
+			forget_pages(c);
+		paged = trap_paging_on(&v->hart);
 		limit = quiet_limit(&v->hart); /* the privilege may be new */
 	}
 	v->must_run = 0;

@@ -73,6 +73,7 @@ enum ahead_stop {
 struct trap_stats {
 	uint64_t reports[REPORT_KINDS]; /* round trips, by signal */
 	uint64_t ahead; /* instructions vmm ran itself (run_ahead) */
+	uint64_t quick; /* of those, run by quick_run() */
 	uint64_t switches, evicted, dropped; /* shadow spaces (spaces.c) */
 	uint64_t fast; /* CSR accesses the fast path served (fast.c) */
 	uint64_t stops[AHEAD_STOPS];

@@ -54,7 +54,7 @@ void trap_log_stats(const struct trap_vcpu *v)
 	unsigned i, k, n = 0, top[6] = { 0 };
 
 	pr_debug(
-		"vCPU %u: %llu round trips to the guest process (%llu SIGILL, %llu SIGSEGV/SIGBUS, %llu SIGSYS, %llu other), %llu CSR accesses served in the guest process (fast path), %llu instructions run by vmm",
+		"vCPU %u: %llu round trips to the guest process (%llu SIGILL, %llu SIGSEGV/SIGBUS, %llu SIGSYS, %llu other), %llu CSR accesses served in the guest process (fast path), %llu instructions run by vmm (%llu in its quick loop)",
 		v->id,
 		(unsigned long long)(st->reports[0] + st->reports[1] +
 				     st->reports[2] + st->reports[3]),
@@ -62,7 +62,8 @@ void trap_log_stats(const struct trap_vcpu *v)
 		(unsigned long long)st->reports[1],
 		(unsigned long long)st->reports[2],
 		(unsigned long long)st->reports[3],
-		(unsigned long long)st->fast, (unsigned long long)st->ahead);
+		(unsigned long long)st->fast, (unsigned long long)st->ahead,
+		(unsigned long long)st->quick);
 	for (i = 1; i < 4096; i++)
 		for (k = 0; k < 6; k++)
 			if (st->csr[i] > st->csr[top[k]]) {

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+/* run-ahead's quick loop (vmm/trap/quick.c) against the general step it
+ * stands in for: the interpreter (interp.c) for arithmetic, branches and
+ * jumps, the decoder (decode.c) for loads and stores. Random instructions
+ * on random registers: whatever quick_run() runs must come out as the
+ * general step has it, registers, pc and memory alike; what it leaves
+ * must be something it may leave. */
+#include "unit.h"
+
+#include "../../vmm/trap/decode.h"
+#include "../../vmm/trap/interp.h"
+#include "../../vmm/trap/quick.h"
+
+#define CODE_VA 0x80000000ULL
+#define LOAD_VA 0x80001000ULL
+#define STORE_VA 0x80002000ULL
+
+static uint8_t code[4096], mem_a[2][4096], mem_b[2][4096];
+
+static uint64_t rng = 88172645463325252ULL;
+
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void caches(struct page_cache *c, uint8_t m[2][4096])
+{
+	unsigned i;
+
+	for (i = 0; i < CACHE_PAGES * PAGE_WAYS; i++)
+		c[i] = (struct page_cache){ 1, NULL };
+	*page_slot(c, CACHE_FETCH, CODE_VA) =
+		(struct page_cache){ CODE_VA, code };
+	*page_slot(c, CACHE_LOAD, LOAD_VA) =
+		(struct page_cache){ LOAD_VA, m[0] };
+	*page_slot(c, CACHE_STORE, STORE_VA) =
+		(struct page_cache){ STORE_VA, m[1] };
+}
+
+/* The general step on the same state: 1 when it is a plain instruction
+ * run-ahead runs without stopping, with x, *pc and memory updated. */
+static int reference(uint64_t *x, uint64_t *pc, uint32_t raw,
+		     struct page_cache *c, int no_stores)
+{
+	unsigned len = insn_length((uint16_t)raw);
+	uint32_t full = len == 4 ? raw : rvc_expand((uint16_t)raw);
+	struct insn in;
+	uint64_t va, page;
+	uint8_t *p = NULL;
+
+	if (full && interp_alu(x, pc, full, len))
+		return 1;
+	insn_decode(raw, &in);
+	if ((in.kind != INSN_LOAD && in.kind != INSN_STORE) || in.fp)
+		return 0;
+	va = (in.rs1 ? x[in.rs1] : 0) + (uint64_t)in.imm;
+	page = va & ~4095ULL;
+	if (va & (in.width - 1))
+		return 0;
+	if (page_slot(c, CACHE_STORE, va)->va == page)
+		p = page_slot(c, CACHE_STORE, va)->host + (va & 4095);
+	else if (in.kind == INSN_LOAD &&
+		 page_slot(c, CACHE_LOAD, va)->va == page)
+		p = page_slot(c, CACHE_LOAD, va)->host + (va & 4095);
+	if (!p || (in.kind == INSN_STORE && no_stores))
+		return 0;
+	if (in.kind == INSN_STORE) {
+		interp_store(p, in.width, in.rs2 ? x[in.rs2] : 0);
+	} else if (in.rd) {
+		uint64_t v = interp_load(p, in.width);
+
+		x[in.rd] = in.sign_extend ? interp_sext(v, in.width) : v;
+	}
+	*pc += len;
+	return 1;
+}
+
+/* A register value: small, anything, or an address in one of the pages
+ * (aligned or not). */
+static uint64_t random_value(void)
+{
+	uint64_t r = next_rand();
+
+	switch (r % 5) {
+	case 0:
+		return r >> 40;
+	case 1:
+		return r;
+	case 2:
+		return LOAD_VA + (next_rand() % 4096);
+	case 3:
+		return STORE_VA + (next_rand() % 4096 & ~7ULL);
+	default:
+		return STORE_VA + 2048 + (next_rand() % 64);
+	}
+}
+
+/* Opcodes quick.c knows, and some it must leave (M, AMO, SYSTEM, FP). */
+static const uint32_t opcodes[] = { 0x13, 0x1b, 0x33, 0x3b, 0x37, 0x17,
+				    0x6f, 0x67, 0x63, 0x03, 0x23, 0x2f,
+				    0x73, 0x07, 0x27, 0x0f };
+
+static uint32_t random_insn(void)
+{
+	uint64_t r = next_rand();
+
+	if (r & 1) {
+		uint16_t c = (uint16_t)(r >> 8);
+
+		return (c & 3) == 3 ? c & ~1u : c; /* compressed */
+	}
+	return ((uint32_t)(r >> 16) & ~0x7fu) |
+	       opcodes[(r >> 1) % (sizeof(opcodes) / sizeof(opcodes[0]))];
+}
+
+static unsigned one(uint32_t raw, uint64_t off, int no_stores)
+{
+	struct page_cache ca[CACHE_PAGES * PAGE_WAYS],
+		cb[CACHE_PAGES * PAGE_WAYS];
+	uint64_t xa[32], xb[32], pc_b = CODE_VA + off;
+	int flush = 0;
+	struct quick q = { .x = xa,
+			   .pc = CODE_VA + off,
+			   .cache = ca,
+			   .flush = &flush,
+			   .no_stores = no_stores };
+	unsigned i, ran;
+
+	for (i = 0; i < 32; i++)
+		xa[i] = xb[i] = random_value();
+	xa[0] = xb[0] = 0xdeadbeef; /* never read, never written */
+	for (i = 0; i < sizeof(mem_a); i++)
+		((uint8_t *)mem_a)[i] = ((uint8_t *)mem_b)[i] =
+			(uint8_t)next_rand();
+	memset(code, 0, sizeof(code));
+	memcpy(code + off, &raw, (raw & 3) == 3 ? 4 : 2);
+	caches(ca, mem_a);
+	caches(cb, mem_b);
+	ran = quick_run(&q, 1);
+	if (!ran)
+		return 0;
+	assert_int_equal(reference(xb, &pc_b, raw, cb, no_stores), 1);
+	if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b ||
+	    memcmp(mem_a, mem_b, sizeof(mem_a)))
+		fail_msg("0x%08x: quick and the general step differ", raw);
+	return ran;
+}
+
+static void test_random_against_general(void **state)
+{
+	unsigned i, ran = 0;
+
+	(void)state;
+	for (i = 0; i < 400000; i++)
+		ran += one(random_insn(), (next_rand() % 2046) * 2,
+			   (int)(next_rand() & 1));
+	/* It must take a good share, or it speeds nothing up. */
+	assert_true(ran > 400000 / 4);
+}
+
+/* What a kernel runs most: each of these quick_run takes itself. */
+static void test_common_ones_taken(void **state)
+{
+	static const uint32_t common[] = {
+		0x00a00593, /* addi a1, zero, 10 */
+		0x00b50533, /* add a0, a0, a1 */
+		0x852e, /* c.mv a0, a1 */
+		0x0505, /* c.addi a0, 1 */
+		0x4501, /* c.li a0, 0 */
+		0x6398, /* c.ld a4, 0(a5) */
+		0xe398, /* c.sd a4, 0(a5) */
+		0xc111, /* c.beqz a0, +4 */
+		0xa011, /* c.j +4 */
+		0x8082, /* c.jr ra */
+		0x60a2, /* c.ldsp ra, 8(sp) */
+		0xe406, /* c.sdsp ra, 8(sp) */
+		0x0007b703, /* ld a4, 0(a5) */
+		0x00e7b023, /* sd a4, 0(a5) */
+		0x00b50463, /* beq a0, a1, +8 */
+		0x008000ef, /* jal ra, +8 */
+		0x000080e7, /* jalr ra, 0(ra) */
+		0x000125b7, /* lui a1, 0x12 */
+	};
+	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
+	uint64_t x[32] = { 0 };
+	int flush = 0;
+	struct quick q = { .x = x, .cache = c, .flush = &flush };
+	unsigned i;
+
+	(void)state;
+	caches(c, mem_a);
+	for (i = 0; i < sizeof(common) / sizeof(common[0]); i++) {
+		memset(x, 0, sizeof(x));
+		x[2] = STORE_VA + 512; /* sp */
+		x[15] = STORE_VA + 1024; /* a5 */
+		x[1] = CODE_VA + 64; /* ra */
+		memcpy(code, &common[i], 4);
+		q.pc = CODE_VA;
+		if (quick_run(&q, 1) != 1)
+			fail_msg("0x%08x: not taken", common[i]);
+	}
+	/* a flush pending, a page not in the cache, a reservation's store */
+	memcpy(code, &common[13], 4); /* sd a4, 0(a5) */
+	flush = 1;
+	q.pc = CODE_VA;
+	assert_int_equal(quick_run(&q, 1), 0);
+	flush = 0;
+	x[15] = 0x1000;
+	assert_int_equal(quick_run(&q, 1), 0); /* no page there */
+	x[15] = STORE_VA;
+	q.no_stores = 1;
+	assert_int_equal(quick_run(&q, 1), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_against_general),
+		cmocka_unit_test(test_common_ones_taken),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

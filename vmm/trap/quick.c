@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: MIT
+/*
+ * run-ahead's common case (quick.h). Encodings after the unprivileged
+ * spec: RV64I (chapters 2 and 5) and the compressed forms (16.3 to 16.7).
+ * Where the spec reserves an encoding, or the general step would stop,
+ * this leaves the instruction to it.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "decode.h"
+#include "quick.h"
+
+/* Every helper is inlined into quick_run() and its switches are compare
+ * chains: an indirect jump (a return, a jump table) is what costs most
+ * here, both under TCG (a lookup of the next block each time) and on
+ * cores with little indirect-branch prediction. */
+#define QUICK_INLINE static inline __attribute__((always_inline))
+
+#define QUICK_PAGE 4096ULL
+#define QUICK_MASK (~(QUICK_PAGE - 1))
+
+QUICK_INLINE uint64_t get(const uint64_t *x, unsigned i)
+{
+	return i ? x[i] : 0;
+}
+
+QUICK_INLINE void put(uint64_t *x, unsigned i, uint64_t v)
+{
+	if (i)
+		x[i] = v;
+}
+
+QUICK_INLINE uint64_t sext32(uint64_t v)
+{
+	return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+}
+
+/* The host address of a width-byte access at va from the cache, as the
+ * general step finds it (a page stored to is also read from); NULL when
+ * it is misaligned or not there. */
+QUICK_INLINE uint8_t *data(const struct quick *q, int store, uint64_t va,
+			   unsigned width)
+{
+	const struct page_cache *s = page_slot(q->cache, CACHE_STORE, va);
+	const struct page_cache *l = page_slot(q->cache, CACHE_LOAD, va);
+	uint64_t page = va & QUICK_MASK, off = va & ~QUICK_MASK;
+
+	if (va & (width - 1))
+		return NULL;
+	if (s->va == page && !(store && q->no_stores))
+		return s->host + off;
+	if (!store && l->va == page)
+		return l->host + off;
+	return NULL;
+}
+
+/* Loads and stores are single-copy atomic, as interp_load/store's. */
+QUICK_INLINE int load(struct quick *q, unsigned rd, uint64_t va, unsigned width,
+		      int sign)
+{
+	const uint8_t *p = data(q, 0, va, width);
+	uint64_t v;
+
+	if (!p)
+		return 0;
+	switch (width) {
+	case 1:
+		v = __atomic_load_n(p, __ATOMIC_RELAXED);
+		v = sign ? (uint64_t)(int64_t)(int8_t)v : v;
+		break;
+	case 2:
+		v = __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+		v = sign ? (uint64_t)(int64_t)(int16_t)v : v;
+		break;
+	case 4:
+		v = __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+		v = sign ? sext32(v) : v;
+		break;
+	default:
+		v = __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+	}
+	put(q->x, rd, v);
+	return 1;
+}
+
+QUICK_INLINE int store(struct quick *q, uint64_t v, uint64_t va, unsigned width)
+{
+	uint8_t *p = data(q, 1, va, width);
+
+	if (!p)
+		return 0;
+	switch (width) {
+	case 1:
+		__atomic_store_n(p, (uint8_t)v, __ATOMIC_RELAXED);
+		break;
+	case 2:
+		__atomic_store_n((uint16_t *)p, (uint16_t)v, __ATOMIC_RELAXED);
+		break;
+	case 4:
+		__atomic_store_n((uint32_t *)p, (uint32_t)v, __ATOMIC_RELAXED);
+		break;
+	default:
+		__atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED);
+	}
+	return 1;
+}
+
+/* OP-IMM and OP without the M extension: 1 with *v set, 0 when not ours. */
+QUICK_INLINE int alu(unsigned f3, unsigned f7, uint64_t a, uint64_t b,
+		     uint64_t *v)
+{
+	unsigned sh = b & 63;
+
+	if (f7 == 0x20 && f3 == 0)
+		*v = a - b;
+	else if (f7 == 0x20 && f3 == 5)
+		*v = (uint64_t)((int64_t)a >> sh);
+	else if (f7)
+		return 0;
+	else if (f3 == 0)
+		*v = a + b;
+	else if (f3 == 1)
+		*v = a << sh;
+	else if (f3 == 2)
+		*v = (int64_t)a < (int64_t)b;
+	else if (f3 == 3)
+		*v = a < b;
+	else if (f3 == 4)
+		*v = a ^ b;
+	else if (f3 == 5)
+		*v = a >> sh;
+	else if (f3 == 6)
+		*v = a | b;
+	else
+		*v = a & b;
+	return 1;
+}
+
+/* OP-IMM-32 and OP-32 without the M extension. */
+QUICK_INLINE int alu_32(unsigned f3, unsigned f7, uint64_t a, uint64_t b,
+			uint64_t *v)
+{
+	unsigned sh = b & 31;
+
+	if (f3 == 0 && (f7 == 0 || f7 == 0x20))
+		*v = sext32(f7 ? a - b : a + b);
+	else if (f3 == 1 && f7 == 0)
+		*v = sext32((uint32_t)a << sh);
+	else if (f3 == 5 && f7 == 0)
+		*v = sext32((uint32_t)a >> sh);
+	else if (f3 == 5 && f7 == 0x20)
+		*v = sext32((uint32_t)((int32_t)a >> sh));
+	else
+		return 0;
+	return 1;
+}
+
+QUICK_INLINE int taken(unsigned f3, uint64_t a, uint64_t b, int *t)
+{
+	if (f3 == 2 || f3 == 3)
+		return 0;
+	if (f3 < 2)
+		*t = (a == b) ^ f3;
+	else if (f3 < 6)
+		*t = ((int64_t)a < (int64_t)b) ^ (f3 & 1);
+	else
+		*t = (a < b) ^ (f3 & 1);
+	return 1;
+}
+
+QUICK_INLINE int step32(struct quick *q, uint32_t raw)
+{
+	uint64_t *x = q->x, pc = q->pc, next = pc + 4, v;
+	unsigned rd = (raw >> 7) & 31, rs1 = (raw >> 15) & 31;
+	unsigned rs2 = (raw >> 20) & 31, f3 = (raw >> 12) & 7;
+	uint64_t a = get(x, rs1), imm = (uint64_t)((int64_t)(int32_t)raw >> 20);
+	int t;
+
+	switch (raw & 0x7f) {
+	case 0x13: /* OP-IMM: the shifts keep a 6-bit shamt */
+		if (f3 == 1 || f3 == 5) {
+			if (!alu(f3, (raw >> 26) << 1, a, imm, &v))
+				return 0;
+		} else if (!alu(f3, 0, a, imm, &v)) {
+			return 0;
+		}
+		put(x, rd, v);
+		break;
+	case 0x1b: /* OP-IMM-32 */
+		if (!alu_32(f3, f3 == 0 ? 0 : raw >> 25, a, imm, &v))
+			return 0;
+		put(x, rd, v);
+		break;
+	case 0x33: /* OP */
+		if (!alu(f3, raw >> 25, a, get(x, rs2), &v))
+			return 0;
+		put(x, rd, v);
+		break;
+	case 0x3b: /* OP-32 */
+		if (!alu_32(f3, raw >> 25, a, get(x, rs2), &v))
+			return 0;
+		put(x, rd, v);
+		break;
+	case 0x37: /* LUI */
+		put(x, rd, sext32(raw & 0xfffff000u));
+		break;
+	case 0x17: /* AUIPC */
+		put(x, rd, pc + sext32(raw & 0xfffff000u));
+		break;
+	case 0x6f: /* JAL */
+		next = pc + (uint64_t)insn_sext(
+				    insn_bits(raw, 31, 31) << 20 |
+					    insn_bits(raw, 19, 12) << 12 |
+					    insn_bits(raw, 20, 20) << 11 |
+					    insn_bits(raw, 30, 21) << 1,
+				    21);
+		put(x, rd, pc + 4);
+		break;
+	case 0x67: /* JALR */
+		if (f3)
+			return 0;
+		next = (a + imm) & ~1ULL;
+		put(x, rd, pc + 4);
+		break;
+	case 0x63: /* BRANCH */
+		if (!taken(f3, a, get(x, rs2), &t))
+			return 0;
+		if (t)
+			next = pc +
+			       (uint64_t)insn_sext(
+				       insn_bits(raw, 31, 31) << 12 |
+					       insn_bits(raw, 7, 7) << 11 |
+					       insn_bits(raw, 30, 25) << 5 |
+					       insn_bits(raw, 11, 8) << 1,
+				       13);
+		break;
+	case 0x03: /* LOAD: LB LH LW LD LBU LHU LWU */
+		if (f3 == 7 || !load(q, rd, a + imm, 1u << (f3 & 3), f3 < 4))
+			return 0;
+		break;
+	case 0x23: /* STORE: SB SH SW SD */
+		imm = (uint64_t)(((int64_t)(int32_t)(raw & 0xfe000000u) >> 20) |
+				 rd);
+		if (f3 > 3 || !store(q, get(x, rs2), a + imm, 1u << f3))
+			return 0;
+		break;
+	default:
+		return 0;
+	}
+	q->pc = next;
+	return 1;
+}
+
+/* The immediates of the compressed forms (16.3 to 16.6). */
+QUICK_INLINE uint64_t c_imm6(uint32_t c)
+{
+	return (uint64_t)insn_sext(
+		insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 2), 6);
+}
+
+QUICK_INLINE uint64_t c_j(uint32_t c)
+{
+	return (uint64_t)insn_sext(
+		insn_bits(c, 12, 12) << 11 | insn_bits(c, 11, 11) << 4 |
+			insn_bits(c, 10, 9) << 8 | insn_bits(c, 8, 8) << 10 |
+			insn_bits(c, 7, 7) << 6 | insn_bits(c, 6, 6) << 7 |
+			insn_bits(c, 5, 3) << 1 | insn_bits(c, 2, 2) << 5,
+		12);
+}
+
+QUICK_INLINE uint64_t c_b(uint32_t c)
+{
+	return (uint64_t)insn_sext(
+		insn_bits(c, 12, 12) << 8 | insn_bits(c, 11, 10) << 3 |
+			insn_bits(c, 6, 5) << 6 | insn_bits(c, 4, 3) << 1 |
+			insn_bits(c, 2, 2) << 5,
+		9);
+}
+
+/* C.SRLI, C.SRAI, C.ANDI and the register-register forms (16.5). */
+QUICK_INLINE int c_alu(struct quick *q, uint32_t c)
+{
+	uint64_t *x = q->x, v;
+	unsigned rd = insn_bits(c, 9, 7) + 8, rs2 = insn_bits(c, 4, 2) + 8;
+	unsigned sh = insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 2);
+	uint64_t a = x[rd], b = x[rs2];
+
+	switch (insn_bits(c, 11, 10)) {
+	case 0:
+		v = a >> sh;
+		break;
+	case 1:
+		v = (uint64_t)((int64_t)a >> sh);
+		break;
+	case 2:
+		v = a & c_imm6(c);
+		break;
+	default:
+		switch (insn_bits(c, 12, 12) << 2 | insn_bits(c, 6, 5)) {
+		case 0:
+			v = a - b;
+			break;
+		case 1:
+			v = a ^ b;
+			break;
+		case 2:
+			v = a | b;
+			break;
+		case 3:
+			v = a & b;
+			break;
+		case 4:
+			v = sext32(a - b); /* C.SUBW */
+			break;
+		case 5:
+			v = sext32(a + b); /* C.ADDW */
+			break;
+		default:
+			return 0;
+		}
+	}
+	x[rd] = v;
+	return 1;
+}
+
+/* Quadrant 2's funct3 4: C.JR, C.MV, C.EBREAK, C.JALR, C.ADD. */
+QUICK_INLINE int c_jr_mv_add(struct quick *q, uint32_t c, uint64_t *next)
+{
+	uint64_t *x = q->x;
+	unsigned rd = insn_bits(c, 11, 7), rs2 = insn_bits(c, 6, 2);
+
+	if (rs2) {
+		put(x, rd, (insn_bits(c, 12, 12) ? get(x, rd) : 0) + x[rs2]);
+		return 1;
+	}
+	if (!rd) /* reserved, or C.EBREAK */
+		return 0;
+	*next = x[rd] & ~1ULL;
+	if (insn_bits(c, 12, 12)) /* C.JALR */
+		x[1] = q->pc + 2;
+	return 1;
+}
+
+QUICK_INLINE int step16(struct quick *q, uint32_t c)
+{
+	uint64_t *x = q->x, next = q->pc + 2, v;
+	unsigned rd = insn_bits(c, 11, 7), rs2 = insn_bits(c, 6, 2);
+	unsigned rdp = insn_bits(c, 4, 2) + 8, rs1p = insn_bits(c, 9, 7) + 8;
+	uint64_t w = insn_bits(c, 12, 10) << 3 | insn_bits(c, 6, 6) << 2 |
+		     insn_bits(c, 5, 5) << 6;
+	uint64_t d = insn_bits(c, 12, 10) << 3 | insn_bits(c, 6, 5) << 6;
+
+	switch ((c & 3) << 3 | insn_bits(c, 15, 13)) {
+	case 0x00: /* C.ADDI4SPN */
+		v = insn_bits(c, 12, 11) << 4 | insn_bits(c, 10, 7) << 6 |
+		    insn_bits(c, 6, 6) << 2 | insn_bits(c, 5, 5) << 3;
+		if (!v)
+			return 0;
+		x[rdp] = get(x, 2) + v;
+		break;
+	case 0x02: /* C.LW */
+		if (!load(q, rdp, x[rs1p] + w, 4, 1))
+			return 0;
+		break;
+	case 0x03: /* C.LD */
+		if (!load(q, rdp, x[rs1p] + d, 8, 0))
+			return 0;
+		break;
+	case 0x06: /* C.SW */
+		if (!store(q, x[rdp], x[rs1p] + w, 4))
+			return 0;
+		break;
+	case 0x07: /* C.SD */
+		if (!store(q, x[rdp], x[rs1p] + d, 8))
+			return 0;
+		break;
+	case 0x08: /* C.ADDI, C.NOP */
+		put(x, rd, get(x, rd) + c_imm6(c));
+		break;
+	case 0x09: /* C.ADDIW */
+		if (!rd)
+			return 0;
+		x[rd] = sext32(x[rd] + c_imm6(c));
+		break;
+	case 0x0a: /* C.LI */
+		put(x, rd, c_imm6(c));
+		break;
+	case 0x0b: /* C.ADDI16SP, C.LUI */
+		if (rd == 2) {
+			v = (uint64_t)insn_sext(
+				insn_bits(c, 12, 12) << 9 |
+					insn_bits(c, 6, 6) << 4 |
+					insn_bits(c, 5, 5) << 6 |
+					insn_bits(c, 4, 3) << 7 |
+					insn_bits(c, 2, 2) << 5,
+				10);
+			if (!v)
+				return 0;
+			x[2] += v;
+		} else {
+			if (!c_imm6(c))
+				return 0;
+			put(x, rd, c_imm6(c) << 12);
+		}
+		break;
+	case 0x0c:
+		if (!c_alu(q, c))
+			return 0;
+		break;
+	case 0x0d: /* C.J */
+		next = q->pc + c_j(c);
+		break;
+	case 0x0e: /* C.BEQZ */
+	case 0x0f: /* C.BNEZ */
+		if ((x[rs1p] == 0) ^ (c >> 13 & 1))
+			next = q->pc + c_b(c);
+		break;
+	case 0x10: /* C.SLLI */
+		put(x, rd,
+		    get(x, rd) << (insn_bits(c, 12, 12) << 5 |
+				   insn_bits(c, 6, 2)));
+		break;
+	case 0x12: /* C.LWSP */
+		v = insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 4) << 2 |
+		    insn_bits(c, 3, 2) << 6;
+		if (!rd || !load(q, rd, get(x, 2) + v, 4, 1))
+			return 0;
+		break;
+	case 0x13: /* C.LDSP */
+		v = insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 5) << 3 |
+		    insn_bits(c, 4, 2) << 6;
+		if (!rd || !load(q, rd, get(x, 2) + v, 8, 0))
+			return 0;
+		break;
+	case 0x14:
+		if (!c_jr_mv_add(q, c, &next))
+			return 0;
+		break;
+	case 0x16: /* C.SWSP */
+		v = insn_bits(c, 12, 9) << 2 | insn_bits(c, 8, 7) << 6;
+		if (!store(q, get(x, rs2), get(x, 2) + v, 4))
+			return 0;
+		break;
+	case 0x17: /* C.SDSP */
+		v = insn_bits(c, 12, 10) << 3 | insn_bits(c, 9, 7) << 6;
+		if (!store(q, get(x, rs2), get(x, 2) + v, 8))
+			return 0;
+		break;
+	default: /* floating point */
+		return 0;
+	}
+	q->pc = next;
+	return 1;
+}
+
+__attribute__((optimize("no-jump-tables"))) unsigned quick_run(struct quick *q,
+							       unsigned max)
+{
+	unsigned n;
+
+	for (n = 0; n < max; n++) {
+		uint64_t pc = q->pc, off = pc & ~QUICK_MASK;
+		const struct page_cache *f =
+			page_slot(q->cache, CACHE_FETCH, pc);
+		uint16_t lo, hi;
+
+		if (__atomic_load_n(q->flush, __ATOMIC_ACQUIRE) ||
+		    (pc & QUICK_MASK) != f->va || pc < q->floor)
+			break;
+		memcpy(&lo, f->host + off, 2);
+		if ((lo & 3) != 3) {
+			if (!step16(q, lo))
+				break;
+			continue;
+		}
+		if (off + 4 > QUICK_PAGE)
+			break;
+		memcpy(&hi, f->host + off + 2, 2);
+		if (!step32(q, (uint32_t)hi << 16 | lo))
+			break;
+	}
+	return n;
+}

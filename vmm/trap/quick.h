@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef VMM_TRAP_QUICK_H
+#define VMM_TRAP_QUICK_H
+
+#include <stdint.h>
+
+/*
+ * The common case of running ahead (ahead.c), in one loop: the integer
+ * instructions a kernel runs most between two privileged ones (RV64I and
+ * its compressed forms: arithmetic, branches, jumps, and loads and
+ * stores on pages run-ahead has already translated), each decoded from
+ * its bits once and run at once, with no call per instruction. Whatever
+ * else comes (the M extension, atomics, a page not in the cache, a
+ * misaligned access, floating point, SYSTEM, a reserved encoding) it
+ * leaves to the general step, which is the reference: a unit test runs
+ * random instructions through both.
+ */
+
+/* run-ahead's translations of the guest pages it last fetched from,
+ * loaded from and stored to (va page-aligned; 1 when none): PAGE_WAYS of
+ * each, by the page's number, for a kernel's code and data are spread
+ * over many pages */
+struct page_cache {
+	uint64_t va;
+	uint8_t *host;
+};
+
+enum { CACHE_FETCH, CACHE_LOAD, CACHE_STORE, CACHE_PAGES };
+#define PAGE_WAYS 16
+
+/* The entry of cache (CACHE_PAGES * PAGE_WAYS of them) for va's page. */
+static inline struct page_cache *page_slot(struct page_cache *cache,
+					   unsigned kind, uint64_t va)
+{
+	return &cache[kind * PAGE_WAYS + ((va >> 12) & (PAGE_WAYS - 1))];
+}
+
+struct quick {
+	uint64_t *x; /* x[1..31]; x[0] is never read or written */
+	uint64_t pc;
+	struct page_cache *cache; /* CACHE_PAGES * PAGE_WAYS of them */
+	uint64_t floor; /* a pc below it is the general step's; 0: none */
+	const int *flush; /* nonzero: the cache may be stale (atomic) */
+	int no_stores; /* stores are the general step's (a reservation) */
+};
+
+/* Run up to max instructions from q->pc: how many ran; q->pc is the next
+ * one's, which quick_run does not run (0 ran: the first is not its). */
+unsigned quick_run(struct quick *q, unsigned max);
+
+#endif
