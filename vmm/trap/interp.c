@@ -87,35 +87,6 @@ static uint32_t expand_q1_alu(uint32_t c)
 	return 0;
 }
 
-/* The immediates of C.J, C.BEQZ/C.BNEZ and C.ADDI16SP (16.5, 16.6). */
-static int32_t cj_imm(uint32_t c)
-{
-	return (int32_t)insn_sext(
-		insn_bits(c, 12, 12) << 11 | insn_bits(c, 11, 11) << 4 |
-			insn_bits(c, 10, 9) << 8 | insn_bits(c, 8, 8) << 10 |
-			insn_bits(c, 7, 7) << 6 | insn_bits(c, 6, 6) << 7 |
-			insn_bits(c, 5, 3) << 1 | insn_bits(c, 2, 2) << 5,
-		12);
-}
-
-static int32_t cb_imm(uint32_t c)
-{
-	return (int32_t)insn_sext(
-		insn_bits(c, 12, 12) << 8 | insn_bits(c, 11, 10) << 3 |
-			insn_bits(c, 6, 5) << 6 | insn_bits(c, 4, 3) << 1 |
-			insn_bits(c, 2, 2) << 5,
-		9);
-}
-
-static int32_t addi16sp_imm(uint32_t c)
-{
-	return (int32_t)insn_sext(
-		insn_bits(c, 12, 12) << 9 | insn_bits(c, 6, 6) << 4 |
-			insn_bits(c, 5, 5) << 6 | insn_bits(c, 4, 3) << 7 |
-			insn_bits(c, 2, 2) << 5,
-		10);
-}
-
 static uint32_t expand_q1(uint32_t c)
 {
 	unsigned rd = insn_bits(c, 11, 7);
@@ -131,20 +102,20 @@ static uint32_t expand_q1(uint32_t c)
 		return enc_i(OP_IMM, 0, rd, 0, imm);
 	case 3:
 		if (rd == 2) /* C.ADDI16SP */
-			return addi16sp_imm(c)
-				       ? enc_i(OP_IMM, 0, 2, 2, addi16sp_imm(c))
-				       : 0;
+			return rvc_addi16sp_imm(c) ? enc_i(OP_IMM, 0, 2, 2,
+							   rvc_addi16sp_imm(c))
+						   : 0;
 		if (!imm) /* C.LUI: nzimm[17:12] is imm's bits */
 			return 0;
 		return ((uint32_t)imm & 0xfffff) << 12 | rd << 7 | OP_LUI;
 	case 4:
 		return expand_q1_alu(c);
 	case 5: /* C.J */
-		return enc_j(0, cj_imm(c));
+		return enc_j(0, rvc_j_imm(c));
 	case 6: /* C.BEQZ */
-		return enc_b(0, insn_bits(c, 9, 7) + 8, 0, cb_imm(c));
+		return enc_b(0, insn_bits(c, 9, 7) + 8, 0, rvc_b_imm(c));
 	default: /* C.BNEZ */
-		return enc_b(1, insn_bits(c, 9, 7) + 8, 0, cb_imm(c));
+		return enc_b(1, insn_bits(c, 9, 7) + 8, 0, rvc_b_imm(c));
 	}
 }
 
@@ -394,12 +365,7 @@ int interp_alu(uint64_t *x, uint64_t *pc, uint32_t raw, unsigned len)
 		break;
 	case OP_JAL:
 		v = next;
-		next = *pc + (uint64_t)insn_sext(
-				     insn_bits(raw, 31, 31) << 20 |
-					     insn_bits(raw, 19, 12) << 12 |
-					     insn_bits(raw, 20, 20) << 11 |
-					     insn_bits(raw, 30, 21) << 1,
-				     21);
+		next = *pc + (uint64_t)rv_jal_imm(raw);
 		break;
 	case OP_JALR:
 		if (f3)
@@ -412,13 +378,7 @@ int interp_alu(uint64_t *x, uint64_t *pc, uint32_t raw, unsigned len)
 		if (!branch_taken(f3, a, b, &taken))
 			return 0;
 		if (taken)
-			next = *pc +
-			       (uint64_t)insn_sext(
-				       insn_bits(raw, 31, 31) << 12 |
-					       insn_bits(raw, 7, 7) << 11 |
-					       insn_bits(raw, 30, 25) << 5 |
-					       insn_bits(raw, 11, 8) << 1,
-				       13);
+			next = *pc + (uint64_t)rv_branch_imm(raw);
 		rd = 0;
 		break;
 	case OP_MISC_MEM: /* FENCE; FENCE.I: the host's code is the guest's RAM */

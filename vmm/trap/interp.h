@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "decode.h"
+
 /*
  * The part of RV64IMAC that needs no privilege: integer
  * arithmetic (RV64I 2.4, 5.2; M chapter 7), branches and jumps, and their
@@ -11,6 +13,55 @@
  * a trap (exec.c, run_ahead), so that the few instructions between two
  * privileged ones cost no round trip to the guest process.
  */
+
+/* The immediates of JAL and the branches (2.5), sign-extended. */
+static inline int64_t rv_jal_imm(uint32_t raw)
+{
+	return insn_sext(insn_bits(raw, 31, 31) << 20 |
+				 insn_bits(raw, 19, 12) << 12 |
+				 insn_bits(raw, 20, 20) << 11 |
+				 insn_bits(raw, 30, 21) << 1,
+			 21);
+}
+
+static inline int64_t rv_branch_imm(uint32_t raw)
+{
+	return insn_sext(insn_bits(raw, 31, 31) << 12 |
+				 insn_bits(raw, 7, 7) << 11 |
+				 insn_bits(raw, 30, 25) << 5 |
+				 insn_bits(raw, 11, 8) << 1,
+			 13);
+}
+
+/* The immediates of C.J, C.BEQZ/C.BNEZ and C.ADDI16SP (16.5, 16.6),
+ * sign-extended. */
+static inline int32_t rvc_j_imm(uint32_t c)
+{
+	return (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 11 | insn_bits(c, 11, 11) << 4 |
+			insn_bits(c, 10, 9) << 8 | insn_bits(c, 8, 8) << 10 |
+			insn_bits(c, 7, 7) << 6 | insn_bits(c, 6, 6) << 7 |
+			insn_bits(c, 5, 3) << 1 | insn_bits(c, 2, 2) << 5,
+		12);
+}
+
+static inline int32_t rvc_b_imm(uint32_t c)
+{
+	return (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 8 | insn_bits(c, 11, 10) << 3 |
+			insn_bits(c, 6, 5) << 6 | insn_bits(c, 4, 3) << 1 |
+			insn_bits(c, 2, 2) << 5,
+		9);
+}
+
+static inline int32_t rvc_addi16sp_imm(uint32_t c)
+{
+	return (int32_t)insn_sext(
+		insn_bits(c, 12, 12) << 9 | insn_bits(c, 6, 6) << 4 |
+			insn_bits(c, 5, 5) << 6 | insn_bits(c, 4, 3) << 7 |
+			insn_bits(c, 2, 2) << 5,
+		10);
+}
 
 /* The 32-bit instruction a compressed ALU, branch or jump instruction
  * stands for, or 0 when half is none of those (loads, stores, ebreak,

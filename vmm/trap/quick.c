@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "interp.h"
 #include "quick.h"
 
 /* Every helper is inlined into quick_run() and its switches are compare
@@ -209,12 +210,7 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 		put(x, rd, pc + sext32(raw & 0xfffff000u));
 		break;
 	case 0x6f: /* JAL */
-		next = pc + (uint64_t)insn_sext(
-				    insn_bits(raw, 31, 31) << 20 |
-					    insn_bits(raw, 19, 12) << 12 |
-					    insn_bits(raw, 20, 20) << 11 |
-					    insn_bits(raw, 30, 21) << 1,
-				    21);
+		next = pc + (uint64_t)rv_jal_imm(raw);
 		put(x, rd, pc + 4);
 		break;
 	case 0x67: /* JALR */
@@ -227,13 +223,7 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 		if (!taken(f3, a, get(x, rs2), &t))
 			return 0;
 		if (t)
-			next = pc +
-			       (uint64_t)insn_sext(
-				       insn_bits(raw, 31, 31) << 12 |
-					       insn_bits(raw, 7, 7) << 11 |
-					       insn_bits(raw, 30, 25) << 5 |
-					       insn_bits(raw, 11, 8) << 1,
-				       13);
+			next = pc + (uint64_t)rv_branch_imm(raw);
 		break;
 	case 0x03: /* LOAD: LB LH LW LD LBU LHU LWU */
 		if (f3 == 7 || !load(q, rd, a + imm, 1u << (f3 & 3), f3 < 4))
@@ -252,30 +242,11 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 	return 1;
 }
 
-/* The immediates of the compressed forms (16.3 to 16.6). */
+/* The 6-bit immediate of C.ADDI, C.LI, C.LUI and C.ANDI (16.5). */
 QUICK_INLINE uint64_t c_imm6(uint32_t c)
 {
 	return (uint64_t)insn_sext(
 		insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 2), 6);
-}
-
-QUICK_INLINE uint64_t c_j(uint32_t c)
-{
-	return (uint64_t)insn_sext(
-		insn_bits(c, 12, 12) << 11 | insn_bits(c, 11, 11) << 4 |
-			insn_bits(c, 10, 9) << 8 | insn_bits(c, 8, 8) << 10 |
-			insn_bits(c, 7, 7) << 6 | insn_bits(c, 6, 6) << 7 |
-			insn_bits(c, 5, 3) << 1 | insn_bits(c, 2, 2) << 5,
-		12);
-}
-
-QUICK_INLINE uint64_t c_b(uint32_t c)
-{
-	return (uint64_t)insn_sext(
-		insn_bits(c, 12, 12) << 8 | insn_bits(c, 11, 10) << 3 |
-			insn_bits(c, 6, 5) << 6 | insn_bits(c, 4, 3) << 1 |
-			insn_bits(c, 2, 2) << 5,
-		9);
 }
 
 /* C.SRLI, C.SRAI, C.ANDI and the register-register forms (16.5). */
@@ -388,13 +359,7 @@ QUICK_INLINE int step16(struct quick *q, uint32_t c)
 		break;
 	case 0x0b: /* C.ADDI16SP, C.LUI */
 		if (rd == 2) {
-			v = (uint64_t)insn_sext(
-				insn_bits(c, 12, 12) << 9 |
-					insn_bits(c, 6, 6) << 4 |
-					insn_bits(c, 5, 5) << 6 |
-					insn_bits(c, 4, 3) << 7 |
-					insn_bits(c, 2, 2) << 5,
-				10);
+			v = (uint64_t)(int64_t)rvc_addi16sp_imm(c);
 			if (!v)
 				return 0;
 			x[2] += v;
@@ -409,12 +374,12 @@ QUICK_INLINE int step16(struct quick *q, uint32_t c)
 			return 0;
 		break;
 	case 0x0d: /* C.J */
-		next = q->pc + c_j(c);
+		next = q->pc + (uint64_t)(int64_t)rvc_j_imm(c);
 		break;
 	case 0x0e: /* C.BEQZ */
 	case 0x0f: /* C.BNEZ */
 		if ((x[rs1p] == 0) ^ (c >> 13 & 1))
-			next = q->pc + c_b(c);
+			next = q->pc + (uint64_t)(int64_t)rvc_b_imm(c);
 		break;
 	case 0x10: /* C.SLLI */
 		put(x, rd,
