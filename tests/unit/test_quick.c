@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include "../../vmm/trap/decode.h"
+#include "../../vmm/trap/hart.h"
 #include "../../vmm/trap/interp.h"
 #include "../../vmm/trap/quick.h"
 
@@ -216,11 +217,92 @@ static void test_common_ones_taken(void **state)
 	assert_int_equal(quick_run(&q, 1), 0);
 }
 
+/* The CSR accesses quick_run() takes (with a hart) against hart_csr()
+ * on the decoder's reading of the same instruction; the ones it leaves
+ * must be ones it may leave; an sstatus write that sets SIE or changes
+ * SUM or MXR ends the run. */
+static void test_csrs_against_general(void **state)
+{
+	static const unsigned csrs[] = { CSR_SSTATUS, CSR_SSCRATCH, CSR_SEPC,
+					 CSR_SCAUSE,  CSR_STVAL,    0x104,
+					 0x105,	      0x180,	    0x300,
+					 0xc01 };
+	static const enum priv privs[] = { PRIV_U, PRIV_S, PRIV_M };
+	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
+	static uint32_t counts[4096];
+	unsigned i, taken = 0;
+	int flush = 0;
+
+	(void)state;
+	caches(c, mem_a);
+	for (i = 0; i < 200000; i++) {
+		uint64_t xa[32], xb[32], old, pc_b = CODE_VA, before;
+		struct hart ha, hb;
+		struct insn in;
+		unsigned k, csr = csrs[next_rand() % 10];
+		uint32_t raw =
+			csr << 20 | (uint32_t)(next_rand() & 0xfff80) | 0x73;
+		struct quick q = { .x = xa,
+				   .pc = CODE_VA,
+				   .cache = c,
+				   .flush = &flush,
+				   .hart = &ha,
+				   .csr_counts = counts };
+		int expect;
+
+		hart_reset(&ha, 0, CODE_VA);
+		ha.priv = privs[next_rand() % 3];
+		ha.mstatus = next_rand();
+		ha.sscratch = next_rand();
+		ha.sepc = next_rand() & ~1ULL;
+		ha.scause = next_rand();
+		ha.stval = next_rand();
+		hb = ha;
+		for (k = 0; k < 32; k++)
+			xa[k] = xb[k] = next_rand();
+		memcpy(code, &raw, 4);
+		before = ha.mstatus;
+		if (!quick_run(&q, 1)) {
+			insn_decode(raw, &in);
+			assert_true(in.kind != INSN_CSR || hb.priv == PRIV_U ||
+				    (csr != CSR_SSTATUS &&
+				     (csr < CSR_SSCRATCH || csr > CSR_STVAL)) ||
+				    hart_csr(&hb, &in,
+					     in.csr_imm ? in.rs1 : xb[in.rs1],
+					     &old));
+			continue;
+		}
+		taken++;
+		insn_decode(raw, &in);
+		assert_int_equal(in.kind, INSN_CSR);
+		assert_int_equal(hart_csr(&hb, &in,
+					  in.csr_imm ? in.rs1
+					  : in.rs1   ? xb[in.rs1]
+						     : 0,
+					  &old),
+				 0);
+		if (in.rd)
+			xb[in.rd] = old;
+		pc_b += 4;
+		if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b ||
+		    memcmp(&ha, &hb, sizeof(ha)))
+			fail_msg("0x%08x: quick and the general step differ",
+				 raw);
+		expect =
+			((before ^ ha.mstatus) & (MSTATUS_SUM | MSTATUS_MXR)) ||
+			((before ^ ha.mstatus) & ha.mstatus & MSTATUS_SIE);
+		assert_int_equal(q.sstatus_changed, expect);
+		assert_int_equal(q.last_csr, 1);
+	}
+	assert_true(taken > 200000 / 8); /* about a quarter are its */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_against_general),
 		cmocka_unit_test(test_common_ones_taken),
+		cmocka_unit_test(test_csrs_against_general),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -345,20 +345,35 @@ static unsigned min_u(unsigned a, unsigned b)
 }
 
 static unsigned ahead_quick(struct trap_vcpu *v, uint64_t *r,
-			    struct page_cache *c, uint64_t floor, unsigned max)
+			    struct page_cache *c, uint64_t floor, unsigned max,
+			    struct quick *q)
 {
-	struct quick q = { .x = r,
-			   .pc = v->hart.pc,
-			   .cache = c,
-			   .flush = &v->flush,
-			   .no_stores = v->resv_valid };
 	unsigned n;
 
+	*q = (struct quick){ .x = r,
+			     .pc = v->hart.pc,
+			     .cache = c,
+			     .flush = &v->flush,
+			     .no_stores = v->resv_valid,
+			     .hart = &v->hart,
+			     .csr_counts = v->stats.csr };
 	if (floor && trap_paging_on(&v->hart))
 		return 0;
-	n = quick_run(&q, max);
-	v->hart.pc = q.pc;
+	n = quick_run(q, max);
+	v->hart.pc = q->pc;
 	return n;
+}
+
+/* After something privileged ran: an interrupt it enabled is taken, and
+ * the pages are forgotten unless paging was off before and after (every
+ * page is then where it was). */
+static void after_privileged(struct trap_vcpu *v, struct page_cache *c,
+			     int *paged)
+{
+	trap_deliver_interrupt(v);
+	if (*paged || trap_paging_on(&v->hart))
+		forget_pages(c);
+	*paged = trap_paging_on(&v->hart);
 }
 
 static unsigned quiet_limit(const struct hart *h)
@@ -376,6 +391,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
 	unsigned quiet = 0, limit = quiet_limit(&v->hart), n, k;
 	int paged = trap_paging_on(&v->hart);
+	struct quick q;
 
 	forget_pages(c);
 	for (n = 0; n < RUN_AHEAD_MAX && quiet < limit; n++) {
@@ -402,12 +418,17 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 			forget_pages(c);
 		/* the common instructions in one go, up to the next check */
 		k = n ? ahead_quick(v, r, c, floor,
-				    min_u(64 - (n & 63), limit - quiet))
+				    min_u(64 - (n & 63), limit - quiet), &q)
 		      : 0;
 		if (k) {
 			v->stats.quick += k;
 			n += k - 1;
-			quiet += k;
+			/* its CSR accesses are privileged ones too */
+			quiet = q.last_csr ? k - q.last_csr : quiet + k;
+			if (q.sstatus_changed) {
+				after_privileged(v, c, &paged);
+				limit = quiet_limit(&v->hart);
+			}
 			continue;
 		}
 		a = ahead_step(v, r, c);
@@ -426,11 +447,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		if (vm_exiting(v->vm) || v->stop_requested)
 			break; /* SRST, HSM hart_stop: not one instruction more */
 		quiet = 0;
-		trap_deliver_interrupt(v);
-		/* with paging off before and after, every page is where it was */
-		if (paged || trap_paging_on(&v->hart))
-			forget_pages(c);
-		paged = trap_paging_on(&v->hart);
+		after_privileged(v, c, &paged);
 		limit = quiet_limit(&v->hart); /* the privilege may be new */
 	}
 	v->must_run = 0;

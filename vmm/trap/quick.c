@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "decode.h"
+#include "hart.h"
 #include "interp.h"
 #include "quick.h"
 
@@ -170,6 +171,33 @@ QUICK_INLINE int taken(unsigned f3, uint64_t a, uint64_t b, int *t)
 	return 1;
 }
 
+/* CSRRW, CSRRS, CSRRC and their immediate forms on sstatus, sscratch,
+ * sepc, scause and stval from S- or M-mode (Zicsr; privileged spec
+ * 4.1): hart_csr() does them, as for the general step. 1 when done. */
+QUICK_INLINE int csr(struct quick *q, uint32_t raw)
+{
+	struct hart *h = q->hart;
+	unsigned f3 = (raw >> 12) & 7, rs1 = (raw >> 15) & 31, n = raw >> 20;
+	struct insn in = { .kind = INSN_CSR, .len = 4, .rs1 = rs1, .csr = n };
+	uint64_t old, before, changed;
+
+	if (!h || h->priv == PRIV_U || !(f3 & 3) ||
+	    (n != CSR_SSTATUS && (n < CSR_SSCRATCH || n > CSR_STVAL)))
+		return 0;
+	in.csr_op = (f3 & 3) == 1 ? CSR_RW : (f3 & 3) == 2 ? CSR_RS : CSR_RC;
+	in.csr_imm = f3 >= 5;
+	in.rd = (raw >> 7) & 31;
+	before = h->mstatus;
+	if (hart_csr(h, &in, in.csr_imm ? rs1 : get(q->x, rs1), &old))
+		return 0;
+	put(q->x, in.rd, old);
+	q->csr_counts[n]++;
+	changed = before ^ h->mstatus;
+	q->sstatus_changed = (changed & (MSTATUS_SUM | MSTATUS_MXR)) ||
+			     (changed & h->mstatus & MSTATUS_SIE);
+	return 1;
+}
+
 QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 {
 	uint64_t *x = q->x, pc = q->pc, next = pc + 4, v;
@@ -227,6 +255,10 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 		break;
 	case 0x03: /* LOAD: LB LH LW LD LBU LHU LWU */
 		if (f3 == 7 || !load(q, rd, a + imm, 1u << (f3 & 3), f3 < 4))
+			return 0;
+		break;
+	case 0x73: /* SYSTEM */
+		if (!csr(q, raw))
 			return 0;
 		break;
 	case 0x23: /* STORE: SB SH SW SD */
@@ -424,6 +456,8 @@ __attribute__((optimize("no-jump-tables"))) unsigned quick_run(struct quick *q,
 {
 	unsigned n;
 
+	q->last_csr = 0;
+	q->sstatus_changed = 0;
 	for (n = 0; n < max; n++) {
 		uint64_t pc = q->pc, off = pc & ~QUICK_MASK;
 		const struct page_cache *f =
@@ -444,6 +478,11 @@ __attribute__((optimize("no-jump-tables"))) unsigned quick_run(struct quick *q,
 		memcpy(&hi, f->host + off + 2, 2);
 		if (!step32(q, (uint32_t)hi << 16 | lo))
 			break;
+		if ((lo & 0x7f) != 0x73)
+			continue;
+		q->last_csr = n + 1;
+		if (q->sstatus_changed)
+			return n + 1;
 	}
 	return n;
 }

@@ -9,11 +9,11 @@
  * instructions a kernel runs most between two privileged ones (RV64I and
  * its compressed forms: arithmetic, branches, jumps, and loads and
  * stores on pages run-ahead has already translated), each decoded from
- * its bits once and run at once, with no call per instruction. Whatever
- * else comes (the M extension, atomics, a page not in the cache, a
- * misaligned access, floating point, SYSTEM, a reserved encoding) it
- * leaves to the general step, which is the reference: a unit test runs
- * random instructions through both.
+ * its bits once and run at once, with no call per instruction, and the
+ * hottest CSR accesses. Whatever else comes (the M extension, atomics, a
+ * page not in the cache, a misaligned access, floating point, the rest
+ * of SYSTEM, a reserved encoding) it leaves to the general step, which is
+ * the reference: a unit test runs random instructions through both.
  */
 
 /* run-ahead's translations of the guest pages it last fetched from,
@@ -35,6 +35,8 @@ static inline struct page_cache *page_slot(struct page_cache *cache,
 	return &cache[kind * PAGE_WAYS + ((va >> 12) & (PAGE_WAYS - 1))];
 }
 
+struct hart;
+
 struct quick {
 	uint64_t *x; /* x[1..31]; x[0] is never read or written */
 	uint64_t pc;
@@ -42,6 +44,17 @@ struct quick {
 	uint64_t floor; /* a pc below it is the general step's; 0: none */
 	const int *flush; /* nonzero: the cache may be stale (atomic) */
 	int no_stores; /* stores are the general step's (a reservation) */
+	/* With a hart, the CSR accesses a kernel makes most (sstatus,
+	 * sscratch, sepc, scause, stval, from S- or M-mode) too, through
+	 * the hart's own CSR code, each counted in csr_counts[csr]. */
+	struct hart *hart;
+	uint32_t *csr_counts;
+	/* out: 1 + the index of the last CSR access run (0: none), and
+	 * whether the run stopped after an sstatus write that may matter
+	 * at once (SIE set: an interrupt may be due; SUM or MXR changed:
+	 * the translation did) */
+	unsigned last_csr;
+	int sstatus_changed;
 };
 
 /* Run up to max instructions from q->pc: how many ran; q->pc is the next
