@@ -207,7 +207,7 @@ enum rx_direct { RX_GIVEN, RX_NONE, RX_NO_ROOM, RX_BROKEN, RX_GONE };
  * worth, or 64 KiB with segmentation offloads. */
 static size_t rx_need(struct virtio_net *n, unsigned hdr, size_t next)
 {
-	unsigned off = __atomic_load_n(&n->offload, __ATOMIC_RELAXED);
+	unsigned off = __atomic_load_n(&n->offload, __ATOMIC_ACQUIRE);
 
 	if (n->link.stream)
 		return hdr + next;
@@ -302,7 +302,7 @@ static enum rx_direct rx_direct(struct net_pair *p, struct virtio_queue *q,
 	struct virtio_mmio *m = &n->mmio;
 	unsigned hdr = net_hdr_len(m), lh = n->link.vnet_hdr, cnt;
 	int mergeable = virtio_mmio_negotiated(m, VIRTIO_NET_F_MRG_RXBUF), nr;
-	size_t room, total;
+	size_t need, room, total;
 	ssize_t next, r;
 
 	if (!q->vq.ready || (lh && lh != hdr))
@@ -312,13 +312,14 @@ static enum rx_direct rx_direct(struct net_pair *p, struct virtio_queue *q,
 		rx_link_failed(p, next, gone);
 	if (next < 0)
 		return next == -EAGAIN ? RX_NONE : RX_GONE;
-	nr = rx_take(p, q, rx_need(n, hdr, (size_t)next), mergeable, &room);
+	need = rx_need(n, hdr, (size_t)next);
+	nr = rx_take(p, q, need, mergeable, &room);
 	if (nr < 0) {
 		virtq_disable(&q->vq);
 		virtio_mmio_needs_reset(m, q->vq.error);
 		return RX_BROKEN;
 	}
-	if (room < rx_need(n, hdr, (size_t)next)) {
+	if (room < need) {
 		virtq_unpop(&q->vq, (unsigned)nr);
 		return RX_NO_ROOM;
 	}
@@ -371,12 +372,13 @@ static void rx_offload(struct virtio_net *n)
 
 	if (!n->link.vnet_hdr || (f == n->offload && hdr == n->offload_hdr))
 		return;
+	/* said before the device may give larger frames (rx_need()) */
+	__atomic_store_n(&n->offload, f, __ATOMIC_RELEASE);
+	n->offload_hdr = hdr;
 	e = net_link_offload(&n->link, f, hdr);
 	if (e)
 		pr_warn("virtio-net: tap %s offloads 0x%x: %s", n->link.ifname,
 			f, strerror(-e));
-	__atomic_store_n(&n->offload, f, __ATOMIC_RELAXED);
-	n->offload_hdr = hdr;
 }
 
 /* Whether the driver uses this pair now: a pair out of use reads nothing

@@ -126,8 +126,9 @@ static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 }
 
 /* The guest pages run_ahead last fetched from, loaded from and stored to
- * (struct page_cache, quick.h) are kept until something privileged (which
- * may change the translation) runs: no walk per access. */
+ * (struct page_cache, quick.h) are kept until something privileged that
+ * may change the translation runs (after_privileged()): no walk per
+ * access. */
 
 static void forget_pages(struct page_cache *c)
 {
@@ -336,14 +337,14 @@ static enum ahead ahead_step(struct trap_vcpu *v, uint64_t *r,
 			       : AHEAD_STOP_OTHER);
 }
 
-/* The plain instructions from here on that quick_run() takes, up to max:
- * how many ran. Not where a pc may go below the map floor (the general
- * step says so, see stop()). */
 static unsigned min_u(unsigned a, unsigned b)
 {
 	return a < b ? a : b;
 }
 
+/* The instructions from here on that quick_run() takes, up to max: how
+ * many ran (q says whether CSR accesses were among them). Not where a pc
+ * may go below the map floor (the general step says so, see stop()). */
 static unsigned ahead_quick(struct trap_vcpu *v, uint64_t *r,
 			    struct page_cache *c, uint64_t floor, unsigned max,
 			    struct quick *q)
