@@ -56,6 +56,19 @@ static int reference(uint64_t *x, uint64_t *pc, uint32_t raw,
 	if (full && interp_alu(x, pc, full, len))
 		return 1;
 	insn_decode(raw, &in);
+	if (in.kind == INSN_AMO) { /* ahead_atomic()'s, on a cached page */
+		va = in.rs1 ? x[in.rs1] : 0;
+		page = va & ~4095ULL;
+		if (no_stores || (va & (in.width - 1)) ||
+		    page_slot(c, CACHE_STORE, va)->va != page)
+			return 0;
+		p = page_slot(c, CACHE_STORE, va)->host + (va & 4095);
+		va = interp_amo(p, in.width, raw >> 27, in.rs2 ? x[in.rs2] : 0);
+		if (in.rd)
+			x[in.rd] = va;
+		*pc += 4;
+		return 1;
+	}
 	if ((in.kind != INSN_LOAD && in.kind != INSN_STORE) || in.fp)
 		return 0;
 	va = (in.rs1 ? x[in.rs1] : 0) + (uint64_t)in.imm;
@@ -185,6 +198,10 @@ static void test_common_ones_taken(void **state)
 		0x008000ef, /* jal ra, +8 */
 		0x000080e7, /* jalr ra, 0(ra) */
 		0x000125b7, /* lui a1, 0x12 */
+		0x0ff0000f, /* fence */
+		0x02b50533, /* mul a0, a0, a1 */
+		0x02b54533, /* div a0, a0, a1 */
+		0x00e7a02f, /* amoadd.w zero, a4, (a5) */
 	};
 	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
 	uint64_t x[32] = { 0 };

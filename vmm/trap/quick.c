@@ -108,6 +108,25 @@ QUICK_INLINE int store(struct quick *q, uint64_t v, uint64_t va, unsigned width)
 	return 1;
 }
 
+/* AMOSWAP, AMOADD, AMOXOR, AMOAND, AMOOR, AMOMIN[U], AMOMAX[U] (A,
+ * chapter 8) on RAM whose page is cached for stores, with no reservation
+ * held, at address a. */
+QUICK_INLINE int amo(struct quick *q, uint32_t raw, uint64_t a)
+{
+	unsigned f3 = (raw >> 12) & 7, f5 = raw >> 27;
+	uint8_t *p;
+
+	if ((f3 != 2 && f3 != 3) || q->no_stores || (f5 & 3 && f5 != 1) ||
+	    f5 > 0x1c)
+		return 0;
+	p = data(q, 1, a, 1u << f3);
+	if (!p)
+		return 0;
+	put(q->x, (raw >> 7) & 31,
+	    interp_amo(p, 1u << f3, f5, get(q->x, (raw >> 20) & 31)));
+	return 1;
+}
+
 /* OP-IMM and OP without the M extension: 1 with *v set, 0 when not ours. */
 QUICK_INLINE int alu(unsigned f3, unsigned f7, uint64_t a, uint64_t b,
 		     uint64_t *v)
@@ -221,12 +240,16 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 			return 0;
 		put(x, rd, v);
 		break;
-	case 0x33: /* OP */
+	case 0x33: /* OP; the M extension is the interpreter's */
+		if ((raw >> 25) == 1)
+			return interp_alu(x, &q->pc, raw, 4);
 		if (!alu(f3, raw >> 25, a, get(x, rs2), &v))
 			return 0;
 		put(x, rd, v);
 		break;
 	case 0x3b: /* OP-32 */
+		if ((raw >> 25) == 1)
+			return interp_alu(x, &q->pc, raw, 4);
 		if (!alu_32(f3, raw >> 25, a, get(x, rs2), &v))
 			return 0;
 		put(x, rd, v);
@@ -255,6 +278,15 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 		break;
 	case 0x03: /* LOAD: LB LH LW LD LBU LHU LWU */
 		if (f3 == 7 || !load(q, rd, a + imm, 1u << (f3 & 3), f3 < 4))
+			return 0;
+		break;
+	case 0x0f: /* FENCE, FENCE.I: the host's code is the guest's RAM */
+		if (f3 > 1)
+			return 0;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		break;
+	case 0x2f: /* AMO (not LR and SC: the reservation is the step's) */
+		if (!amo(q, raw, a))
 			return 0;
 		break;
 	case 0x73: /* SYSTEM */

@@ -5,15 +5,16 @@
 #include <stdint.h>
 
 /*
- * The common case of running ahead (ahead.c), in one loop: the integer
- * instructions a kernel runs most between two privileged ones (RV64I and
- * its compressed forms: arithmetic, branches, jumps, and loads and
- * stores on pages run-ahead has already translated), each decoded from
- * its bits once and run at once, with no call per instruction, and the
- * hottest CSR accesses. Whatever else comes (the M extension, atomics, a
- * page not in the cache, a misaligned access, floating point, the rest
- * of SYSTEM, a reserved encoding) it leaves to the general step, which is
- * the reference: a unit test runs random instructions through both.
+ * The common case of running ahead (ahead.c), in one loop: what a kernel
+ * runs most between two privileged instructions (RV64I and its
+ * compressed forms: arithmetic, branches, jumps, fences, loads and
+ * stores on pages run-ahead has already translated; the M extension and
+ * AMOs through the interpreter's code) and its hottest CSR accesses, each
+ * decoded once from its bits, with no indirect jump per instruction.
+ * Whatever else comes (LR and SC, a page not in the cache, a misaligned
+ * access, floating point, the rest of SYSTEM, a reserved encoding) it
+ * leaves to the general step, which is the reference: a unit test runs
+ * random instructions through both.
  */
 
 /* run-ahead's translations of the guest pages it last fetched from,
