@@ -138,21 +138,6 @@ static void forget_pages(struct page_cache *c)
 		c[i].va = 1;
 }
 
-/* The host address of va in RAM for acc, from the cache, else NULL. A
- * page writable for the guest is readable too (W without R is reserved). */
-static uint8_t *cached(struct page_cache *c, int slot, uint64_t va)
-{
-	uint64_t page = va & PAGE_MASK;
-	const struct page_cache *e = page_slot(c, slot, va);
-	const struct page_cache *s = page_slot(c, CACHE_STORE, va);
-
-	if (e->va == page)
-		return e->host + (va & ~PAGE_MASK);
-	if (slot == CACHE_LOAD && s->va == page)
-		return s->host + (va & ~PAGE_MASK);
-	return NULL;
-}
-
 static void remember(struct page_cache *c, int slot, uint64_t va,
 		     const struct guest_mem *mem, uint64_t pa)
 {
@@ -175,7 +160,7 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 		return stop(v, AHEAD_STOP_FP);
 	if (va & (in->width - 1))
 		return stop(v, AHEAD_STOP_MISALIGNED);
-	p = cached(c, store ? CACHE_STORE : CACHE_LOAD, va);
+	p = page_cached(c, store, va);
 	if (!p) {
 		p = ahead_ram(v, va, in->width,
 			      store ? ACCESS_STORE : ACCESS_LOAD, &pa, &exc);
@@ -365,21 +350,22 @@ static unsigned ahead_quick(struct trap_vcpu *v, uint64_t *r,
 	return n;
 }
 
+static unsigned quiet_limit(const struct hart *h)
+{
+	return h->priv == PRIV_U ? RUN_AHEAD_QUIET_U : RUN_AHEAD_QUIET_S;
+}
+
 /* After something privileged ran: an interrupt it enabled is taken, and
  * the pages are forgotten unless paging was off before and after (every
- * page is then where it was). */
-static void after_privileged(struct trap_vcpu *v, struct page_cache *c,
-			     int *paged)
+ * page is then where it was). The quiet limit for the privilege now. */
+static unsigned after_privileged(struct trap_vcpu *v, struct page_cache *c,
+				 int *paged)
 {
 	trap_deliver_interrupt(v);
 	if (*paged || trap_paging_on(&v->hart))
 		forget_pages(c);
 	*paged = trap_paging_on(&v->hart);
-}
-
-static unsigned quiet_limit(const struct hart *h)
-{
-	return h->priv == PRIV_U ? RUN_AHEAD_QUIET_U : RUN_AHEAD_QUIET_S;
+	return quiet_limit(&v->hart);
 }
 
 /* Go on from the hart's pc as described above; r (the parked guest's
@@ -426,10 +412,8 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 			n += k - 1;
 			/* its CSR accesses are privileged ones too */
 			quiet = q.last_csr ? k - q.last_csr : quiet + k;
-			if (q.sstatus_changed) {
-				after_privileged(v, c, &paged);
-				limit = quiet_limit(&v->hart);
-			}
+			if (q.sstatus_changed)
+				limit = after_privileged(v, c, &paged);
 			continue;
 		}
 		a = ahead_step(v, r, c);
@@ -448,8 +432,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		if (vm_exiting(v->vm) || v->stop_requested)
 			break; /* SRST, HSM hart_stop: not one instruction more */
 		quiet = 0;
-		after_privileged(v, c, &paged);
-		limit = quiet_limit(&v->hart); /* the privilege may be new */
+		limit = after_privileged(v, c, &paged); /* a new privilege? */
 	}
 	v->must_run = 0;
 	if (quiet >= limit)

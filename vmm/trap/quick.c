@@ -38,23 +38,15 @@ QUICK_INLINE uint64_t sext32(uint64_t v)
 	return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
 }
 
-/* The host address of a width-byte access at va from the cache, as the
- * general step finds it (a page stored to is also read from); NULL when
- * it is misaligned or not there. */
+/* The host address of a width-byte access at va from the cache; NULL
+ * when it is misaligned, not there, or a store while a reservation is
+ * held. */
 QUICK_INLINE uint8_t *data(const struct quick *q, int store, uint64_t va,
 			   unsigned width)
 {
-	const struct page_cache *s = page_slot(q->cache, CACHE_STORE, va);
-	const struct page_cache *l = page_slot(q->cache, CACHE_LOAD, va);
-	uint64_t page = va & QUICK_MASK, off = va & ~QUICK_MASK;
-
-	if (va & (width - 1))
+	if ((va & (width - 1)) || (store && q->no_stores))
 		return NULL;
-	if (s->va == page && !(store && q->no_stores))
-		return s->host + off;
-	if (!store && l->va == page)
-		return l->host + off;
-	return NULL;
+	return page_cached(q->cache, store, va);
 }
 
 /* Loads and stores are single-copy atomic, as interp_load/store's. */

@@ -36,6 +36,23 @@ static inline struct page_cache *page_slot(struct page_cache *cache,
 	return &cache[kind * PAGE_WAYS + ((va >> 12) & (PAGE_WAYS - 1))];
 }
 
+/* The host address of va for a load or a store, from the cache: both
+ * steps look it up so (a page the guest may write it may read: W without
+ * R is reserved). NULL when it is not there. */
+static inline uint8_t *page_cached(struct page_cache *cache, int store,
+				   uint64_t va)
+{
+	const struct page_cache *s = page_slot(cache, CACHE_STORE, va);
+	const struct page_cache *l = page_slot(cache, CACHE_LOAD, va);
+	uint64_t page = va & ~4095ULL;
+
+	if (s->va == page)
+		return s->host + (va & 4095);
+	if (!store && l->va == page)
+		return l->host + (va & 4095);
+	return NULL;
+}
+
 struct hart;
 
 struct quick {
