@@ -101,8 +101,12 @@ build/riscv64/obj/%.o: %.S $(HEADERS)
 # linked at 1 GiB: the trap backend's guests name low addresses (MMIO from
 # 1 MiB to 0x10009000, RAM from 2 GiB) that a binary at the default 0x10000
 # would occupy; the toolchain's medlow start files keep it below 2 GiB.
+# The trap backend's quick loop must fit the page it starts (see
+# vmm/trap/quick.c): the link fails, saying so, when it has outgrown it.
 build/riscv64/vmm: $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a
-	$(RV_CC) $(RV_CFLAGS) -flto=auto -static -Wl,-Ttext-segment=0x40000000 -o $@ $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a -lpthread
+	$(RV_CC) $(RV_CFLAGS) -flto=auto -static -Wl,-Ttext-segment=0x40000000 -o $@.tmp $(RV_OBJS) $(LIBFDT_DIR)/libfdt.a -lpthread
+	$(CROSS_COMPILE)nm -S $@.tmp | awk '$$4 == "quick_run" { found = 1; if ($$2 > "0000000000001000") { print "vmm/trap/quick.c: quick_run is 0x" $$2 " bytes, more than the 4096-byte page it must fit"; exit 1 } } END { if (!found) { print "vmm/trap/quick.c: no quick_run in the riscv64 binary"; exit 1 } }'
+	mv $@.tmp $@
 
 # --- native unit tests ---------------------------------------------------
 build/native/%.o: %.c $(HEADERS)

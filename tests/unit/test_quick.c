@@ -176,6 +176,92 @@ static void test_random_against_general(void **state)
 	assert_true(ran > 400000 / 4);
 }
 
+/* Paging off (the flat window): three pages of RAM from CODE_VA, the
+ * code in the first, no cache. The general step has all three as pages
+ * it may load from and store to, and nothing beyond them. */
+static uint8_t ram_a[3][4096], ram_b[3][4096];
+#define RAM_A ((uint8_t *)ram_a)
+#define RAM_B ((uint8_t *)ram_b)
+
+static uint64_t flat_value(void)
+{
+	uint64_t r = next_rand();
+
+	if (r % 4 == 0) /* in the code page, or across the window's end */
+		return r & 8 ? CODE_VA + (r >> 8) % 4096
+			     : CODE_VA + 3 * 4096 - 12 + (r >> 8) % 24;
+	return random_value();
+}
+
+static unsigned one_flat(uint32_t raw, uint64_t off, int no_stores)
+{
+	struct page_cache ca[CACHE_PAGES * PAGE_WAYS],
+		cb[CACHE_PAGES * PAGE_WAYS];
+	uint64_t xa[32], xb[32], pc_b = CODE_VA + off;
+	int flush = 0;
+	struct quick q = { .x = xa,
+			   .pc = CODE_VA + off,
+			   .cache = ca,
+			   .flat_base = CODE_VA,
+			   .flat_size = sizeof(ram_a),
+			   .flat_host = RAM_A,
+			   .flush = &flush,
+			   .no_stores = no_stores };
+	unsigned i, ran;
+
+	for (i = 0; i < 32; i++)
+		xa[i] = xb[i] = flat_value();
+	for (i = 0; i < sizeof(ram_a); i++)
+		RAM_A[i] = RAM_B[i] = (uint8_t)next_rand();
+	memcpy(RAM_A + off, &raw, (raw & 3) == 3 ? 4 : 2);
+	memcpy(RAM_B + off, &raw, (raw & 3) == 3 ? 4 : 2);
+	for (i = 0; i < CACHE_PAGES * PAGE_WAYS; i++)
+		ca[i] = cb[i] = (struct page_cache){ 1, NULL };
+	for (i = 0; i < 3; i++)
+		*page_slot(cb, CACHE_STORE, CODE_VA + i * 4096) =
+			(struct page_cache){ CODE_VA + i * 4096, ram_b[i] };
+	ran = quick_run(&q, 1);
+	if (!ran)
+		return 0;
+	assert_int_equal(reference(xb, &pc_b, raw, cb, no_stores), 1);
+	if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b ||
+	    memcmp(ram_a, ram_b, sizeof(ram_a)))
+		fail_msg("0x%08x: quick (flat) and the general step differ",
+			 raw);
+	return ran;
+}
+
+static void test_flat_against_general(void **state)
+{
+	unsigned i, ran = 0;
+	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
+	uint64_t x[32] = { 0 };
+	int flush = 0;
+	struct quick q = { .x = x,
+			   .cache = c,
+			   .flat_base = CODE_VA,
+			   .flat_size = sizeof(ram_a),
+			   .flat_host = RAM_A,
+			   .flush = &flush };
+
+	(void)state;
+	for (i = 0; i < 400000; i++)
+		ran += one_flat(random_insn(), (next_rand() % 2048) * 2,
+				(int)(next_rand() & 1));
+	assert_true(ran > 400000 / 4);
+	/* the last two bytes of the window hold half an instruction, and
+	 * the bytes after it are none of the guest's */
+	for (i = 0; i < CACHE_PAGES * PAGE_WAYS; i++)
+		c[i] = (struct page_cache){ 1, NULL };
+	memcpy(ram_a[2] + 4094, &(uint16_t){ 0x0593 }, 2);
+	q.pc = CODE_VA + sizeof(ram_a) - 2;
+	assert_int_equal(quick_run(&q, 1), 0);
+	memcpy(ram_a[2] + 4094, &(uint16_t){ 0x0505 }, 2); /* c.addi a0, 1 */
+	assert_int_equal(quick_run(&q, 2), 1);
+	assert_int_equal(x[10], 1);
+	assert_int_equal(q.pc, CODE_VA + sizeof(ram_a));
+}
+
 /* What a kernel runs most: each of these quick_run takes itself. */
 static void test_common_ones_taken(void **state)
 {
@@ -318,6 +404,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_against_general),
+		cmocka_unit_test(test_flat_against_general),
 		cmocka_unit_test(test_common_ones_taken),
 		cmocka_unit_test(test_csrs_against_general),
 	};

@@ -343,8 +343,13 @@ static unsigned ahead_quick(struct trap_vcpu *v, uint64_t *r,
 			     .no_stores = v->resv_valid,
 			     .hart = &v->hart,
 			     .csr_counts = v->stats.csr };
-	if (floor && trap_paging_on(&v->hart))
+	if (!trap_paging_on(&v->hart)) {
+		q->flat_base = v->vm->mem.base;
+		q->flat_size = v->vm->mem.size;
+		q->flat_host = v->vm->mem.host;
+	} else if (floor) {
 		return 0;
+	}
 	n = quick_run(q, max);
 	v->hart.pc = q->pc;
 	return n;

@@ -13,11 +13,16 @@
 #include "interp.h"
 #include "quick.h"
 
-/* Every helper is inlined into quick_run() and its switches are compare
- * chains: an indirect jump (a return, a jump table) is what costs most
- * here, both under TCG (a lookup of the next block each time) and on
- * cores with little indirect-branch prediction. */
+/* Every helper that runs for common instructions is inlined into
+ * quick_run() and its switches are compare chains: an indirect jump (a
+ * return, a jump table) is what costs most here, both under TCG (a
+ * lookup of the next block each time) and on cores with little
+ * indirect-branch prediction. Under TCG so is a direct jump to another
+ * page of the host's code, so quick_run() starts a page and fits in it;
+ * the rarer instructions that call out anyway (AMOs, CSRs) are kept out
+ * of it (QUICK_OUTLINE). */
 #define QUICK_INLINE static inline __attribute__((always_inline))
+#define QUICK_OUTLINE static __attribute__((noinline))
 
 #define QUICK_PAGE 4096ULL
 #define QUICK_MASK (~(QUICK_PAGE - 1))
@@ -38,15 +43,49 @@ QUICK_INLINE uint64_t sext32(uint64_t v)
 	return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
 }
 
-/* The host address of a width-byte access at va from the cache; NULL
- * when it is misaligned, not there, or a store while a reservation is
- * held. */
+/* The host address of width bytes at va in the flat window; NULL when
+ * they are not all in it. */
+QUICK_INLINE uint8_t *flat(const struct quick *q, uint64_t va, unsigned width)
+{
+	uint64_t off = va - q->flat_base;
+
+	if (off >= q->flat_size || q->flat_size - off < width)
+		return NULL;
+	return q->flat_host + off;
+}
+
+/* The host address of a width-byte access at va from the flat window or
+ * the cache; NULL when it is misaligned, not there, or a store while a
+ * reservation is held. */
 QUICK_INLINE uint8_t *data(const struct quick *q, int store, uint64_t va,
 			   unsigned width)
 {
+	uint8_t *p;
+
 	if ((va & (width - 1)) || (store && q->no_stores))
 		return NULL;
-	return page_cached(q->cache, store, va);
+	p = flat(q, va, width);
+	return p ? p : page_cached(q->cache, store, va);
+}
+
+/* The host address of the instruction at pc (even), two bytes of it at
+ * least (*room: how many there are, 2 or 4); NULL when neither the flat
+ * window nor the cache has it. */
+QUICK_INLINE const uint16_t *code(const struct quick *q, uint64_t pc,
+				  unsigned *room)
+{
+	const struct page_cache *f = page_slot(q->cache, CACHE_FETCH, pc);
+	uint64_t off = pc & ~QUICK_MASK;
+	const uint8_t *p = flat(q, pc, 2);
+
+	if (p) {
+		*room = flat(q, pc, 4) ? 4 : 2;
+		return __builtin_assume_aligned(p, 2);
+	}
+	if ((pc & QUICK_MASK) != f->va)
+		return NULL;
+	*room = off + 4 > QUICK_PAGE ? 2 : 4;
+	return __builtin_assume_aligned(f->host + off, 2);
 }
 
 /* Loads and stores are single-copy atomic, as interp_load/store's. */
@@ -184,13 +223,15 @@ QUICK_INLINE int taken(unsigned f3, uint64_t a, uint64_t b, int *t)
 
 /* CSRRW, CSRRS, CSRRC and their immediate forms on sstatus, sscratch,
  * sepc, scause and stval from S- or M-mode (Zicsr; privileged spec
- * 4.1): hart_csr() does them, as for the general step. 1 when done. */
-QUICK_INLINE int csr(struct quick *q, uint32_t raw)
+ * 4.1): hart_csr() does them, as for the general step. 1 when done,
+ * *changed set as struct quick's sstatus_changed. Called, not inlined:
+ * see QUICK_OUTLINE. */
+QUICK_OUTLINE int csr(struct hart *h, uint64_t *x, uint32_t *counts,
+		      uint32_t raw, int *changed)
 {
-	struct hart *h = q->hart;
 	unsigned f3 = (raw >> 12) & 7, rs1 = (raw >> 15) & 31, n = raw >> 20;
 	struct insn in = { .kind = INSN_CSR, .len = 4, .rs1 = rs1, .csr = n };
-	uint64_t old, before, changed;
+	uint64_t old, before, diff;
 
 	if (!h || h->priv == PRIV_U || !(f3 & 3) ||
 	    (n != CSR_SSTATUS && (n < CSR_SSCRATCH || n > CSR_STVAL)))
@@ -199,13 +240,13 @@ QUICK_INLINE int csr(struct quick *q, uint32_t raw)
 	in.csr_imm = f3 >= 5;
 	in.rd = (raw >> 7) & 31;
 	before = h->mstatus;
-	if (hart_csr(h, &in, in.csr_imm ? rs1 : get(q->x, rs1), &old))
+	if (hart_csr(h, &in, in.csr_imm ? rs1 : get(x, rs1), &old))
 		return 0;
-	put(q->x, in.rd, old);
-	q->csr_counts[n]++;
-	changed = before ^ h->mstatus;
-	q->sstatus_changed = (changed & (MSTATUS_SUM | MSTATUS_MXR)) ||
-			     (changed & h->mstatus & MSTATUS_SIE);
+	put(x, in.rd, old);
+	counts[n]++;
+	diff = before ^ h->mstatus;
+	*changed = (diff & (MSTATUS_SUM | MSTATUS_MXR)) ||
+		   (diff & h->mstatus & MSTATUS_SIE);
 	return 1;
 }
 
@@ -282,8 +323,9 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 			return 0;
 		break;
 	case 0x73: /* SYSTEM */
-		if (!csr(q, raw))
+		if (!csr(q->hart, x, q->csr_counts, raw, &t))
 			return 0;
+		q->sstatus_changed = t;
 		break;
 	case 0x23: /* STORE: SB SH SW SD */
 		imm = (uint64_t)(((int64_t)(int32_t)(raw & 0xfe000000u) >> 20) |
@@ -475,38 +517,47 @@ QUICK_INLINE int step16(struct quick *q, uint32_t c)
 	return 1;
 }
 
-__attribute__((optimize("no-jump-tables"))) unsigned quick_run(struct quick *q,
-							       unsigned max)
+/* The run works on a copy of *q that lives in registers: nothing it
+ * stores (a guest register, guest RAM) can then be taken to change
+ * where the next instruction comes from. */
+__attribute__((optimize("no-jump-tables"), noinline, aligned(4096))) unsigned
+quick_run(struct quick *q, unsigned max)
 {
+	struct quick l = *q;
 	unsigned n;
 
-	q->last_csr = 0;
-	q->sstatus_changed = 0;
+	l.last_csr = 0;
+	l.sstatus_changed = 0;
+	if (__atomic_load_n(l.flush, __ATOMIC_ACQUIRE))
+		max = 0;
 	for (n = 0; n < max; n++) {
-		uint64_t pc = q->pc, off = pc & ~QUICK_MASK;
-		const struct page_cache *f =
-			page_slot(q->cache, CACHE_FETCH, pc);
-		uint16_t lo, hi;
+		const uint16_t *p;
+		unsigned room;
+		uint16_t lo;
 
-		if (__atomic_load_n(q->flush, __ATOMIC_ACQUIRE) ||
-		    (pc & QUICK_MASK) != f->va || pc < q->floor)
+		p = (l.pc & 1) ? NULL : code(&l, l.pc, &room);
+		if (!p)
 			break;
-		memcpy(&lo, f->host + off, 2);
+		lo = p[0];
 		if ((lo & 3) != 3) {
-			if (!step16(q, lo))
+			if (!step16(&l, lo))
 				break;
 			continue;
 		}
-		if (off + 4 > QUICK_PAGE)
+		if (room < 4) /* it straddles two pages */
 			break;
-		memcpy(&hi, f->host + off + 2, 2);
-		if (!step32(q, (uint32_t)hi << 16 | lo))
+		if (!step32(&l, (uint32_t)p[1] << 16 | lo))
 			break;
 		if ((lo & 0x7f) != 0x73)
 			continue;
-		q->last_csr = n + 1;
-		if (q->sstatus_changed)
-			return n + 1;
+		l.last_csr = n + 1;
+		if (l.sstatus_changed) {
+			n++;
+			break;
+		}
 	}
+	q->pc = l.pc;
+	q->last_csr = l.last_csr;
+	q->sstatus_changed = l.sstatus_changed;
 	return n;
 }

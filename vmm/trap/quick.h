@@ -59,8 +59,13 @@ struct quick {
 	uint64_t *x; /* x[1..31]; x[0] is never read or written */
 	uint64_t pc;
 	struct page_cache *cache; /* CACHE_PAGES * PAGE_WAYS of them */
-	uint64_t floor; /* a pc below it is the general step's; 0: none */
-	const int *flush; /* nonzero: the cache may be stale (atomic) */
+	/* Paging off, every address in guest RAM is the RAM's own: flat_host
+	 * holds [flat_base, flat_base + flat_size), with no cache to look
+	 * up or miss (flat_size 0: paging on, the cache only) */
+	uint64_t flat_base, flat_size;
+	uint8_t *flat_host;
+	const int *flush; /* nonzero: the cache may be stale (atomic; read
+			   * when the run starts: runs are short) */
 	int no_stores; /* stores are the general step's (a reservation) */
 	/* With a hart, the CSR accesses a kernel makes most (sstatus,
 	 * sscratch, sepc, scause, stval, from S- or M-mode) too, through
