@@ -250,6 +250,19 @@ QUICK_OUTLINE int csr(struct hart *h, uint64_t *x, uint32_t *counts,
 	return 1;
 }
 
+/* The M extension, by the interpreter (on a copy of the pc: the run's
+ * own must not have its address taken, or it cannot live in a
+ * register). */
+QUICK_INLINE int m_ext(struct quick *q, uint32_t raw)
+{
+	uint64_t pc = q->pc;
+
+	if (!interp_alu(q->x, &pc, raw, 4))
+		return 0;
+	q->pc = pc;
+	return 1;
+}
+
 QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 {
 	uint64_t *x = q->x, pc = q->pc, next = pc + 4, v;
@@ -275,14 +288,14 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 		break;
 	case 0x33: /* OP; the M extension is the interpreter's */
 		if ((raw >> 25) == 1)
-			return interp_alu(x, &q->pc, raw, 4);
+			return m_ext(q, raw);
 		if (!alu(f3, raw >> 25, a, get(x, rs2), &v))
 			return 0;
 		put(x, rd, v);
 		break;
 	case 0x3b: /* OP-32 */
 		if ((raw >> 25) == 1)
-			return interp_alu(x, &q->pc, raw, 4);
+			return m_ext(q, raw);
 		if (!alu_32(f3, raw >> 25, a, get(x, rs2), &v))
 			return 0;
 		put(x, rd, v);
@@ -411,14 +424,22 @@ QUICK_INLINE int c_jr_mv_add(struct quick *q, uint32_t c, uint64_t *next)
 	return 1;
 }
 
+/* The fields of a compressed instruction (16.2), taken where a case
+ * needs them: computed all at once, they would not fit in registers. */
+#define C_RD(c) insn_bits(c, 11, 7)
+#define C_RS2(c) insn_bits(c, 6, 2)
+#define C_RDP(c) (insn_bits(c, 4, 2) + 8)
+#define C_RS1P(c) (insn_bits(c, 9, 7) + 8)
+/* the offsets of C.LW and C.SW, of C.LD and C.SD */
+#define C_W(c)                                                 \
+	(insn_bits(c, 12, 10) << 3 | insn_bits(c, 6, 6) << 2 | \
+	 insn_bits(c, 5, 5) << 6)
+#define C_D(c) (insn_bits(c, 12, 10) << 3 | insn_bits(c, 6, 5) << 6)
+
 QUICK_INLINE int step16(struct quick *q, uint32_t c)
 {
-	uint64_t *x = q->x, next = q->pc + 2, v;
-	unsigned rd = insn_bits(c, 11, 7), rs2 = insn_bits(c, 6, 2);
-	unsigned rdp = insn_bits(c, 4, 2) + 8, rs1p = insn_bits(c, 9, 7) + 8;
-	uint64_t w = insn_bits(c, 12, 10) << 3 | insn_bits(c, 6, 6) << 2 |
-		     insn_bits(c, 5, 5) << 6;
-	uint64_t d = insn_bits(c, 12, 10) << 3 | insn_bits(c, 6, 5) << 6;
+	uint64_t *x = q->x, next = q->pc + 2, v, va;
+	unsigned rd = C_RD(c), reg, width;
 
 	switch ((c & 3) << 3 | insn_bits(c, 15, 13)) {
 	case 0x00: /* C.ADDI4SPN */
@@ -426,24 +447,20 @@ QUICK_INLINE int step16(struct quick *q, uint32_t c)
 		    insn_bits(c, 6, 6) << 2 | insn_bits(c, 5, 5) << 3;
 		if (!v)
 			return 0;
-		x[rdp] = get(x, 2) + v;
+		x[C_RDP(c)] = get(x, 2) + v;
 		break;
 	case 0x02: /* C.LW */
-		if (!load(q, rdp, x[rs1p] + w, 4, 1))
-			return 0;
-		break;
+		reg = C_RDP(c), va = x[C_RS1P(c)] + C_W(c), width = 4;
+		goto load;
 	case 0x03: /* C.LD */
-		if (!load(q, rdp, x[rs1p] + d, 8, 0))
-			return 0;
-		break;
+		reg = C_RDP(c), va = x[C_RS1P(c)] + C_D(c), width = 8;
+		goto load;
 	case 0x06: /* C.SW */
-		if (!store(q, x[rdp], x[rs1p] + w, 4))
-			return 0;
-		break;
+		reg = C_RDP(c), va = x[C_RS1P(c)] + C_W(c), width = 4;
+		goto store;
 	case 0x07: /* C.SD */
-		if (!store(q, x[rdp], x[rs1p] + d, 8))
-			return 0;
-		break;
+		reg = C_RDP(c), va = x[C_RS1P(c)] + C_D(c), width = 8;
+		goto store;
 	case 0x08: /* C.ADDI, C.NOP */
 		put(x, rd, get(x, rd) + c_imm6(c));
 		break;
@@ -476,7 +493,7 @@ QUICK_INLINE int step16(struct quick *q, uint32_t c)
 		break;
 	case 0x0e: /* C.BEQZ */
 	case 0x0f: /* C.BNEZ */
-		if ((x[rs1p] == 0) ^ (c >> 13 & 1))
+		if ((x[C_RS1P(c)] == 0) ^ (c >> 13 & 1))
 			next = q->pc + (uint64_t)(int64_t)rvc_b_imm(c);
 		break;
 	case 0x10: /* C.SLLI */
@@ -487,32 +504,42 @@ QUICK_INLINE int step16(struct quick *q, uint32_t c)
 	case 0x12: /* C.LWSP */
 		v = insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 4) << 2 |
 		    insn_bits(c, 3, 2) << 6;
-		if (!rd || !load(q, rd, get(x, 2) + v, 4, 1))
+		if (!rd) /* reserved */
 			return 0;
-		break;
+		reg = rd, va = x[2] + v, width = 4;
+		goto load;
 	case 0x13: /* C.LDSP */
 		v = insn_bits(c, 12, 12) << 5 | insn_bits(c, 6, 5) << 3 |
 		    insn_bits(c, 4, 2) << 6;
-		if (!rd || !load(q, rd, get(x, 2) + v, 8, 0))
+		if (!rd) /* reserved */
 			return 0;
-		break;
+		reg = rd, va = x[2] + v, width = 8;
+		goto load;
 	case 0x14:
 		if (!c_jr_mv_add(q, c, &next))
 			return 0;
 		break;
 	case 0x16: /* C.SWSP */
 		v = insn_bits(c, 12, 9) << 2 | insn_bits(c, 8, 7) << 6;
-		if (!store(q, get(x, rs2), get(x, 2) + v, 4))
-			return 0;
-		break;
+		reg = C_RS2(c), va = x[2] + v, width = 4;
+		goto store;
 	case 0x17: /* C.SDSP */
 		v = insn_bits(c, 12, 10) << 3 | insn_bits(c, 9, 7) << 6;
-		if (!store(q, get(x, rs2), get(x, 2) + v, 8))
-			return 0;
-		break;
+		reg = C_RS2(c), va = x[2] + v, width = 8;
+		goto store;
 	default: /* floating point */
 		return 0;
 	}
+	q->pc = next;
+	return 1;
+load: /* one load and one store for all their forms: the code is smaller */
+	if (!load(q, reg, va, width, width == 4))
+		return 0;
+	q->pc = next;
+	return 1;
+store:
+	if (!store(q, get(x, reg), va, width))
+		return 0;
 	q->pc = next;
 	return 1;
 }
