@@ -45,8 +45,9 @@ static void caches(struct page_cache *c, uint8_t m[2][4096])
 /* The general step on the same state: 1 when it is a plain instruction
  * run-ahead runs without stopping, with x, *pc and memory updated. */
 static int reference(uint64_t *x, uint64_t *pc, uint32_t raw,
-		     struct page_cache *c, int no_stores)
+		     struct page_cache *c, struct reservation *resv)
 {
+	int no_stores = resv->valid;
 	unsigned len = insn_length((uint16_t)raw);
 	uint32_t full = len == 4 ? raw : rvc_expand((uint16_t)raw);
 	struct insn in;
@@ -56,6 +57,26 @@ static int reference(uint64_t *x, uint64_t *pc, uint32_t raw,
 	if (full && interp_alu(x, pc, full, len))
 		return 1;
 	insn_decode(raw, &in);
+	if (in.kind == INSN_LR || in.kind == INSN_SC) { /* ahead_atomic()'s */
+		va = in.rs1 ? x[in.rs1] : 0;
+		page = va & ~4095ULL;
+		if (va & (in.width - 1))
+			return 0;
+		if (page_slot(c, CACHE_STORE, va)->va == page)
+			p = page_slot(c, CACHE_STORE, va)->host + (va & 4095);
+		else if (in.kind == INSN_LR &&
+			 page_slot(c, CACHE_LOAD, va)->va == page)
+			p = page_slot(c, CACHE_LOAD, va)->host + (va & 4095);
+		if (!p)
+			return 0;
+		va = in.kind == INSN_LR ? interp_lr(resv, p, va, in.width)
+					: interp_sc(resv, p, va, in.width,
+						    in.rs2 ? x[in.rs2] : 0);
+		if (in.rd)
+			x[in.rd] = va;
+		*pc += 4;
+		return 1;
+	}
 	if (in.kind == INSN_AMO) { /* ahead_atomic()'s, on a cached page */
 		va = in.rs1 ? x[in.rs1] : 0;
 		page = va & ~4095ULL;
@@ -127,21 +148,47 @@ static uint32_t random_insn(void)
 
 		return (c & 3) == 3 ? c & ~1u : c; /* compressed */
 	}
+	if ((r >> 1) % 16 == 0) /* LR or SC, which random bits rarely give */
+		return ((uint32_t)(r >> 16) & 0x07ff8f80u) |
+		       (2u + ((r >> 5) & 1)) << 27 |
+		       (2u + ((r >> 6) & 1)) << 12 | 0x2f;
 	return ((uint32_t)(r >> 16) & ~0x7fu) |
 	       opcodes[(r >> 1) % (sizeof(opcodes) / sizeof(opcodes[0]))];
 }
 
-static unsigned one(uint32_t raw, uint64_t off, int no_stores)
+/* A reservation, held or not, on the address in one of the registers,
+ * with what is there now (so that an SC there may succeed) or not. */
+static struct reservation random_reservation(const uint64_t *x, int held,
+					     struct page_cache *c)
+{
+	struct reservation r = { .addr = x[1 + next_rand() % 31],
+				 .val = next_rand(),
+				 .valid = held };
+	struct page_cache *e = page_slot(c, CACHE_STORE, r.addr);
+	uint64_t v;
+
+	if (next_rand() & 1)
+		r.addr &= ~7ULL;
+	if (e->va == (r.addr & ~4095ULL) && !(r.addr & 3) && next_rand() & 1) {
+		memcpy(&v, e->host + (r.addr & 4095),
+		       (r.addr & 4095) > 4088 ? 4 : 8);
+		r.val = next_rand() & 1 ? v : (uint64_t)(int64_t)(int32_t)v;
+	}
+	return r;
+}
+
+static unsigned one(uint32_t raw, uint64_t off, int held)
 {
 	struct page_cache ca[CACHE_PAGES * PAGE_WAYS],
 		cb[CACHE_PAGES * PAGE_WAYS];
 	uint64_t xa[32], xb[32], pc_b = CODE_VA + off;
+	struct reservation ra, rb;
 	int flush = 0;
 	struct quick q = { .x = xa,
 			   .pc = CODE_VA + off,
 			   .cache = ca,
 			   .flush = &flush,
-			   .no_stores = no_stores };
+			   .resv = &ra };
 	unsigned i, ran;
 
 	for (i = 0; i < 32; i++)
@@ -154,12 +201,14 @@ static unsigned one(uint32_t raw, uint64_t off, int no_stores)
 	memcpy(code + off, &raw, (raw & 3) == 3 ? 4 : 2);
 	caches(ca, mem_a);
 	caches(cb, mem_b);
+	ra = rb = random_reservation(xa, held, cb);
 	ran = quick_run(&q, 1);
 	if (!ran)
 		return 0;
-	assert_int_equal(reference(xb, &pc_b, raw, cb, no_stores), 1);
+	assert_int_equal(reference(xb, &pc_b, raw, cb, &rb), 1);
 	if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b ||
-	    memcmp(mem_a, mem_b, sizeof(mem_a)))
+	    memcmp(mem_a, mem_b, sizeof(mem_a)) || ra.valid != rb.valid ||
+	    (ra.valid && (ra.addr != rb.addr || ra.val != rb.val)))
 		fail_msg("0x%08x: quick and the general step differ", raw);
 	return ran;
 }
@@ -193,11 +242,12 @@ static uint64_t flat_value(void)
 	return random_value();
 }
 
-static unsigned one_flat(uint32_t raw, uint64_t off, int no_stores)
+static unsigned one_flat(uint32_t raw, uint64_t off, int held)
 {
 	struct page_cache ca[CACHE_PAGES * PAGE_WAYS],
 		cb[CACHE_PAGES * PAGE_WAYS];
 	uint64_t xa[32], xb[32], pc_b = CODE_VA + off;
+	struct reservation ra, rb;
 	int flush = 0;
 	struct quick q = { .x = xa,
 			   .pc = CODE_VA + off,
@@ -206,7 +256,7 @@ static unsigned one_flat(uint32_t raw, uint64_t off, int no_stores)
 			   .flat_size = sizeof(ram_a),
 			   .flat_host = RAM_A,
 			   .flush = &flush,
-			   .no_stores = no_stores };
+			   .resv = &ra };
 	unsigned i, ran;
 
 	for (i = 0; i < 32; i++)
@@ -220,12 +270,14 @@ static unsigned one_flat(uint32_t raw, uint64_t off, int no_stores)
 	for (i = 0; i < 3; i++)
 		*page_slot(cb, CACHE_STORE, CODE_VA + i * 4096) =
 			(struct page_cache){ CODE_VA + i * 4096, ram_b[i] };
+	ra = rb = random_reservation(xa, held, cb);
 	ran = quick_run(&q, 1);
 	if (!ran)
 		return 0;
-	assert_int_equal(reference(xb, &pc_b, raw, cb, no_stores), 1);
+	assert_int_equal(reference(xb, &pc_b, raw, cb, &rb), 1);
 	if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b ||
-	    memcmp(ram_a, ram_b, sizeof(ram_a)))
+	    memcmp(ram_a, ram_b, sizeof(ram_a)) || ra.valid != rb.valid ||
+	    (ra.valid && (ra.addr != rb.addr || ra.val != rb.val)))
 		fail_msg("0x%08x: quick (flat) and the general step differ",
 			 raw);
 	return ran;
@@ -316,7 +368,7 @@ static void test_common_ones_taken(void **state)
 	x[15] = 0x1000;
 	assert_int_equal(quick_run(&q, 1), 0); /* no page there */
 	x[15] = STORE_VA;
-	q.no_stores = 1;
+	q.resv = &(struct reservation){ .valid = 1 };
 	assert_int_equal(quick_run(&q, 1), 0);
 }
 
@@ -394,10 +446,71 @@ static void test_csrs_against_general(void **state)
 		expect =
 			((before ^ ha.mstatus) & (MSTATUS_SUM | MSTATUS_MXR)) ||
 			((before ^ ha.mstatus) & ha.mstatus & MSTATUS_SIE);
-		assert_int_equal(q.sstatus_changed, expect);
-		assert_int_equal(q.last_csr, 1);
+		assert_int_equal(q.hart_changed, expect);
+		assert_int_equal(q.last_privileged, 1);
 	}
 	assert_true(taken > 200000 / 8); /* about a quarter are its */
+}
+
+/* ECALL from U-mode and SRET, which quick_run() takes with a hart,
+ * against the hart's own code as the general step calls it
+ * (trap_guest_ecall, trap_privileged); what it leaves (ECALL from S- or
+ * M-mode, an SRET that is illegal) must be ones it may leave. */
+static void test_traps_against_general(void **state)
+{
+	static const enum priv privs[] = { PRIV_U, PRIV_S, PRIV_M };
+	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
+	static uint32_t counts[4096];
+	unsigned i, taken = 0;
+	int flush = 0;
+
+	(void)state;
+	caches(c, mem_a);
+	for (i = 0; i < 100000; i++) {
+		uint32_t raw = next_rand() & 1 ? 0x00000073 : 0x10200073;
+		uint64_t xa[32] = { 0 };
+		struct hart ha, hb;
+		struct quick q = { .x = xa,
+				   .pc = CODE_VA + 8,
+				   .cache = c,
+				   .flush = &flush,
+				   .hart = &ha,
+				   .csr_counts = counts };
+		int legal;
+
+		hart_reset(&ha, 0, 0);
+		ha.priv = privs[next_rand() % 3];
+		ha.mstatus = next_rand();
+		ha.medeleg = next_rand();
+		ha.stvec = next_rand() & ~3ULL;
+		ha.mtvec = next_rand() & ~3ULL;
+		ha.sepc = next_rand() & ~1ULL;
+		hb = ha;
+		hb.pc = CODE_VA + 8;
+		memcpy(code + 8, &raw, 4);
+		if (raw == 0x73) {
+			legal = hb.priv == PRIV_U;
+			if (legal)
+				hart_trap(&hb, EXC_ECALL_U, 0);
+		} else {
+			legal = hart_sret(&hb) == 0;
+		}
+		if (!quick_run(&q, 2)) {
+			assert_false(legal);
+			continue;
+		}
+		taken++;
+		assert_true(legal);
+		/* it ends the run, at the hart's new pc */
+		assert_int_equal(q.hart_changed, 1);
+		assert_int_equal(q.last_privileged, 1);
+		assert_int_equal(q.pc, hb.pc);
+		ha.pc = hb.pc;
+		if (memcmp(&ha, &hb, sizeof(ha)))
+			fail_msg("0x%08x: quick and the general step differ",
+				 raw);
+	}
+	assert_true(taken > 100000 / 4);
 }
 
 int main(void)
@@ -407,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_flat_against_general),
 		cmocka_unit_test(test_common_ones_taken),
 		cmocka_unit_test(test_csrs_against_general),
+		cmocka_unit_test(test_traps_against_general),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

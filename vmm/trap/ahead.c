@@ -30,6 +30,9 @@
 #define RUN_AHEAD_QUIET_S 8192
 #define RUN_AHEAD_QUIET_U 1024
 #define RUN_AHEAD_MAX 262144
+/* Instructions between two looks at whether the VM ends or pauses, an
+ * RFENCE came, or (below the floor) an interrupt is due */
+#define RUN_AHEAD_CHECK 256
 
 enum ahead { AHEAD_PLAIN, AHEAD_PRIVILEGED, AHEAD_STOP };
 
@@ -93,30 +96,9 @@ static enum ahead ahead_atomic(struct trap_vcpu *v, uint64_t *r,
 	if (!p) /* a device, or nothing: as natively */
 		return stop(v, AHEAD_STOP_DEVICE);
 	if (in->kind == INSN_LR) {
-		val = interp_sext(interp_load(p, in->width), in->width);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		v->resv_addr = va;
-		v->resv_val = val;
-		v->resv_valid = 1;
+		val = interp_lr(&v->resv, p, va, in->width);
 	} else if (in->kind == INSN_SC) {
-		val = 1;
-		if (v->resv_valid && v->resv_addr == va) {
-			uint64_t want = v->resv_val;
-			uint64_t src = get_x(r, in->rs2);
-
-			if (in->width == 4) {
-				uint32_t w = (uint32_t)want;
-
-				val = !__atomic_compare_exchange_n(
-					(uint32_t *)p, &w, (uint32_t)src, 0,
-					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-			} else {
-				val = !__atomic_compare_exchange_n(
-					(uint64_t *)p, &want, src, 0,
-					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
-			}
-		}
-		v->resv_valid = 0;
+		val = interp_sc(&v->resv, p, va, in->width, get_x(r, in->rs2));
 	} else {
 		val = interp_amo(p, in->width, f5, get_x(r, in->rs2));
 	}
@@ -183,8 +165,8 @@ static enum ahead ahead_memory(struct trap_vcpu *v, uint64_t *r,
 	}
 	if (store) {
 		interp_store(p, in->width, get_x(r, in->rs2));
-		if (v->resv_valid && (v->resv_addr & ~7ULL) == (va & ~7ULL))
-			v->resv_valid = 0;
+		if (v->resv.valid && (v->resv.addr & ~7ULL) == (va & ~7ULL))
+			v->resv.valid = 0;
 	} else {
 		uint64_t val = interp_load(p, in->width);
 
@@ -340,7 +322,7 @@ static unsigned ahead_quick(struct trap_vcpu *v, uint64_t *r,
 			     .pc = v->hart.pc,
 			     .cache = c,
 			     .flush = &v->flush,
-			     .no_stores = v->resv_valid,
+			     .resv = &v->resv,
 			     .hart = &v->hart,
 			     .csr_counts = v->stats.csr };
 	if (!trap_paging_on(&v->hart)) {
@@ -392,7 +374,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		/* often enough that vmm kill, stop and pause see no delay;
 		 * where runs below the floor can be long, interrupts come as
 		 * they would natively */
-		if (!(n & 63)) {
+		if (!(n % RUN_AHEAD_CHECK)) {
 			if (vm_exiting(v->vm) ||
 			    __atomic_load_n(&t->paused, __ATOMIC_ACQUIRE))
 				break;
@@ -410,14 +392,17 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 			forget_pages(c);
 		/* the common instructions in one go, up to the next check */
 		k = n ? ahead_quick(v, r, c, floor,
-				    min_u(64 - (n & 63), limit - quiet), &q)
+				    min_u(RUN_AHEAD_CHECK - n % RUN_AHEAD_CHECK,
+					  limit - quiet),
+				    &q)
 		      : 0;
 		if (k) {
 			v->stats.quick += k;
 			n += k - 1;
-			/* its CSR accesses are privileged ones too */
-			quiet = q.last_csr ? k - q.last_csr : quiet + k;
-			if (q.sstatus_changed)
+			/* its CSR accesses, ECALL and SRET are privileged */
+			quiet = q.last_privileged ? k - q.last_privileged
+						  : quiet + k;
+			if (q.hart_changed)
 				limit = after_privileged(v, c, &paged);
 			continue;
 		}

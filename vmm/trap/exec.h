@@ -17,6 +17,7 @@
 #include "../vm.h"
 #include "decode.h"
 #include "hart.h"
+#include "interp.h"
 #include "sandbox.h"
 #include "walk.h"
 
@@ -111,8 +112,7 @@ struct trap_vcpu {
 	 * run_ahead must run it */
 	int must_run;
 	/* LR/SC run ahead (run_ahead): the reserved address and what LR read */
-	uint64_t resv_addr, resv_val;
-	int resv_valid;
+	struct reservation resv;
 	struct trap_stats stats; /* where the time goes: at exit, debug */
 };
 

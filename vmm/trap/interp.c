@@ -498,3 +498,36 @@ uint64_t interp_amo(void *p, unsigned width, unsigned f5, uint64_t src)
 		}
 	}
 }
+
+uint64_t interp_lr(struct reservation *r, const void *p, uint64_t va,
+		   unsigned width)
+{
+	uint64_t val = interp_sext(interp_load(p, width), width);
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*r = (struct reservation){ .addr = va, .val = val, .valid = 1 };
+	return val;
+}
+
+uint64_t interp_sc(struct reservation *r, void *p, uint64_t va, unsigned width,
+		   uint64_t src)
+{
+	uint64_t want = r->val;
+	int held = r->valid && r->addr == va, stored = 0;
+
+	r->valid = 0;
+	if (!held)
+		return 1;
+	if (width == 4) {
+		uint32_t w = (uint32_t)want;
+
+		stored = __atomic_compare_exchange_n(
+			(uint32_t *)p, &w, (uint32_t)src, 0, __ATOMIC_SEQ_CST,
+			__ATOMIC_SEQ_CST);
+	} else {
+		stored = __atomic_compare_exchange_n((uint64_t *)p, &want, src,
+						     0, __ATOMIC_SEQ_CST,
+						     __ATOMIC_SEQ_CST);
+	}
+	return !stored;
+}

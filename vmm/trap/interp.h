@@ -84,4 +84,20 @@ void interp_store(void *p, unsigned width, uint64_t val);
 uint64_t interp_sext(uint64_t val, unsigned width);
 uint64_t interp_amo(void *p, unsigned width, unsigned f5, uint64_t src);
 
+/* LR and SC (A, 8.2) on p, the host address of va: a hart's reservation
+ * is the address LR loaded from and the value it read, and SC stores
+ * only while both still hold (a compare-and-swap: another hart's store
+ * of a different value breaks it). interp_lr returns the loaded value
+ * sign-extended; interp_sc 0 when it stored, 1 when not; either way the
+ * reservation is gone. */
+struct reservation {
+	uint64_t addr, val;
+	int valid;
+};
+
+uint64_t interp_lr(struct reservation *r, const void *p, uint64_t va,
+		   unsigned width);
+uint64_t interp_sc(struct reservation *r, void *p, uint64_t va, unsigned width,
+		   uint64_t src);
+
 #endif

@@ -139,16 +139,46 @@ QUICK_INLINE int store(struct quick *q, uint64_t v, uint64_t va, unsigned width)
 	return 1;
 }
 
-/* AMOSWAP, AMOADD, AMOXOR, AMOAND, AMOOR, AMOMIN[U], AMOMAX[U] (A,
- * chapter 8) on RAM whose page is cached for stores, with no reservation
- * held, at address a. */
+/* LR and SC (A, 8.2) on RAM at address a, with the hart's reservation;
+ * f5 says which. */
+QUICK_INLINE int lr_sc(struct quick *q, uint32_t raw, unsigned f5,
+		       unsigned width, uint64_t a)
+{
+	unsigned rd = (raw >> 7) & 31;
+	uint8_t *p;
+
+	if (!q->resv || (a & (width - 1)))
+		return 0;
+	p = flat(q, a, width);
+	if (!p)
+		p = page_cached(q->cache, f5 == 3, a);
+	if (!p)
+		return 0;
+	if (f5 == 2) {
+		put(q->x, rd, interp_lr(q->resv, p, a, width));
+		q->no_stores = 1;
+	} else {
+		put(q->x, rd,
+		    interp_sc(q->resv, p, a, width,
+			      get(q->x, (raw >> 20) & 31)));
+		q->no_stores = 0;
+	}
+	return 1;
+}
+
+/* The A extension (chapter 8) on RAM at address a: LR and SC above;
+ * AMOSWAP, AMOADD, AMOXOR, AMOAND, AMOOR, AMOMIN[U], AMOMAX[U] where no
+ * reservation is held. */
 QUICK_INLINE int amo(struct quick *q, uint32_t raw, uint64_t a)
 {
 	unsigned f3 = (raw >> 12) & 7, f5 = raw >> 27;
 	uint8_t *p;
 
-	if ((f3 != 2 && f3 != 3) || q->no_stores || (f5 & 3 && f5 != 1) ||
-	    f5 > 0x1c)
+	if (f3 != 2 && f3 != 3)
+		return 0;
+	if (f5 == 2 || f5 == 3)
+		return lr_sc(q, raw, f5, 1u << f3, a);
+	if (q->no_stores || (f5 & 3 && f5 != 1) || f5 > 0x1c)
 		return 0;
 	p = data(q, 1, a, 1u << f3);
 	if (!p)
@@ -224,7 +254,7 @@ QUICK_INLINE int taken(unsigned f3, uint64_t a, uint64_t b, int *t)
 /* CSRRW, CSRRS, CSRRC and their immediate forms on sstatus, sscratch,
  * sepc, scause and stval from S- or M-mode (Zicsr; privileged spec
  * 4.1): hart_csr() does them, as for the general step. 1 when done,
- * *changed set as struct quick's sstatus_changed. Called, not inlined:
+ * *changed set as struct quick's hart_changed. Called, not inlined:
  * see QUICK_OUTLINE. */
 QUICK_OUTLINE int csr(struct hart *h, uint64_t *x, uint32_t *counts,
 		      uint32_t raw, int *changed)
@@ -261,6 +291,21 @@ QUICK_INLINE int m_ext(struct quick *q, uint32_t raw)
 		return 0;
 	q->pc = pc;
 	return 1;
+}
+
+/* ECALL from U-mode (to the guest's kernel: vmm's SBI answers S-mode's
+ * only, in the general step) and SRET, at pc, by the hart's own trap
+ * code: 1 with the hart's pc the next one. Called, not inlined. */
+QUICK_OUTLINE int trap_insn(struct hart *h, uint64_t pc, uint32_t raw)
+{
+	if (!h)
+		return 0;
+	h->pc = pc;
+	if (raw == 0x00000073 && h->priv == PRIV_U) {
+		hart_trap(h, EXC_ECALL_U, 0);
+		return 1;
+	}
+	return raw == 0x10200073 && hart_sret(h) == 0;
 }
 
 QUICK_INLINE int step32(struct quick *q, uint32_t raw)
@@ -336,9 +381,16 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 			return 0;
 		break;
 	case 0x73: /* SYSTEM */
+		if (f3 == 0) {
+			if (!trap_insn(q->hart, pc, raw))
+				return 0;
+			next = q->hart->pc;
+			q->hart_changed = 1;
+			break;
+		}
 		if (!csr(q->hart, x, q->csr_counts, raw, &t))
 			return 0;
-		q->sstatus_changed = t;
+		q->hart_changed = t;
 		break;
 	case 0x23: /* STORE: SB SH SW SD */
 		imm = (uint64_t)(((int64_t)(int32_t)(raw & 0xfe000000u) >> 20) |
@@ -553,8 +605,9 @@ quick_run(struct quick *q, unsigned max)
 	struct quick l = *q;
 	unsigned n;
 
-	l.last_csr = 0;
-	l.sstatus_changed = 0;
+	l.last_privileged = 0;
+	l.hart_changed = 0;
+	l.no_stores = l.resv && l.resv->valid;
 	if (__atomic_load_n(l.flush, __ATOMIC_ACQUIRE))
 		max = 0;
 	for (n = 0; n < max; n++) {
@@ -577,14 +630,14 @@ quick_run(struct quick *q, unsigned max)
 			break;
 		if ((lo & 0x7f) != 0x73)
 			continue;
-		l.last_csr = n + 1;
-		if (l.sstatus_changed) {
+		l.last_privileged = n + 1;
+		if (l.hart_changed) {
 			n++;
 			break;
 		}
 	}
 	q->pc = l.pc;
-	q->last_csr = l.last_csr;
-	q->sstatus_changed = l.sstatus_changed;
+	q->last_privileged = l.last_privileged;
+	q->hart_changed = l.hart_changed;
 	return n;
 }

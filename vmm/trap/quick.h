@@ -8,13 +8,14 @@
  * The common case of running ahead (ahead.c), in one loop: what a kernel
  * runs most between two privileged instructions (RV64I and its
  * compressed forms: arithmetic, branches, jumps, fences, loads and
- * stores on pages run-ahead has already translated; the M extension and
- * AMOs through the interpreter's code) and its hottest CSR accesses, each
- * decoded once from its bits, with no indirect jump per instruction.
- * Whatever else comes (LR and SC, a page not in the cache, a misaligned
- * access, floating point, the rest of SYSTEM, a reserved encoding) it
- * leaves to the general step, which is the reference: a unit test runs
- * random instructions through both.
+ * stores on pages run-ahead has already translated or, paging off, on
+ * any RAM; the M extension, AMOs, LR and SC through the interpreter's
+ * code), its hottest CSR accesses and its system calls' ECALL and SRET,
+ * each decoded once from its bits, with no indirect jump per
+ * instruction. Whatever else comes (a page not in the cache, a
+ * misaligned access, floating point, the rest of SYSTEM, a reserved
+ * encoding) it leaves to the general step, which is the reference: a
+ * unit test runs random instructions through both.
  */
 
 /* run-ahead's translations of the guest pages it last fetched from,
@@ -54,6 +55,7 @@ static inline uint8_t *page_cached(struct page_cache *cache, int store,
 }
 
 struct hart;
+struct reservation;
 
 struct quick {
 	uint64_t *x; /* x[1..31]; x[0] is never read or written */
@@ -66,18 +68,25 @@ struct quick {
 	uint8_t *flat_host;
 	const int *flush; /* nonzero: the cache may be stale (atomic; read
 			   * when the run starts: runs are short) */
-	int no_stores; /* stores are the general step's (a reservation) */
+	/* The hart's LR/SC reservation: LR and SC run here too; while it
+	 * is held, stores and AMOs are the general step's (a store to the
+	 * reserved address breaks it there). NULL: neither. */
+	struct reservation *resv;
+	int no_stores; /* quick_run's own: a reservation is held */
 	/* With a hart, the CSR accesses a kernel makes most (sstatus,
 	 * sscratch, sepc, scause, stval, from S- or M-mode) too, through
-	 * the hart's own CSR code, each counted in csr_counts[csr]. */
+	 * the hart's own CSR code, each counted in csr_counts[csr]; and
+	 * ECALL from U-mode and SRET, by the hart's own trap code. */
 	struct hart *hart;
 	uint32_t *csr_counts;
-	/* out: 1 + the index of the last CSR access run (0: none), and
-	 * whether the run stopped after an sstatus write that may matter
-	 * at once (SIE set: an interrupt may be due; SUM or MXR changed:
-	 * the translation did) */
-	unsigned last_csr;
-	int sstatus_changed;
+	/* out: 1 + the index of the last privileged instruction run (a
+	 * CSR access, ECALL, SRET; 0: none), and whether the run stopped
+	 * after one that may matter at once: ECALL or SRET (a new
+	 * privilege, and after SRET maybe an interrupt due), or an sstatus
+	 * write that sets SIE (an interrupt may be due) or changes SUM or
+	 * MXR (the translation did) */
+	unsigned last_privileged;
+	int hart_changed;
 };
 
 /* Run up to max instructions from q->pc: how many ran; q->pc is the next
