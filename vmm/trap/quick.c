@@ -27,9 +27,11 @@
 #define QUICK_PAGE 4096ULL
 #define QUICK_MASK (~(QUICK_PAGE - 1))
 
+/* x[0] holds 0 while quick_run() runs (see there): no test for x0 on
+ * the way in, only on the way out. */
 QUICK_INLINE uint64_t get(const uint64_t *x, unsigned i)
 {
-	return i ? x[i] : 0;
+	return x[i];
 }
 
 QUICK_INLINE void put(uint64_t *x, unsigned i, uint64_t v)
@@ -70,16 +72,23 @@ QUICK_INLINE uint8_t *data(const struct quick *q, int store, uint64_t va,
 
 /* The host address of the instruction at pc (even), two bytes of it at
  * least (*room: how many there are, 2 or 4); NULL when neither the flat
- * window nor the cache has it. */
+ * window nor the cache has it. code_end is flat_size less 3 (0 when
+ * flat_size is under 4): below it, four bytes are there. */
 QUICK_INLINE const uint16_t *code(const struct quick *q, uint64_t pc,
-				  unsigned *room)
+				  uint64_t code_end, unsigned *room)
 {
 	const struct page_cache *f = page_slot(q->cache, CACHE_FETCH, pc);
 	uint64_t off = pc & ~QUICK_MASK;
-	const uint8_t *p = flat(q, pc, 2);
+	const uint8_t *p;
 
+	if (pc - q->flat_base < code_end) { /* the common case: one test */
+		*room = 4;
+		return __builtin_assume_aligned(
+			q->flat_host + (pc - q->flat_base), 2);
+	}
+	p = flat(q, pc, 2);
 	if (p) {
-		*room = flat(q, pc, 4) ? 4 : 2;
+		*room = 2;
 		return __builtin_assume_aligned(p, 2);
 	}
 	if ((pc & QUICK_MASK) != f->va)
@@ -308,43 +317,37 @@ QUICK_OUTLINE int trap_insn(struct hart *h, uint64_t pc, uint32_t raw)
 	return raw == 0x10200073 && hart_sret(h) == 0;
 }
 
+/* OP-IMM (its shifts keep a 6-bit shamt), OP, OP-IMM-32, OP-32: one
+ * copy of each ALU for all four. The M extension is the interpreter's. */
+QUICK_INLINE int op(struct quick *q, uint32_t raw, uint64_t a, uint64_t imm)
+{
+	unsigned f3 = (raw >> 12) & 7, shift = f3 == 1 || f3 == 5;
+	int reg = raw & 0x20, w32 = raw & 0x08;
+	uint64_t b = reg ? get(q->x, (raw >> 20) & 31) : imm, v;
+	unsigned f7 = reg || (w32 && shift) ? raw >> 25
+		      : shift		    ? (raw >> 26) << 1
+					    : 0;
+
+	if (reg && f7 == 1)
+		return m_ext(q, raw);
+	if (!(w32 ? alu_32(f3, f7, a, b, &v) : alu(f3, f7, a, b, &v)))
+		return 0;
+	put(q->x, (raw >> 7) & 31, v);
+	q->pc += 4;
+	return 1;
+}
+
 QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 {
-	uint64_t *x = q->x, pc = q->pc, next = pc + 4, v;
+	uint64_t *x = q->x, pc = q->pc, next = pc + 4;
 	unsigned rd = (raw >> 7) & 31, rs1 = (raw >> 15) & 31;
 	unsigned rs2 = (raw >> 20) & 31, f3 = (raw >> 12) & 7;
 	uint64_t a = get(x, rs1), imm = (uint64_t)((int64_t)(int32_t)raw >> 20);
 	int t;
 
+	if ((raw & 0x57) == 0x13) /* OP-IMM, OP, OP-IMM-32, OP-32 */
+		return op(q, raw, a, imm);
 	switch (raw & 0x7f) {
-	case 0x13: /* OP-IMM: the shifts keep a 6-bit shamt */
-		if (f3 == 1 || f3 == 5) {
-			if (!alu(f3, (raw >> 26) << 1, a, imm, &v))
-				return 0;
-		} else if (!alu(f3, 0, a, imm, &v)) {
-			return 0;
-		}
-		put(x, rd, v);
-		break;
-	case 0x1b: /* OP-IMM-32 */
-		if (!alu_32(f3, f3 == 0 ? 0 : raw >> 25, a, imm, &v))
-			return 0;
-		put(x, rd, v);
-		break;
-	case 0x33: /* OP; the M extension is the interpreter's */
-		if ((raw >> 25) == 1)
-			return m_ext(q, raw);
-		if (!alu(f3, raw >> 25, a, get(x, rs2), &v))
-			return 0;
-		put(x, rd, v);
-		break;
-	case 0x3b: /* OP-32 */
-		if ((raw >> 25) == 1)
-			return m_ext(q, raw);
-		if (!alu_32(f3, raw >> 25, a, get(x, rs2), &v))
-			return 0;
-		put(x, rd, v);
-		break;
 	case 0x37: /* LUI */
 		put(x, rd, sext32(raw & 0xfffff000u));
 		break;
@@ -384,7 +387,7 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 		if (f3 == 0) {
 			if (!trap_insn(q->hart, pc, raw))
 				return 0;
-			next = q->hart->pc;
+			next = q->hart->pc; /* the tvec or sepc: even */
 			q->hart_changed = 1;
 			break;
 		}
@@ -598,24 +601,29 @@ store:
 
 /* The run works on a copy of *q that lives in registers: nothing it
  * stores (a guest register, guest RAM) can then be taken to change
- * where the next instruction comes from. */
+ * where the next instruction comes from. x[0], which the caller keeps
+ * for itself, holds 0 during the run and gets its value back. The pc
+ * stays even once it is (every way it changes here keeps it so). */
 __attribute__((optimize("no-jump-tables"), noinline, aligned(4096))) unsigned
 quick_run(struct quick *q, unsigned max)
 {
 	struct quick l = *q;
+	uint64_t x0 = l.x[0];
+	uint64_t code_end = l.flat_size >= 4 ? l.flat_size - 3 : 0;
 	unsigned n;
 
 	l.last_privileged = 0;
 	l.hart_changed = 0;
 	l.no_stores = l.resv && l.resv->valid;
-	if (__atomic_load_n(l.flush, __ATOMIC_ACQUIRE))
-		max = 0;
+	if (__atomic_load_n(l.flush, __ATOMIC_ACQUIRE) || (l.pc & 1))
+		return 0;
+	l.x[0] = 0;
 	for (n = 0; n < max; n++) {
 		const uint16_t *p;
 		unsigned room;
 		uint16_t lo;
 
-		p = (l.pc & 1) ? NULL : code(&l, l.pc, &room);
+		p = code(&l, l.pc, code_end, &room);
 		if (!p)
 			break;
 		lo = p[0];
@@ -636,6 +644,7 @@ quick_run(struct quick *q, unsigned max)
 			break;
 		}
 	}
+	l.x[0] = x0;
 	q->pc = l.pc;
 	q->last_privileged = l.last_privileged;
 	q->hart_changed = l.hart_changed;

@@ -58,7 +58,7 @@ struct hart;
 struct reservation;
 
 struct quick {
-	uint64_t *x; /* x[1..31]; x[0] is never read or written */
+	uint64_t *x; /* x[1..31]; x[0] is the caller's (kept, see quick_run) */
 	uint64_t pc;
 	struct page_cache *cache; /* CACHE_PAGES * PAGE_WAYS of them */
 	/* Paging off, every address in guest RAM is the RAM's own: flat_host
