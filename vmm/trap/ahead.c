@@ -309,29 +309,19 @@ static unsigned min_u(unsigned a, unsigned b)
 	return a < b ? a : b;
 }
 
-/* The instructions from here on that quick_run() takes, up to max: how
- * many ran (q says whether CSR accesses were among them). Not where a pc
- * may go below the map floor (the general step says so, see stop()). */
-static unsigned ahead_quick(struct trap_vcpu *v, uint64_t *r,
-			    struct page_cache *c, uint64_t floor, unsigned max,
-			    struct quick *q)
+/* The instructions from here on that quick_run() takes, up to max, with
+ * q as trap_run_ahead set it up: how many ran. Not where a pc may go
+ * below the map floor (the general step says so, see stop()). */
+static unsigned ahead_quick(struct trap_vcpu *v, struct quick *q,
+			    uint64_t floor, unsigned max)
 {
+	int flat = !trap_paging_on(&v->hart);
 	unsigned n;
 
-	*q = (struct quick){ .x = r,
-			     .pc = v->hart.pc,
-			     .cache = c,
-			     .flush = &v->flush,
-			     .resv = &v->resv,
-			     .hart = &v->hart,
-			     .csr_counts = v->stats.csr };
-	if (!trap_paging_on(&v->hart)) {
-		q->flat_base = v->vm->mem.base;
-		q->flat_size = v->vm->mem.size;
-		q->flat_host = v->vm->mem.host;
-	} else if (floor) {
+	if (floor && !flat)
 		return 0;
-	}
+	q->pc = v->hart.pc;
+	q->flat_size = flat ? v->vm->mem.size : 0;
 	n = quick_run(q, max);
 	v->hart.pc = q->pc;
 	return n;
@@ -365,7 +355,14 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
 	unsigned quiet = 0, limit = quiet_limit(&v->hart), n, k;
 	int paged = trap_paging_on(&v->hart);
-	struct quick q;
+	struct quick q = { .x = r,
+			   .cache = c,
+			   .flat_base = v->vm->mem.base,
+			   .flat_host = v->vm->mem.host,
+			   .flush = &v->flush,
+			   .resv = &v->resv,
+			   .hart = &v->hart,
+			   .csr_counts = v->stats.csr };
 
 	forget_pages(c);
 	for (n = 0; n < RUN_AHEAD_MAX && quiet < limit; n++) {
@@ -391,10 +388,9 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 		if (__atomic_load_n(&v->flush, __ATOMIC_ACQUIRE))
 			forget_pages(c);
 		/* the common instructions in one go, up to the next check */
-		k = n ? ahead_quick(v, r, c, floor,
+		k = n ? ahead_quick(v, &q, floor,
 				    min_u(RUN_AHEAD_CHECK - n % RUN_AHEAD_CHECK,
-					  limit - quiet),
-				    &q)
+					  limit - quiet))
 		      : 0;
 		if (k) {
 			v->stats.quick += k;
@@ -403,7 +399,8 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 			quiet = q.last_privileged ? k - q.last_privileged
 						  : quiet + k;
 			if (q.hart_changed)
-				limit = after_privileged(v, c, &paged);
+				after_privileged(v, c, &paged);
+			limit = quiet_limit(&v->hart); /* after an ECALL too */
 			continue;
 		}
 		a = ahead_step(v, r, c);

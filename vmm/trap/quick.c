@@ -304,7 +304,11 @@ QUICK_INLINE int m_ext(struct quick *q, uint32_t raw)
 
 /* ECALL from U-mode (to the guest's kernel: vmm's SBI answers S-mode's
  * only, in the general step) and SRET, at pc, by the hart's own trap
- * code: 1 with the hart's pc the next one. Called, not inlined. */
+ * code, with the hart's pc the next one: 0 when not taken, 1 when the
+ * run may go on, 2 when it must end (struct quick's hart_changed). An
+ * ECALL into S-mode with paging off throughout changes nothing the run
+ * keeps and, SIE now clear, makes no interrupt due unless one of
+ * M-mode's is enabled; after SRET one may be. Called, not inlined. */
 QUICK_OUTLINE int trap_insn(struct hart *h, uint64_t pc, uint32_t raw)
 {
 	if (!h)
@@ -312,9 +316,12 @@ QUICK_OUTLINE int trap_insn(struct hart *h, uint64_t pc, uint32_t raw)
 	h->pc = pc;
 	if (raw == 0x00000073 && h->priv == PRIV_U) {
 		hart_trap(h, EXC_ECALL_U, 0);
-		return 1;
+		if (h->priv == PRIV_S && (h->satp >> 60) == SATP_MODE_BARE &&
+		    !(h->mie & (MIP_MSIP | MIP_MTIP | MIP_MEIP)))
+			return 1;
+		return 2;
 	}
-	return raw == 0x10200073 && hart_sret(h) == 0;
+	return raw == 0x10200073 && hart_sret(h) == 0 ? 2 : 0;
 }
 
 /* OP-IMM (its shifts keep a 6-bit shamt), OP, OP-IMM-32, OP-32: one
@@ -385,10 +392,11 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 		break;
 	case 0x73: /* SYSTEM */
 		if (f3 == 0) {
-			if (!trap_insn(q->hart, pc, raw))
+			t = trap_insn(q->hart, pc, raw);
+			if (!t)
 				return 0;
 			next = q->hart->pc; /* the tvec or sepc: even */
-			q->hart_changed = 1;
+			q->hart_changed = t == 2;
 			break;
 		}
 		if (!csr(q->hart, x, q->csr_counts, raw, &t))

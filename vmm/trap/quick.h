@@ -81,10 +81,10 @@ struct quick {
 	uint32_t *csr_counts;
 	/* out: 1 + the index of the last privileged instruction run (a
 	 * CSR access, ECALL, SRET; 0: none), and whether the run stopped
-	 * after one that may matter at once: ECALL or SRET (a new
-	 * privilege, and after SRET maybe an interrupt due), or an sstatus
-	 * write that sets SIE (an interrupt may be due) or changes SUM or
-	 * MXR (the translation did) */
+	 * after one that may matter at once: SRET (a new privilege, maybe
+	 * an interrupt due), an ECALL but for one that changes neither
+	 * (see trap_insn), or an sstatus write that sets SIE (an interrupt
+	 * may be due) or changes SUM or MXR (the translation did) */
 	unsigned last_privileged;
 	int hart_changed;
 };
