@@ -520,6 +520,64 @@ static void test_traps_against_general(void **state)
 	assert_true(taken > 100000 / 4);
 }
 
+static uint64_t now_ticks = 1000;
+
+static uint64_t test_time(void *opaque)
+{
+	(void)opaque;
+	return now_ticks;
+}
+
+/* With the SBI timer's deadline to look at, an sstatus write that sets
+ * SIE and an SRET end the run only when an interrupt is then due: one
+ * pending and enabled, or the deadline passed. */
+static void test_interrupt_due_ends_run(void **state)
+{
+	static uint32_t counts[4096];
+	static const uint32_t csrsi_sie = 0x10016073; /* csrsi sstatus, 2 */
+	static const uint32_t sret = 0x10200073;
+	struct page_cache c[CACHE_PAGES * PAGE_WAYS];
+	uint64_t x[32] = { 0 }, deadline;
+	int flush = 0, k;
+	struct hart h;
+	struct quick q = { .x = x,
+			   .cache = c,
+			   .flush = &flush,
+			   .hart = &h,
+			   .csr_counts = counts,
+			   .timer_deadline = &deadline };
+
+	(void)state;
+	caches(c, mem_a);
+	for (k = 0; k < 8; k++) {
+		int use_sret = k & 1, pending = k & 2, passed = k & 4;
+
+		hart_reset(&h, 0, 0);
+		h.time = test_time;
+		h.priv = PRIV_S;
+		h.mideleg = MIP_SSIP | MIP_STIP | MIP_SEIP;
+		h.mie = MIP_STIP;
+		h.mip = pending ? MIP_STIP : 0;
+		h.mstatus = use_sret ? MSTATUS_SPIE : 0; /* back to U */
+		h.sepc = CODE_VA + 64;
+		deadline = passed ? now_ticks - 1 : now_ticks + 100;
+		memcpy(code, use_sret ? &sret : &csrsi_sie, 4);
+		q.pc = CODE_VA;
+		assert_int_equal(quick_run(&q, 1), 1);
+		assert_int_equal(q.hart_changed, pending || passed);
+		assert_int_equal(q.pc, use_sret ? CODE_VA + 64 : CODE_VA + 4);
+	}
+	/* no deadline set: the timer is no reason */
+	deadline = ~0ULL;
+	hart_reset(&h, 0, 0);
+	h.time = test_time;
+	h.priv = PRIV_S;
+	memcpy(code, &csrsi_sie, 4);
+	q.pc = CODE_VA;
+	assert_int_equal(quick_run(&q, 1), 1);
+	assert_int_equal(q.hart_changed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_common_ones_taken),
 		cmocka_unit_test(test_csrs_against_general),
 		cmocka_unit_test(test_traps_against_general),
+		cmocka_unit_test(test_interrupt_due_ends_run),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

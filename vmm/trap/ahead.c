@@ -321,7 +321,8 @@ static unsigned ahead_quick(struct trap_vcpu *v, struct quick *q,
 	if (floor && !flat)
 		return 0;
 	q->pc = v->hart.pc;
-	q->flat_size = flat ? v->vm->mem.size : 0;
+	/* RAM is in whole pages from a page boundary: multiples of 8 */
+	q->flat_size = flat ? v->vm->mem.size & ~7ULL : 0;
 	n = quick_run(q, max);
 	v->hart.pc = q->pc;
 	return n;
@@ -362,7 +363,10 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 			   .flush = &v->flush,
 			   .resv = &v->resv,
 			   .hart = &v->hart,
-			   .csr_counts = v->stats.csr };
+			   .csr_counts = v->stats.csr,
+			   .timer_deadline = v->vm->has_clint
+						     ? NULL
+						     : &v->timer_deadline };
 
 	forget_pages(c);
 	for (n = 0; n < RUN_AHEAD_MAX && quiet < limit; n++) {

@@ -45,15 +45,15 @@ QUICK_INLINE uint64_t sext32(uint64_t v)
 	return (uint64_t)(int64_t)(int32_t)(uint32_t)v;
 }
 
-/* The host address of width bytes at va in the flat window; NULL when
- * they are not all in it. */
-QUICK_INLINE uint8_t *flat(const struct quick *q, uint64_t va, unsigned width)
+/* The host address of an aligned access at va (of 1, 2, 4 or 8 bytes)
+ * in the flat window; NULL when it is not in it. The window starts and
+ * ends on a multiple of 8, so an aligned access that starts in it ends
+ * in it. */
+QUICK_INLINE uint8_t *flat(const struct quick *q, uint64_t va)
 {
 	uint64_t off = va - q->flat_base;
 
-	if (off >= q->flat_size || q->flat_size - off < width)
-		return NULL;
-	return q->flat_host + off;
+	return off < q->flat_size ? q->flat_host + off : NULL;
 }
 
 /* The host address of a width-byte access at va from the flat window or
@@ -66,7 +66,7 @@ QUICK_INLINE uint8_t *data(const struct quick *q, int store, uint64_t va,
 
 	if ((va & (width - 1)) || (store && q->no_stores))
 		return NULL;
-	p = flat(q, va, width);
+	p = flat(q, va);
 	return p ? p : page_cached(q->cache, store, va);
 }
 
@@ -86,7 +86,7 @@ QUICK_INLINE const uint16_t *code(const struct quick *q, uint64_t pc,
 		return __builtin_assume_aligned(
 			q->flat_host + (pc - q->flat_base), 2);
 	}
-	p = flat(q, pc, 2);
+	p = flat(q, pc);
 	if (p) {
 		*room = 2;
 		return __builtin_assume_aligned(p, 2);
@@ -158,7 +158,7 @@ QUICK_INLINE int lr_sc(struct quick *q, uint32_t raw, unsigned f5,
 
 	if (!q->resv || (a & (width - 1)))
 		return 0;
-	p = flat(q, a, width);
+	p = flat(q, a);
 	if (!p)
 		p = page_cached(q->cache, f5 == 3, a);
 	if (!p)
@@ -260,13 +260,30 @@ QUICK_INLINE int taken(unsigned f3, uint64_t a, uint64_t b, int *t)
 	return 1;
 }
 
+/* What a privileged instruction the run took means for it: it goes on,
+ * it ends (struct quick's hart_changed), or it ends if an interrupt is
+ * due now (irq_due). 0 (QUICK_NO): not taken, the general step's. */
+enum { QUICK_NO, QUICK_ON, QUICK_END, QUICK_IRQ };
+
+/* Whether the hart takes an interrupt now, as trap_deliver_interrupt()
+ * would find, its SBI timer's deadline included (~0: none set). With no
+ * deadline to look at (NULL: interrupts may come from a CLINT too), one
+ * may be. Called, not inlined. */
+QUICK_OUTLINE int irq_due(struct hart *h, const uint64_t *deadline)
+{
+	if (!deadline ||
+	    (*deadline != ~0ULL && h->time(h->time_opaque) >= *deadline))
+		return 1;
+	return hart_pending_interrupt(h) != 0;
+}
+
 /* CSRRW, CSRRS, CSRRC and their immediate forms on sstatus, sscratch,
  * sepc, scause and stval from S- or M-mode (Zicsr; privileged spec
- * 4.1): hart_csr() does them, as for the general step. 1 when done,
- * *changed set as struct quick's hart_changed. Called, not inlined:
- * see QUICK_OUTLINE. */
+ * 4.1): hart_csr() does them, as for the general step. An sstatus write
+ * that changes SUM or MXR changes the translation; one that sets SIE
+ * may let an interrupt in. Called, not inlined: see QUICK_OUTLINE. */
 QUICK_OUTLINE int csr(struct hart *h, uint64_t *x, uint32_t *counts,
-		      uint32_t raw, int *changed)
+		      uint32_t raw)
 {
 	unsigned f3 = (raw >> 12) & 7, rs1 = (raw >> 15) & 31, n = raw >> 20;
 	struct insn in = { .kind = INSN_CSR, .len = 4, .rs1 = rs1, .csr = n };
@@ -274,19 +291,19 @@ QUICK_OUTLINE int csr(struct hart *h, uint64_t *x, uint32_t *counts,
 
 	if (!h || h->priv == PRIV_U || !(f3 & 3) ||
 	    (n != CSR_SSTATUS && (n < CSR_SSCRATCH || n > CSR_STVAL)))
-		return 0;
+		return QUICK_NO;
 	in.csr_op = (f3 & 3) == 1 ? CSR_RW : (f3 & 3) == 2 ? CSR_RS : CSR_RC;
 	in.csr_imm = f3 >= 5;
 	in.rd = (raw >> 7) & 31;
 	before = h->mstatus;
 	if (hart_csr(h, &in, in.csr_imm ? rs1 : get(x, rs1), &old))
-		return 0;
+		return QUICK_NO;
 	put(x, in.rd, old);
 	counts[n]++;
 	diff = before ^ h->mstatus;
-	*changed = (diff & (MSTATUS_SUM | MSTATUS_MXR)) ||
-		   (diff & h->mstatus & MSTATUS_SIE);
-	return 1;
+	if (diff & (MSTATUS_SUM | MSTATUS_MXR))
+		return QUICK_END;
+	return diff & h->mstatus & MSTATUS_SIE ? QUICK_IRQ : QUICK_ON;
 }
 
 /* The M extension, by the interpreter (on a copy of the pc: the run's
@@ -304,24 +321,29 @@ QUICK_INLINE int m_ext(struct quick *q, uint32_t raw)
 
 /* ECALL from U-mode (to the guest's kernel: vmm's SBI answers S-mode's
  * only, in the general step) and SRET, at pc, by the hart's own trap
- * code, with the hart's pc the next one: 0 when not taken, 1 when the
- * run may go on, 2 when it must end (struct quick's hart_changed). An
- * ECALL into S-mode with paging off throughout changes nothing the run
- * keeps and, SIE now clear, makes no interrupt due unless one of
- * M-mode's is enabled; after SRET one may be. Called, not inlined. */
+ * code, with the hart's pc the next one. With paging off before and
+ * after (satp Bare, and neither goes to M-mode here) nothing the run
+ * keeps changes: an ECALL into S-mode leaves SIE clear, so no interrupt
+ * is due unless one of M-mode's is enabled; after SRET one may be.
+ * Called, not inlined. */
 QUICK_OUTLINE int trap_insn(struct hart *h, uint64_t pc, uint32_t raw)
 {
+	int bare;
+
 	if (!h)
-		return 0;
+		return QUICK_NO;
+	bare = (h->satp >> 60) == SATP_MODE_BARE;
 	h->pc = pc;
 	if (raw == 0x00000073 && h->priv == PRIV_U) {
 		hart_trap(h, EXC_ECALL_U, 0);
-		if (h->priv == PRIV_S && (h->satp >> 60) == SATP_MODE_BARE &&
+		if (h->priv == PRIV_S && bare &&
 		    !(h->mie & (MIP_MSIP | MIP_MTIP | MIP_MEIP)))
-			return 1;
-		return 2;
+			return QUICK_ON;
+		return QUICK_END;
 	}
-	return raw == 0x10200073 && hart_sret(h) == 0 ? 2 : 0;
+	if (raw != 0x10200073 || hart_sret(h))
+		return QUICK_NO;
+	return bare ? QUICK_IRQ : QUICK_END;
 }
 
 /* OP-IMM (its shifts keep a 6-bit shamt), OP, OP-IMM-32, OP-32: one
@@ -391,17 +413,15 @@ QUICK_INLINE int step32(struct quick *q, uint32_t raw)
 			return 0;
 		break;
 	case 0x73: /* SYSTEM */
-		if (f3 == 0) {
-			t = trap_insn(q->hart, pc, raw);
-			if (!t)
-				return 0;
-			next = q->hart->pc; /* the tvec or sepc: even */
-			q->hart_changed = t == 2;
-			break;
-		}
-		if (!csr(q->hart, x, q->csr_counts, raw, &t))
+		t = f3 ? csr(q->hart, x, q->csr_counts, raw)
+		       : trap_insn(q->hart, pc, raw);
+		if (t == QUICK_NO)
 			return 0;
-		q->hart_changed = t;
+		if (!f3)
+			next = q->hart->pc; /* the tvec or sepc: even */
+		q->hart_changed =
+			t == QUICK_END ||
+			(t == QUICK_IRQ && irq_due(q->hart, q->timer_deadline));
 		break;
 	case 0x23: /* STORE: SB SH SW SD */
 		imm = (uint64_t)(((int64_t)(int32_t)(raw & 0xfe000000u) >> 20) |

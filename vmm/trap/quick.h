@@ -63,7 +63,8 @@ struct quick {
 	struct page_cache *cache; /* CACHE_PAGES * PAGE_WAYS of them */
 	/* Paging off, every address in guest RAM is the RAM's own: flat_host
 	 * holds [flat_base, flat_base + flat_size), with no cache to look
-	 * up or miss (flat_size 0: paging on, the cache only) */
+	 * up or miss (flat_size 0: paging on, the cache only). Both are
+	 * multiples of 8. */
 	uint64_t flat_base, flat_size;
 	uint8_t *flat_host;
 	const int *flush; /* nonzero: the cache may be stale (atomic; read
@@ -79,12 +80,16 @@ struct quick {
 	 * ECALL from U-mode and SRET, by the hart's own trap code. */
 	struct hart *hart;
 	uint32_t *csr_counts;
+	/* The hart's SBI timer deadline (ticks; ~0: none), for whether an
+	 * interrupt is due where one may have become so; NULL: another
+	 * source (a CLINT) may raise one too, so the run ends there. */
+	const uint64_t *timer_deadline;
 	/* out: 1 + the index of the last privileged instruction run (a
 	 * CSR access, ECALL, SRET; 0: none), and whether the run stopped
-	 * after one that may matter at once: SRET (a new privilege, maybe
-	 * an interrupt due), an ECALL but for one that changes neither
-	 * (see trap_insn), or an sstatus write that sets SIE (an interrupt
-	 * may be due) or changes SUM or MXR (the translation did) */
+	 * after one that matters at once: one that changed the translation
+	 * (a new privilege with paging on, an sstatus write that changes
+	 * SUM or MXR), or one after which an interrupt is due (SRET, an
+	 * sstatus write that sets SIE; an ECALL into M-mode's hands) */
 	unsigned last_privileged;
 	int hart_changed;
 };
