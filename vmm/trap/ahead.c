@@ -29,7 +29,7 @@
  * system calls. */
 #define RUN_AHEAD_QUIET_S 8192
 #define RUN_AHEAD_QUIET_U 1024
-#define RUN_AHEAD_MAX 262144
+#define RUN_AHEAD_MAX 4194304
 /* Instructions between two looks at whether the VM ends or pauses, an
  * RFENCE came, or (below the floor) an interrupt is due */
 #define RUN_AHEAD_CHECK 256
