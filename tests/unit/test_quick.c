@@ -177,57 +177,7 @@ static struct reservation random_reservation(const uint64_t *x, int held,
 	return r;
 }
 
-static unsigned one(uint32_t raw, uint64_t off, int held)
-{
-	struct page_cache ca[CACHE_PAGES * PAGE_WAYS],
-		cb[CACHE_PAGES * PAGE_WAYS];
-	uint64_t xa[32], xb[32], pc_b = CODE_VA + off;
-	struct reservation ra, rb;
-	int flush = 0;
-	struct quick q = { .x = xa,
-			   .pc = CODE_VA + off,
-			   .cache = ca,
-			   .flush = &flush,
-			   .resv = &ra };
-	unsigned i, ran;
-
-	for (i = 0; i < 32; i++)
-		xa[i] = xb[i] = random_value();
-	xa[0] = xb[0] = 0xdeadbeef; /* never read, never written */
-	for (i = 0; i < sizeof(mem_a); i++)
-		((uint8_t *)mem_a)[i] = ((uint8_t *)mem_b)[i] =
-			(uint8_t)next_rand();
-	memset(code, 0, sizeof(code));
-	memcpy(code + off, &raw, (raw & 3) == 3 ? 4 : 2);
-	caches(ca, mem_a);
-	caches(cb, mem_b);
-	ra = rb = random_reservation(xa, held, cb);
-	ran = quick_run(&q, 1);
-	if (!ran)
-		return 0;
-	assert_int_equal(reference(xb, &pc_b, raw, cb, &rb), 1);
-	if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b ||
-	    memcmp(mem_a, mem_b, sizeof(mem_a)) || ra.valid != rb.valid ||
-	    (ra.valid && (ra.addr != rb.addr || ra.val != rb.val)))
-		fail_msg("0x%08x: quick and the general step differ", raw);
-	return ran;
-}
-
-static void test_random_against_general(void **state)
-{
-	unsigned i, ran = 0;
-
-	(void)state;
-	for (i = 0; i < 400000; i++)
-		ran += one(random_insn(), (next_rand() % 2046) * 2,
-			   (int)(next_rand() & 1));
-	/* It must take a good share, or it speeds nothing up. */
-	assert_true(ran > 400000 / 4);
-}
-
-/* Paging off (the flat window): three pages of RAM from CODE_VA, the
- * code in the first, no cache. The general step has all three as pages
- * it may load from and store to, and nothing beyond them. */
+/* The flat window's RAM (see one()). */
 static uint8_t ram_a[3][4096], ram_b[3][4096];
 #define RAM_A ((uint8_t *)ram_a)
 #define RAM_B ((uint8_t *)ram_b)
@@ -242,7 +192,13 @@ static uint64_t flat_value(void)
 	return random_value();
 }
 
-static unsigned one_flat(uint32_t raw, uint64_t off, int held)
+/* One instruction through quick_run() and, when it ran it, through the
+ * general step on copies of the same state: both must come out the
+ * same. With flat, paging off: three pages of RAM from CODE_VA (the
+ * code in the first) in the flat window and no cache for quick_run;
+ * the general step has all three as pages it may load from and store
+ * to, and nothing beyond them. How many quick_run() ran. */
+static unsigned one(uint32_t raw, uint64_t off, int held, int flat)
 {
 	struct page_cache ca[CACHE_PAGES * PAGE_WAYS],
 		cb[CACHE_PAGES * PAGE_WAYS];
@@ -252,35 +208,58 @@ static unsigned one_flat(uint32_t raw, uint64_t off, int held)
 	struct quick q = { .x = xa,
 			   .pc = CODE_VA + off,
 			   .cache = ca,
-			   .flat_base = CODE_VA,
-			   .flat_size = sizeof(ram_a),
-			   .flat_host = RAM_A,
 			   .flush = &flush,
 			   .resv = &ra };
-	unsigned i, ran;
+	uint8_t *ma = flat ? RAM_A : (uint8_t *)mem_a;
+	uint8_t *mb = flat ? RAM_B : (uint8_t *)mem_b;
+	size_t len = flat ? sizeof(ram_a) : sizeof(mem_a);
+	unsigned i;
 
 	for (i = 0; i < 32; i++)
-		xa[i] = xb[i] = flat_value();
-	for (i = 0; i < sizeof(ram_a); i++)
-		RAM_A[i] = RAM_B[i] = (uint8_t)next_rand();
-	memcpy(RAM_A + off, &raw, (raw & 3) == 3 ? 4 : 2);
-	memcpy(RAM_B + off, &raw, (raw & 3) == 3 ? 4 : 2);
-	for (i = 0; i < CACHE_PAGES * PAGE_WAYS; i++)
-		ca[i] = cb[i] = (struct page_cache){ 1, NULL };
-	for (i = 0; i < 3; i++)
-		*page_slot(cb, CACHE_STORE, CODE_VA + i * 4096) =
-			(struct page_cache){ CODE_VA + i * 4096, ram_b[i] };
+		xa[i] = xb[i] = flat ? flat_value() : random_value();
+	xa[0] = xb[0] = 0xdeadbeef; /* never read, never written */
+	for (i = 0; i < len; i++)
+		ma[i] = mb[i] = (uint8_t)next_rand();
+	if (flat) {
+		q.flat_base = CODE_VA;
+		q.flat_size = sizeof(ram_a);
+		q.flat_host = RAM_A;
+		memcpy(RAM_A + off, &raw, (raw & 3) == 3 ? 4 : 2);
+		memcpy(RAM_B + off, &raw, (raw & 3) == 3 ? 4 : 2);
+		for (i = 0; i < CACHE_PAGES * PAGE_WAYS; i++)
+			ca[i] = cb[i] = (struct page_cache){ 1, NULL };
+		for (i = 0; i < 3; i++)
+			*page_slot(cb, CACHE_STORE, CODE_VA + i * 4096) =
+				(struct page_cache){ CODE_VA + i * 4096,
+						     ram_b[i] };
+	} else {
+		memset(code, 0, sizeof(code));
+		memcpy(code + off, &raw, (raw & 3) == 3 ? 4 : 2);
+		caches(ca, mem_a);
+		caches(cb, mem_b);
+	}
 	ra = rb = random_reservation(xa, held, cb);
-	ran = quick_run(&q, 1);
-	if (!ran)
+	if (!quick_run(&q, 1))
 		return 0;
 	assert_int_equal(reference(xb, &pc_b, raw, cb, &rb), 1);
-	if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b ||
-	    memcmp(ram_a, ram_b, sizeof(ram_a)) || ra.valid != rb.valid ||
+	if (memcmp(xa, xb, sizeof(xa)) || q.pc != pc_b || memcmp(ma, mb, len) ||
+	    ra.valid != rb.valid ||
 	    (ra.valid && (ra.addr != rb.addr || ra.val != rb.val)))
-		fail_msg("0x%08x: quick (flat) and the general step differ",
-			 raw);
-	return ran;
+		fail_msg("0x%08x: quick and the general step differ%s", raw,
+			 flat ? " (flat)" : "");
+	return 1;
+}
+
+static void test_random_against_general(void **state)
+{
+	unsigned i, ran = 0;
+
+	(void)state;
+	for (i = 0; i < 400000; i++)
+		ran += one(random_insn(), (next_rand() % 2046) * 2,
+			   (int)(next_rand() & 1), 0);
+	/* It must take a good share, or it speeds nothing up. */
+	assert_true(ran > 400000 / 4);
 }
 
 static void test_flat_against_general(void **state)
@@ -298,8 +277,8 @@ static void test_flat_against_general(void **state)
 
 	(void)state;
 	for (i = 0; i < 400000; i++)
-		ran += one_flat(random_insn(), (next_rand() % 2048) * 2,
-				(int)(next_rand() & 1));
+		ran += one(random_insn(), (next_rand() % 2048) * 2,
+			   (int)(next_rand() & 1), 1);
 	assert_true(ran > 400000 / 4);
 	/* the last two bytes of the window hold half an instruction, and
 	 * the bytes after it are none of the guest's */

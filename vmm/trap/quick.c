@@ -271,7 +271,7 @@ enum { QUICK_NO, QUICK_ON, QUICK_END, QUICK_IRQ };
  * may be. Called, not inlined. */
 QUICK_OUTLINE int irq_due(struct hart *h, const uint64_t *deadline)
 {
-	if (!deadline ||
+	if (!deadline || !h->time ||
 	    (*deadline != ~0ULL && h->time(h->time_opaque) >= *deadline))
 		return 1;
 	return hart_pending_interrupt(h) != 0;
