@@ -6,7 +6,6 @@
  * this leaves the instruction to it.
  */
 #include <stdint.h>
-#include <string.h>
 
 #include "decode.h"
 #include "hart.h"
@@ -19,8 +18,8 @@
  * lookup of the next block each time) and on cores with little
  * indirect-branch prediction. Under TCG so is a direct jump to another
  * page of the host's code, so quick_run() starts a page and fits in it;
- * the rarer instructions that call out anyway (AMOs, CSRs) are kept out
- * of it (QUICK_OUTLINE). */
+ * the rarer instructions that need the hart (CSR accesses, ECALL and
+ * SRET, the interrupt check after them) are called (QUICK_OUTLINE). */
 #define QUICK_INLINE static inline __attribute__((always_inline))
 #define QUICK_OUTLINE static __attribute__((noinline))
 

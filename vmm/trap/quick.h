@@ -2,6 +2,7 @@
 #ifndef VMM_TRAP_QUICK_H
 #define VMM_TRAP_QUICK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
