@@ -337,16 +337,24 @@ static unsigned quiet_limit(const struct hart *h)
 	return h->priv == PRIV_U ? RUN_AHEAD_QUIET_U : RUN_AHEAD_QUIET_S;
 }
 
+/* After the hart's privilege or translation may have changed: the pages
+ * are forgotten unless paging was off before and after (every page is
+ * then where it was). *paged: whether it was on, and now is. */
+static void new_translation(struct trap_vcpu *v, struct page_cache *c,
+			    int *paged)
+{
+	if (*paged || trap_paging_on(&v->hart))
+		forget_pages(c);
+	*paged = trap_paging_on(&v->hart);
+}
+
 /* After something privileged ran: an interrupt it enabled is taken, and
- * the pages are forgotten unless paging was off before and after (every
- * page is then where it was). The quiet limit for the privilege now. */
+ * the pages go as above. The quiet limit for the privilege now. */
 static unsigned after_privileged(struct trap_vcpu *v, struct page_cache *c,
 				 int *paged)
 {
 	trap_deliver_interrupt(v);
-	if (*paged || trap_paging_on(&v->hart))
-		forget_pages(c);
-	*paged = trap_paging_on(&v->hart);
+	new_translation(v, c, paged);
 	return quiet_limit(&v->hart);
 }
 
@@ -386,9 +394,7 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r)
 			    trap_deliver_interrupt(v)) {
 				quiet = 0;
 				limit = quiet_limit(&v->hart);
-				if (paged || trap_paging_on(&v->hart))
-					forget_pages(c);
-				paged = trap_paging_on(&v->hart);
+				new_translation(v, c, &paged);
 			}
 		}
 		/* an RFENCE from another hart does not wait for us (we are

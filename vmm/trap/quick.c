@@ -56,17 +56,24 @@ QUICK_INLINE uint8_t *flat(const struct quick *q, uint64_t va)
 }
 
 /* The host address of a width-byte access at va from the flat window or
- * the cache; NULL when it is misaligned, not there, or a store while a
+ * the cache; NULL when it is misaligned or not there. */
+QUICK_INLINE uint8_t *ram(const struct quick *q, int store, uint64_t va,
+			  unsigned width)
+{
+	uint8_t *p;
+
+	if (va & (width - 1))
+		return NULL;
+	p = flat(q, va);
+	return p ? p : page_cached(q->cache, store, va);
+}
+
+/* ram()'s, for a load or store; NULL too for a store while a
  * reservation is held. */
 QUICK_INLINE uint8_t *data(const struct quick *q, int store, uint64_t va,
 			   unsigned width)
 {
-	uint8_t *p;
-
-	if ((va & (width - 1)) || (store && q->no_stores))
-		return NULL;
-	p = flat(q, va);
-	return p ? p : page_cached(q->cache, store, va);
+	return store && q->no_stores ? NULL : ram(q, store, va, width);
 }
 
 /* The host address of the instruction at pc (even), two bytes of it at
@@ -155,11 +162,9 @@ QUICK_INLINE int lr_sc(struct quick *q, uint32_t raw, unsigned f5,
 	unsigned rd = (raw >> 7) & 31;
 	uint8_t *p;
 
-	if (!q->resv || (a & (width - 1)))
+	if (!q->resv)
 		return 0;
-	p = flat(q, a);
-	if (!p)
-		p = page_cached(q->cache, f5 == 3, a);
+	p = ram(q, f5 == 3, a, width);
 	if (!p)
 		return 0;
 	if (f5 == 2) {
