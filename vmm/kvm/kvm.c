@@ -506,6 +506,7 @@ static void kvm_stop(struct vm *vm)
 		pthread_join(k->vcpus[i].thread, NULL);
 		k->vcpus[i].started = 0;
 		exits += k->vcpus[i].mmio_seen;
+		kvm_log_vcpu_stats(&k->vcpus[i]);
 	}
 	kvm_batch_stop(&k->batch);
 	pr_debug("kvm: %lu MMIO exits served", exits);

@@ -67,5 +67,8 @@ struct fdt_aia;
 /* aia.c: the backend's aia_create and aia_set_irq (backend.h). */
 int kvm_aia_create(struct vm *vm, unsigned nr_sources, struct fdt_aia *aia);
 void kvm_aia_set_irq(struct vm *vm, unsigned irq, int level);
+/* stats.c: at --log-level debug, what KVM counted for the vCPU (its exits
+ * by kind), as one line. */
+void kvm_log_vcpu_stats(const struct kvm_vcpu *v);
 
 #endif
