@@ -62,13 +62,31 @@ static void set_interrupt(struct virtio_mmio *m, uint32_t bits)
 {
 	pthread_mutex_lock(&m->irq_lock);
 	m->interrupt_status |= bits;
+	m->interrupt_fresh |= bits;
 	irq_line_set(&m->irq, 1);
 	pthread_mutex_unlock(&m->irq_lock);
 }
 
-static void ack_interrupt(struct virtio_mmio *m, uint32_t bits)
+static uint32_t read_interrupt(struct virtio_mmio *m)
+{
+	uint32_t bits;
+
+	pthread_mutex_lock(&m->irq_lock);
+	bits = m->interrupt_status;
+	m->interrupt_fresh = 0;
+	m->status_read = 1;
+	pthread_mutex_unlock(&m->irq_lock);
+	return bits;
+}
+
+/* The driver's ACK (late, maybe: VIRTIO_MMIO_LATE_WRITES_OFF) clears what
+ * it had read; an ACK with no read before it, or a reset, clears all. */
+static void ack_interrupt(struct virtio_mmio *m, uint32_t bits, int by_driver)
 {
 	pthread_mutex_lock(&m->irq_lock);
+	if (by_driver && m->status_read)
+		bits &= ~m->interrupt_fresh;
+	m->status_read = 0;
 	m->interrupt_status &= ~bits;
 	if (!m->interrupt_status)
 		irq_line_set(&m->irq, 0);
@@ -124,7 +142,7 @@ static void reset(struct virtio_mmio *m)
 	/* GuestPageSize survives a reset: legacy drivers write it once, at
 	 * probe time, before the first reset (4.2.4). */
 	m->queue_align = 4096;
-	ack_interrupt(m, ~0u);
+	ack_interrupt(m, ~0u, 0);
 	if (m->ops->reset)
 		m->ops->reset(m->dev);
 }
@@ -295,7 +313,7 @@ static uint32_t read_reg(struct virtio_mmio *m, uint64_t off)
 	case VIRTIO_MMIO_QUEUE_PFN:
 		return q && m->legacy ? m->queue_pfn[m->queue_sel] : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
-		return __atomic_load_n(&m->interrupt_status, __ATOMIC_SEQ_CST);
+		return read_interrupt(m);
 	case VIRTIO_MMIO_STATUS:
 		return status(m);
 	case VIRTIO_MMIO_CONFIG_GENERATION:
@@ -337,7 +355,7 @@ static void write_reg(struct virtio_mmio *m, uint64_t off, uint32_t v)
 			m->ops->notify(m->dev, v);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
-		ack_interrupt(m, v);
+		ack_interrupt(m, v, 1);
 		break;
 	case VIRTIO_MMIO_STATUS:
 		write_status(m, v);

@@ -16,6 +16,15 @@
 #define VIRTIO_MMIO_IRQ 1
 #define VIRTIO_MMIO_SLOTS 8
 
+/* InterruptACK may reach the device late (a backend batches it, without
+ * an exit), in order, before the driver's next read of any register and
+ * before the interrupt controller may deliver the device's interrupt
+ * again (vmm's PLIC: after the guest's complete, an exit). An ACK acts as
+ * of the driver's last read of InterruptStatus: an event raised after
+ * that read keeps its bit, and its interrupt, however late the ACK comes. */
+#define VIRTIO_MMIO_LATE_WRITES_OFF 0x064
+#define VIRTIO_MMIO_LATE_WRITES_LEN 4
+
 /* virtio-net's 8 queue pairs (one per vCPU) and its control queue */
 #define VIRTIO_MAX_QUEUES 17
 
@@ -58,6 +67,10 @@ struct virtio_mmio {
 	uint32_t device_features_sel, driver_features_sel, queue_sel;
 	uint64_t driver_features;
 	uint32_t interrupt_status;
+	/* raised since the driver last read InterruptStatus; status_read:
+	 * it has read it since its last ACK (both under irq_lock) */
+	uint32_t interrupt_fresh;
+	int status_read;
 	uint32_t config_generation;
 	uint32_t guest_page_size, queue_align; /* legacy */
 	struct virtio_queue queues[VIRTIO_MAX_QUEUES];
