@@ -71,7 +71,7 @@ ip link set tapa up
 # guest MODE NETSPEC ADDR RXPORT RRPORT: the figures of one backend
 guest() {
 	nc -l -p 5001 >/dev/null &
-	vmm run --name bench --kernel /guest/Image --initrd /guest/guest.cpio --memory 512M \
+	vmm run --log-level debug --name bench --kernel /guest/Image --initrd /guest/guest.cpio --memory 512M \
 		--cmdline "console=ttyS0 quiet vmm.guest=script:bench-net vmm.netmode=$1 vmm.netmib=$mib" \
 		--net "$2" </dev/null >/tmp/$1.out 2>&1 &
 	wait_for guest-bench-listening /tmp/$1.out $! 600
@@ -81,6 +81,8 @@ guest() {
 	wait $!
 	tx=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-tx: //p')
 	pipe=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-pipe: //p')
+	loop=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-loopback: //p')
+	busy=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-busy: //p')
 	check "--net $1: $mib MiB each way, 50 requests" test -n "$tx" -a -n "$rx" -a -n "$rrt"
 	[ -n "$tx" ] && [ -n "$rx" ] && [ -n "$rrt" ] || grep -a 'vmm.*net' /tmp/$1.out | sed 's/^/# /'
 	[ -n "$tx" ] || show /tmp/$1.out 20
@@ -90,7 +92,9 @@ guest() {
 	result net "$1: guest to host" "$tx" "$floor_tx" s lower $t
 	result net "$1: host to guest" "$rx" "$floor_rx" s lower $t
 	result net "$1: request/response" "$rrt" "$floor_rr" ms lower
-	echo "# bench: net $1: guest to host $(rate "$tx") MiB/s ($(awk -v a="$floor_tx" -v b="$tx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x the floor's), host to guest $(rate "$rx") MiB/s ($(awk -v a="$floor_rx" -v b="$rx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x), request/response $rrt ms ($(awk -v a="$floor_rr" -v b="$rrt" 'BEGIN { if (a > 0) printf "%.1f", b / a }')x the floor's time); the guest's dd into cat, no network: $(rate "$pipe") MiB/s"
+	echo "# bench: net $1: guest to host $(rate "$tx") MiB/s ($(awk -v a="$floor_tx" -v b="$tx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x the floor's), host to guest $(rate "$rx") MiB/s ($(awk -v a="$floor_rx" -v b="$rx" 'BEGIN { if (b > 0) printf "%.2f", a / b }')x), request/response $rrt ms ($(awk -v a="$floor_rr" -v b="$rrt" 'BEGIN { if (a > 0) printf "%.1f", b / a }')x the floor's time); the guest's dd into cat, no network: $(rate "$pipe") MiB/s, TCP over its loopback $(rate "$loop") MiB/s; its CPU busy ${busy}% of the send"
+	# what KVM counted for the whole run (kvm/stats.c)
+	tr -d '\r' </tmp/$1.out | sed -n 's/.*kvm: vCPU \([0-9]*\) counted:/# bench: net '"$1"': vCPU \1, what KVM counted:/p'
 }
 guest user "user,hostfwd=tcp:8082:80,hostfwd=tcp:8083:5002" 127.0.0.1 8083 8082
 guest tap tap=tapa 192.168.77.2 5002 80

@@ -4,6 +4,8 @@
 # host times. The host ends the VM.
 arg() { sed -n "s/.*vmm\.$1=\([a-z0-9]*\).*/\1/p" /proc/cmdline; }
 now() { cut -d' ' -f1 /proc/uptime; }
+# the CPU's ticks so far, busy and idle (/proc/stat: idle and iowait idle)
+ticks() { head -n 1 /proc/stat | awk '{ print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }'; }
 ip link set lo up
 ip link set eth0 up
 if [ "$(arg netmode)" = user ]; then
@@ -27,9 +29,17 @@ done
 t0=$(now)
 dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | cat >/dev/null
 echo "guest-bench-pipe: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
+# TCP over the guest's loopback, both ends in the guest: its TCP alone
+nc -l -p 5009 >/dev/null &
+sleep 1
+t0=$(now)
+dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | nc 127.0.0.1 5009
+echo "guest-bench-loopback: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
+set -- $(ticks)
 t0=$(now)
 dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | nc "$host" 5001
 echo "guest-bench-tx: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
+echo "guest-bench-busy: $(ticks | awk -v b="$1" -v i="$2" '{ d = $1 - b + $2 - i; if (d > 0) printf "%.0f", 100 * ($1 - b) / d }')"
 mkdir -p /tmp/www
 printf x >/tmp/www/one
 httpd -p 80 -h /tmp/www
