@@ -558,11 +558,6 @@ static void notify_by_fd(struct vm *vm)
  * AIA would deliver a line a late ACK has yet to lower.) A virtio
  * interrupt then costs Linux one exit to vmm fewer. VMM_BATCH_WRITES=0
  * turns it all off (for comparisons). */
-static int batch_one(struct vm *vm, uint64_t addr, uint64_t len, int err)
-{
-	return err ? err : vm->backend->batch_writes(vm, addr, len);
-}
-
 static void batch_late_writes(struct vm *vm)
 {
 	const char *env = getenv("VMM_BATCH_WRITES");
@@ -572,18 +567,19 @@ static void batch_late_writes(struct vm *vm)
 
 	if (!vm->backend->batch_writes || (env && !strcmp(env, "0")))
 		return;
-	err = batch_one(vm, UART_BASE + UART_LATE_WRITES_OFF,
-			UART_LATE_WRITES_LEN, 0);
+	err = vm->backend->batch_writes(vm, UART_BASE + UART_LATE_WRITES_OFF,
+					UART_LATE_WRITES_LEN);
 	if (err) {
 		pr_info("batched writes: %s: an exit per console byte and interrupt acknowledgement",
 			strerror(-err));
 		return;
 	}
-	for (i = 0; i < n && !vm->aia_on; i++)
-		err = batch_one(vm,
-				VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE +
-					VIRTIO_MMIO_LATE_WRITES_OFF,
-				VIRTIO_MMIO_LATE_WRITES_LEN, err);
+	for (i = 0; i < n && !err && !vm->aia_on; i++)
+		err = vm->backend->batch_writes(
+			vm,
+			VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SIZE +
+				VIRTIO_MMIO_LATE_WRITES_OFF,
+			VIRTIO_MMIO_LATE_WRITES_LEN);
 	if (err)
 		pr_info("batched writes: %s: the console's, and some virtio interrupt acknowledgements",
 			strerror(-err));

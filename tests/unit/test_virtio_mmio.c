@@ -195,15 +195,21 @@ static void test_bad_queue_needs_reset(void **state)
 	assert_int_equal(rd(VIRTIO_MMIO_STATUS), 0);
 }
 
-static void test_used_interrupt_and_ack(void **state)
+/* A ready queue 0 with its first buffer used, and the interrupt raised. */
+static void used_interrupt(void)
 {
-	(void)state;
 	init(0);
 	negotiate(1ULL << VIRTIO_F_VERSION_1);
 	setup_queue0();
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	virtq_push(&m.queues[0].vq, 0, 0);
 	virtio_mmio_used(&m, &m.queues[0]);
+}
+
+static void test_used_interrupt_and_ack(void **state)
+{
+	(void)state;
+	used_interrupt();
 	assert_int_equal(irq_level, 1);
 	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS),
 			 VIRTIO_MMIO_INT_VRING);
@@ -217,12 +223,7 @@ static void test_used_interrupt_and_ack(void **state)
 static void test_late_ack_keeps_fresh_events(void **state)
 {
 	(void)state;
-	init(0);
-	negotiate(1ULL << VIRTIO_F_VERSION_1);
-	setup_queue0();
-	wr(VIRTIO_MMIO_QUEUE_READY, 1);
-	virtq_push(&m.queues[0].vq, 0, 0);
-	virtio_mmio_used(&m, &m.queues[0]);
+	used_interrupt();
 	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS),
 			 VIRTIO_MMIO_INT_VRING);
 	virtq_push(&m.queues[0].vq, 0, 0); /* after the read, before the ACK */
