@@ -68,6 +68,8 @@ ip link set br1 up
 tunctl -t tapa >/dev/null
 brctl addif br1 tapa
 ip link set tapa up
+# said MODE WHAT: the figure the guest printed as guest-bench-WHAT
+said() { tr -d '\r' <"/tmp/$1.out" | sed -n "s/^guest-bench-$2: //p"; }
 # guest MODE NETSPEC ADDR RXPORT RRPORT: the figures of one backend
 guest() {
 	nc -l -p 5001 >/dev/null &
@@ -79,10 +81,10 @@ guest() {
 	rrt=$(rr "http://$3:$5/one")
 	vmm stop bench --timeout 10 >/dev/null 2>&1
 	wait $!
-	tx=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-tx: //p')
-	pipe=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-pipe: //p')
-	loop=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-loopback: //p')
-	busy=$(tr -d '\r' </tmp/$1.out | sed -n 's/^guest-bench-busy: //p')
+	tx=$(said "$1" tx)
+	pipe=$(said "$1" pipe)
+	loop=$(said "$1" loopback)
+	busy=$(said "$1" busy)
 	check "--net $1: $mib MiB each way, 50 requests" test -n "$tx" -a -n "$rx" -a -n "$rrt"
 	[ -n "$tx" ] && [ -n "$rx" ] && [ -n "$rrt" ] || grep -a 'vmm.*net' /tmp/$1.out | sed 's/^/# /'
 	[ -n "$tx" ] || show /tmp/$1.out 20

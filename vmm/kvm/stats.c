@@ -9,19 +9,18 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "../log.h"
 #include "kvm_priv.h"
 
-/* Appends "name=value" for each counter that is not zero. */
+/* Writes " name=value" into out for each counter that is not zero. */
 static void describe(int fd, const struct kvm_stats_header *h, char *out,
 		     size_t size)
 {
 	size_t desc_size = sizeof(struct kvm_stats_desc) + h->name_size;
 	char *descs = malloc(desc_size * h->num_desc);
-	size_t used = strlen(out);
+	size_t used = 0;
 	uint32_t i;
 
 	if (!descs)
