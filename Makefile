@@ -41,7 +41,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	vmm/sbi.c vmm/hw/clint.c vmm/hw/finisher.c vmm/hw/plic.c vmm/hw/uart8250.c \
 	vmm/trap/csr.c vmm/trap/decode.c vmm/trap/hart.c vmm/trap/interp.c vmm/trap/quick.c vmm/trap/walk.c vmm/console.c vmm/config_file.c fdt/fdt.c \
 	virtio/virtq.c virtio/mmio.c \
-	virtio/blk.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_rx.c virtio/net_ctrl.c virtio/net_link.c
+	virtio/blk.c virtio/blk_aio.c virtio/uring.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_rx.c virtio/net_ctrl.c virtio/net_link.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
 RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/irqchip.c vmm/lifecycle.c \
 	vmm/kvm/kvm.c vmm/kvm/cpus.c vmm/kvm/aia.c vmm/kvm/batch.c vmm/kvm/stats.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
@@ -124,7 +124,7 @@ build/native/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(NATIVE_OBJ
 build/native/test_control: build/native/vmm/control.o build/native/vmm/rundir.o
 
 # libFuzzer target for the virtqueue walker, blk requests and net frames (clang).
-FUZZ_SRCS := virtio/virtq.c virtio/blk.c virtio/worker.c virtio/mmio.c virtio/net.c virtio/net_rx.c virtio/net_ctrl.c virtio/net_link.c vmm/mem.c vmm/log.c
+FUZZ_SRCS := virtio/virtq.c virtio/blk.c virtio/blk_aio.c virtio/uring.c virtio/worker.c virtio/mmio.c virtio/net.c virtio/net_rx.c virtio/net_ctrl.c virtio/net_link.c vmm/mem.c vmm/log.c
 build/fuzz/fuzz_virtq: tests/fuzz/fuzz_virtq.c $(FUZZ_SRCS) $(HEADERS)
 	@mkdir -p $(dir $@)
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

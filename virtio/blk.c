@@ -78,6 +78,20 @@ int blk_parse(const struct virtq_req *req, struct blk_request *out)
 
 /* --- serving requests -------------------------------------------------- */
 
+/* Step past the first n bytes of an iovec array (our own scratch copy). */
+static void iov_advance(struct iovec **iov, unsigned *cnt, size_t n)
+{
+	while (*cnt && n >= (*iov)->iov_len) {
+		n -= (*iov)->iov_len;
+		(*iov)++;
+		(*cnt)--;
+	}
+	if (*cnt) {
+		(*iov)->iov_base = (uint8_t *)(*iov)->iov_base + n;
+		(*iov)->iov_len -= n;
+	}
+}
+
 static int rw_full(int fd, struct iovec *iov, unsigned cnt, uint64_t off,
 		   int write)
 {
@@ -90,16 +104,7 @@ static int rw_full(int fd, struct iovec *iov, unsigned cnt, uint64_t off,
 		if (n <= 0)
 			return n < 0 ? -errno : -EIO;
 		off += (uint64_t)n;
-		/* Advance past what was done; iov is our own scratch copy. */
-		while (cnt && (size_t)n >= iov->iov_len) {
-			n -= (ssize_t)iov->iov_len;
-			iov++;
-			cnt--;
-		}
-		if (cnt) {
-			iov->iov_base = (uint8_t *)iov->iov_base + n;
-			iov->iov_len -= (size_t)n;
-		}
+		iov_advance(&iov, &cnt, (size_t)n);
 	}
 	return 0;
 }
@@ -185,10 +190,8 @@ static uint8_t discard_or_zero(struct virtio_blk *b, struct blk_request *r)
 						     : VIRTIO_BLK_S_OK;
 }
 
-static uint8_t read_write(struct virtio_blk *b, struct blk_request *r,
-			  uint32_t *written)
+uint8_t blk_rw_check(const struct virtio_blk *b, const struct blk_request *r)
 {
-	struct iovec tmp[VIRTQ_MAX_SEGS];
 	int write = r->type == VIRTIO_BLK_T_OUT;
 
 	/* IN fills writable buffers only; OUT reads readable ones only. */
@@ -198,12 +201,33 @@ static uint8_t read_write(struct virtio_blk *b, struct blk_request *r,
 		return VIRTIO_BLK_S_IOERR;
 	if (write && b->opt.readonly)
 		return VIRTIO_BLK_S_IOERR;
-	memcpy(tmp, r->iov, r->iovcnt * sizeof(tmp[0]));
-	if (rw_full(b->fd, tmp, r->iovcnt, r->sector * BLK_SECTOR, write))
+	return VIRTIO_BLK_S_OK;
+}
+
+uint8_t blk_rw_rest(struct virtio_blk *b, const struct blk_request *r,
+		    uint64_t done, uint32_t *written)
+{
+	struct iovec tmp[VIRTQ_MAX_SEGS], *iov = tmp;
+	int write = r->type == VIRTIO_BLK_T_OUT;
+	unsigned cnt = r->iovcnt;
+
+	*written = 0;
+	memcpy(tmp, r->iov, cnt * sizeof(tmp[0]));
+	iov_advance(&iov, &cnt, (size_t)done);
+	if (rw_full(b->fd, iov, cnt, r->sector * BLK_SECTOR + done, write))
 		return VIRTIO_BLK_S_IOERR;
 	if (!write)
 		*written = (uint32_t)r->len;
 	return VIRTIO_BLK_S_OK;
+}
+
+static uint8_t read_write(struct virtio_blk *b, struct blk_request *r,
+			  uint32_t *written)
+{
+	uint8_t status = blk_rw_check(b, r);
+
+	return status == VIRTIO_BLK_S_OK ? blk_rw_rest(b, r, 0, written)
+					 : status;
 }
 
 uint32_t blk_execute(struct virtio_blk *b, struct blk_request *r)
@@ -245,7 +269,7 @@ uint32_t blk_execute(struct virtio_blk *b, struct blk_request *r)
 
 /* --- the device ---------------------------------------------------------- */
 
-static void log_bad_chain(struct virtio_blk *b, const char *why)
+void blk_bad_chain(struct virtio_blk *b, const char *why)
 {
 	static unsigned logged;
 
@@ -259,7 +283,7 @@ static uint32_t serve(void *dev, struct virtq_req *req)
 
 	if (blk_parse(req, &bq->breq) == 0)
 		return blk_execute(bq->blk, &bq->breq);
-	log_bad_chain(bq->blk, "no header or no status byte");
+	blk_bad_chain(bq->blk, "no header or no status byte");
 	return 0;
 }
 
@@ -447,11 +471,20 @@ int virtio_blk_open(struct virtio_blk *b, const struct blk_options *opt,
 
 int virtio_blk_start(struct virtio_blk *b)
 {
+	int err = blk_aio_setup(b);
 	unsigned i;
-	int err;
 
+	if (!err)
+		pr_info("disk %s: requests in flight on io_uring", b->opt.path);
+	else if (err != -ECANCELED)
+		pr_info("disk %s: io_uring: %s: one request at a time per queue",
+			b->opt.path, strerror(-err));
 	for (i = 0; i < b->nr_queues; i++) {
-		err = virtio_worker_start(&b->queues[i].worker);
+		struct virtio_worker *w = &b->queues[i].worker;
+
+		err = b->queues[i].aio
+			      ? virtio_worker_start_loop(w, blk_aio_loop)
+			      : virtio_worker_start(w);
 		if (err)
 			return err;
 	}
@@ -464,6 +497,7 @@ void virtio_blk_close(struct virtio_blk *b)
 
 	for (i = 0; i < b->nr_queues; i++)
 		virtio_worker_stop(&b->queues[i].worker);
+	blk_aio_free(b);
 	if (b->fd >= 0)
 		close(b->fd);
 	b->fd = -1;

@@ -25,14 +25,16 @@ struct blk_options {
 struct blk_request {
 	uint32_t type;
 	uint64_t sector;
-	struct iovec iov[VIRTQ_MAX_SEGS];
 	unsigned iovcnt;
 	uint64_t len; /* data bytes in iov */
 	unsigned readable, writable; /* iov entries of each direction */
 	uint8_t *status;
+	/* last: a small request touches only the first of its pages */
+	struct iovec iov[VIRTQ_MAX_SEGS];
 };
 
 struct virtio_blk;
+struct blk_aio;
 
 struct blk_queue {
 	struct virtio_blk *blk;
@@ -40,6 +42,7 @@ struct blk_queue {
 	struct virtio_worker worker;
 	struct virtq_req req; /* scratch: too big for a thread's stack */
 	struct blk_request breq;
+	struct blk_aio *aio; /* NULL: served one request at a time */
 };
 
 struct virtio_blk {
@@ -70,5 +73,25 @@ void virtio_blk_close(struct virtio_blk *b);
 /* Serve one request against the image; returns bytes written into the
  * guest's buffers (status byte included). */
 uint32_t blk_execute(struct virtio_blk *b, struct blk_request *r);
+/* An IN or OUT the image can serve as it stands: VIRTIO_BLK_S_OK, or the
+ * status blk_execute() would give it. */
+uint8_t blk_rw_check(const struct virtio_blk *b, const struct blk_request *r);
+/* The rest of a checked IN or OUT after its first done bytes, however
+ * they were moved; the status, with *written the data bytes put into the
+ * guest's buffers (the status byte not included). */
+uint8_t blk_rw_rest(struct virtio_blk *b, const struct blk_request *r,
+		    uint64_t done, uint32_t *written);
+/* Say (a bounded number of times) that a chain was no request at all. */
+void blk_bad_chain(struct virtio_blk *b, const char *why);
+
+/* virtio/blk_aio.c: requests in flight on io_uring. A ring for every
+ * queue (queues[i].aio), or none and a negative errno when io_uring cannot
+ * be had: -ENOSYS, -EPERM in a sandbox that forbids it, -ECANCELED for
+ * VMM_BLK_URING=0 in the environment (for comparisons). */
+int blk_aio_setup(struct virtio_blk *b);
+/* The I/O thread of a queue with a ring (virtio_worker_start_loop()). */
+void *blk_aio_loop(void *worker);
+/* After the threads are stopped. */
+void blk_aio_free(struct virtio_blk *b);
 
 #endif

@@ -48,6 +48,7 @@ void virtio_mmio_init(struct virtio_mmio *m, const struct guest_mem *mem,
 	m->queue_align = 4096;
 	for (i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		pthread_mutex_init(&m->queues[i].lock, NULL);
+		pthread_cond_init(&m->queues[i].idle, NULL);
 		m->queues[i].vq.mem = mem;
 		m->notify_fd[i] = -1;
 	}
@@ -120,8 +121,23 @@ static struct virtio_queue *selected(struct virtio_mmio *m)
 	return m->queue_sel < m->nr_queues ? &m->queues[m->queue_sel] : NULL;
 }
 
+void virtio_queue_retire(struct virtio_queue *q, unsigned n)
+{
+	q->in_flight -= n;
+	if (!q->in_flight)
+		pthread_cond_broadcast(&q->idle);
+}
+
+/* With the queue's lock held: until its requests in flight are back. */
+static void wait_idle(struct virtio_queue *q)
+{
+	while (q->in_flight)
+		pthread_cond_wait(&q->idle, &q->lock);
+}
+
 /* Quiesce and forget every queue: afterwards no I/O thread touches guest
- * memory for this device, since they all check vq.ready under the lock. */
+ * memory for this device, since they all check vq.ready under the lock
+ * and a reset waits for the requests they serve with it dropped. */
 static void reset(struct virtio_mmio *m)
 {
 	unsigned i;
@@ -130,6 +146,7 @@ static void reset(struct virtio_mmio *m)
 		struct virtio_queue *q = &m->queues[i];
 
 		pthread_mutex_lock(&q->lock);
+		wait_idle(q);
 		virtq_disable(&q->vq);
 		memset(&q->vq, 0, sizeof(q->vq));
 		q->vq.mem = m->mem;
@@ -160,6 +177,7 @@ static void enable_queue(struct virtio_mmio *m, struct virtio_queue *q,
 	int err = 0;
 
 	pthread_mutex_lock(&q->lock);
+	wait_idle(q);
 	if (enable) {
 		q->vq.event_idx =
 			virtio_mmio_negotiated(m, VIRTIO_RING_F_EVENT_IDX);

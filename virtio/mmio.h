@@ -48,6 +48,12 @@ struct virtio_device_ops {
 struct virtio_queue {
 	pthread_mutex_t lock;
 	struct virtq vq;
+	/* Requests popped and not yet pushed by a device that serves them
+	 * with the lock dropped (virtio-blk on io_uring): they still write
+	 * guest RAM and the used ring, so a reset or a queue disable waits
+	 * until none is left. Under the lock. */
+	unsigned in_flight;
+	pthread_cond_t idle;
 };
 
 /* One virtio-mmio device slot (virtio 1.2, 4.2.2; legacy: 4.2.4). */
@@ -99,6 +105,9 @@ int virtio_mmio_write(void *m, uint64_t off, unsigned size, uint64_t val);
 /* I/O thread side (with the queue's lock held): interrupt the driver for
  * used buffers if the queue's suppression rules allow. */
 void virtio_mmio_used(struct virtio_mmio *m, struct virtio_queue *q);
+/* With the queue's lock held: n of the queue's requests in flight are
+ * pushed (or dropped); wakes a reset waiting for the last. */
+void virtio_queue_retire(struct virtio_queue *q, unsigned n);
 /* The driver broke the rules: set DEVICE_NEEDS_RESET and tell it. */
 void virtio_mmio_needs_reset(struct virtio_mmio *m, const char *why);
 int virtio_mmio_negotiated(const struct virtio_mmio *m, unsigned bit);

@@ -36,12 +36,17 @@ static void *worker_thread(void *arg)
 	}
 }
 
-int virtio_worker_start(struct virtio_worker *w)
+int virtio_worker_start_loop(struct virtio_worker *w, void *(*loop)(void *))
 {
-	int err = pthread_create(&w->thread, NULL, worker_thread, w);
+	int err = pthread_create(&w->thread, NULL, loop, w);
 
 	w->started = !err;
 	return -err;
+}
+
+int virtio_worker_start(struct virtio_worker *w)
+{
+	return virtio_worker_start_loop(w, worker_thread);
 }
 
 void virtio_worker_kick(struct virtio_worker *w)

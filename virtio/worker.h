@@ -24,6 +24,10 @@ int virtio_worker_init(struct virtio_worker *w, void (*drain)(void *),
 		       void *arg);
 /* 0 or a negative errno. */
 int virtio_worker_start(struct virtio_worker *w);
+/* The same with a loop of the device's own in place of "read the kick,
+ * drain" (virtio-blk on io_uring waits for its completions as well): it
+ * gets w, and must end once w->stop is set and the kick read. */
+int virtio_worker_start_loop(struct virtio_worker *w, void *(*loop)(void *));
 void virtio_worker_kick(struct virtio_worker *w);
 /* Stop the thread (if started), wait for it, close the eventfd. */
 void virtio_worker_stop(struct virtio_worker *w);

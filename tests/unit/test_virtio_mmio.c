@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "unit.h"
 
@@ -171,6 +173,50 @@ static void test_queue_setup_notify_and_reset(void **state)
 	assert_false(m.queues[0].vq.ready);
 }
 
+/* A device thread with a request in flight: after a while it looks at
+ * the queue, as it would to push, and gives the request back. */
+static int ready_at_push;
+
+static void *late_device(void *arg)
+{
+	struct virtio_queue *q = arg;
+
+	usleep(50 * 1000);
+	pthread_mutex_lock(&q->lock);
+	ready_at_push = q->vq.ready;
+	virtio_queue_retire(q, 1);
+	pthread_mutex_unlock(&q->lock);
+	return NULL;
+}
+
+/* A reset, and a driver's QueueReady = 0, wait for the requests a device
+ * has in flight: the queue is still there when they are pushed. */
+static void test_reset_waits_for_requests_in_flight(void **state)
+{
+	struct virtio_queue *q = &m.queues[0];
+	unsigned disable;
+	pthread_t t;
+
+	(void)state;
+	for (disable = 0; disable < 2; disable++) {
+		init(0);
+		negotiate(1ULL << VIRTIO_F_VERSION_1);
+		setup_queue0();
+		wr(VIRTIO_MMIO_QUEUE_READY, 1);
+		q->in_flight = 1;
+		ready_at_push = -1;
+		assert_int_equal(pthread_create(&t, NULL, late_device, q), 0);
+		if (disable)
+			wr(VIRTIO_MMIO_QUEUE_READY, 0);
+		else
+			wr(VIRTIO_MMIO_STATUS, 0);
+		assert_int_equal(ready_at_push, 1);
+		assert_int_equal(q->in_flight, 0);
+		assert_false(q->vq.ready);
+		pthread_join(t, NULL);
+	}
+}
+
 static void test_bad_queue_needs_reset(void **state)
 {
 	(void)state;
@@ -290,6 +336,7 @@ int main(void)
 		cmocka_unit_test(
 			test_driver_asking_unoffered_features_is_refused),
 		cmocka_unit_test(test_queue_setup_notify_and_reset),
+		cmocka_unit_test(test_reset_waits_for_requests_in_flight),
 		cmocka_unit_test(test_bad_queue_needs_reset),
 		cmocka_unit_test(test_used_interrupt_and_ack),
 		cmocka_unit_test(test_late_ack_keeps_fresh_events),
