@@ -3,15 +3,15 @@
  * virtio-blk requests in flight on io_uring. A queue's I/O thread pops
  * every request it has a slot for, hands the reads and writes to the
  * kernel in one system call and pushes each as it completes, in whatever
- * order the disk finishes them (virtio 1.2, 2.7.14 lets a device use
- * buffers out of order). A driver with 32 requests out so has 32 at the
- * disk, where a thread doing preadv() had one. The queue's kick is a poll
- * in the same ring, so the thread sleeps in one place for both. Flush,
- * discard and the rest are served on the spot, as blk.c serves them: a
- * driver orders a flush after the writes it must cover, by waiting for
- * their completion. Without io_uring (an old kernel, a sandbox that
- * forbids it, VMM_BLK_URING=0) blk.c serves each queue one request at a
- * time.
+ * order the disk finishes them (virtio 1.2, 2.7: a device that does not
+ * offer VIRTIO_F_IN_ORDER may use buffers in any order). A driver with
+ * 32 requests out so has 32 at the disk, where a thread doing preadv()
+ * had one. The queue's kick is a poll in the same ring, so the thread
+ * sleeps in one place for both. Flush, discard and the rest are served on
+ * the spot, as blk.c serves them: a driver orders a flush after the
+ * writes it must cover, by waiting for their completion. Without
+ * io_uring (an old kernel, a sandbox that forbids it, VMM_BLK_URING=0)
+ * blk.c serves each queue one request at a time.
  */
 #include <errno.h>
 #include <linux/virtio_blk.h>
@@ -120,21 +120,18 @@ static int take_requests(struct blk_queue *bq, struct virtio_queue *q)
 }
 
 /* A read or write came back with res (bytes, or a negative errno): its
- * status, whatever it lacked moved by blk.c. */
+ * status. Whatever it did not finish (a short transfer, an error io_uring
+ * gave where the plain system call might not) blk.c's synchronous path
+ * finishes, or fails. */
 static void finish_rw(struct virtio_blk *b, struct blk_slot *s, int res)
 {
 	struct blk_request *r = &s->req;
-	uint8_t status = VIRTIO_BLK_S_IOERR;
+	uint8_t status = VIRTIO_BLK_S_OK;
 
-	s->written = 0;
-	if (res >= 0 && (uint64_t)res == r->len) {
-		status = VIRTIO_BLK_S_OK;
-		s->written = r->type == VIRTIO_BLK_T_IN ? (uint32_t)r->len : 0;
-	} else if (res >= 0) {
-		status = blk_rw_rest(b, r, (uint64_t)res, &s->written);
-	} else if (res == -EAGAIN || res == -EINTR) {
-		status = blk_rw_rest(b, r, 0, &s->written);
-	}
+	s->written = r->type == VIRTIO_BLK_T_IN ? (uint32_t)r->len : 0;
+	if (res < 0 || (uint64_t)res != r->len)
+		status = blk_rw_rest(b, r, res > 0 ? (uint64_t)res : 0,
+				     &s->written);
 	*r->status = status;
 }
 
@@ -245,8 +242,6 @@ int blk_aio_setup(struct virtio_blk *b)
 		}
 		b->queues[i].aio = a;
 		err = uring_init(&a->ring, BLK_IN_FLIGHT + 1);
-		if (err)
-			a->ring.fd = -1;
 		for (j = 0; j < BLK_IN_FLIGHT; j++)
 			a->free[a->nr_free++] = (uint8_t)j;
 	}
