@@ -14,9 +14,9 @@ bench-blk /dev/vda $secs 128 >/tmp/host.txt
 check "bench-blk ran on the nested host" grep -q randread4k-qd32 /tmp/host.txt
 # The guest's bench-blk on /dev/vda into OUTPUT. A second try when the
 # first did not finish: the guest's bench-blk died of SIGSEGV in 1 run of
-# 4 or so, in Linux 6.1's riscv vDSO (README, Known problems), which says
-# nothing about the disk. It now reads the clock by system call, and no
-# run of 8 since has needed the second try.
+# 4 to 3 of 4, in Linux 6.1's riscv vDSO (README, Known problems), which
+# says nothing about the disk. It reads the clock by system call now, and
+# no run since (22) has died.
 guest() { # OUTPUT
 	for try in 1 2; do
 		vmm run --kernel /guest/Image --initrd /guest/guest.cpio --cpus 2 \
