@@ -235,7 +235,7 @@ build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/n
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
 		build/nested/blkpattern build/nested/runas build/nested/sockhold $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
 		$(UBOOT_S) $(UBOOT_M) \
-		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh \
+		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh bench/blk-612.sh \
 		build/nested/bench-signal bench/trap.sh bench/nommu.sh bench/net.sh \
 		build/nested/bench-kvmexit bench/kvmexit.sh bench/console.sh \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/aia-kvm.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
@@ -249,7 +249,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		bin/runas=build/nested/runas bin/sockhold=build/nested/sockhold bin/bench-signal=build/nested/bench-signal \
 		bin/bench-kvmexit=build/nested/bench-kvmexit tests/bench-kvmexit.sh=bench/kvmexit.sh \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
-		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh tests/bench-console.sh=bench/console.sh \
+		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-blk-612.sh=bench/blk-612.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh tests/bench-console.sh=bench/console.sh \
 		guest/Image=$(KERNEL_DIR)/Image guest/Image-6.12=$(KERNEL612_DIR)/Image \
 		guest/guest.cpio=build/nested/guest.cpio \
 		$(foreach f,$(FW_ELFS) $(FW_BINS),firmware/$(notdir $(f))=$(f)) \
@@ -280,9 +280,11 @@ demo: deps
 # Benchmarks print figures; they are not tests (README "Benchmarks").
 bench: deps
 	@$(MAKE) --no-print-directory all images build/nested/host.cpio
-	@mkdir -p build/bench && cp bench/boot.sh build/bench/bench-boot.sh && cp bench/blk.sh build/bench/bench-blk.sh && cp bench/trap.sh build/bench/bench-trap.sh && cp bench/nommu.sh build/bench/bench-nommu.sh && cp bench/net.sh build/bench/bench-net.sh && cp bench/kvmexit.sh build/bench/bench-kvmexit.sh && cp bench/console.sh build/bench/bench-console.sh
+	@mkdir -p build/bench && for b in boot blk blk-612 trap nommu net kvmexit console; do cp bench/$$b.sh build/bench/bench-$$b.sh; done
+	@rm -f build/nested/logs/bench-*.log.txt build/nested/logs/6.12-bench-*.log.txt
 	@KERNEL=$(KERNEL_DIR)/Image sh tests/nested/run build/bench/bench-boot.sh build/bench/bench-blk.sh build/bench/bench-trap.sh build/bench/bench-nommu.sh build/bench/bench-net.sh build/bench/bench-kvmexit.sh build/bench/bench-console.sh; \
-		status=$$?; sh bench/results.sh && exit $$status
+		status=$$?; KERNEL=$(KERNEL612_DIR)/Image NESTED_LABEL=6.12 sh tests/nested/run build/bench/bench-blk-612.sh || status=1; \
+		sh bench/results.sh && exit $$status
 
 format:
 	clang-format -i $(PORTABLE_SRCS) $(RISCV_SRCS) $(HEADERS) $(UNIT_SRCS) \

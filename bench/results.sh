@@ -5,11 +5,12 @@
 # build/bench/results.png: each figure as its ratio to the floor measured
 # in the same run (a rate: value / floor; a time: floor / value, so 1 is
 # the floor's speed either way), with its target where it has one.
-# usage: bench/results.sh [LOG...]   (default build/nested/logs/bench-*.log.txt)
+# usage: bench/results.sh [LOG...]   (default build/nested/logs/bench-*.log.txt
+# and, from the 6.12 nested host, build/nested/logs/6.12-bench-*.log.txt)
 set -eu
 out=build/bench
 mkdir -p $out
-[ $# -gt 0 ] || set -- build/nested/logs/bench-*.log.txt
+[ $# -gt 0 ] || set -- build/nested/logs/bench-*.log.txt build/nested/logs/6.12-bench-*.log.txt
 lines=$out/results.txt
 cat "$@" 2>/dev/null | tr -d '\r' | sed -n 's/^# result: //p' >$lines
 [ -s $lines ] || { echo "bench/results: no '# result:' lines in $*" >&2; exit 1; }
