@@ -14,23 +14,31 @@ static struct virtq_req req;
 static struct blk_request br;
 static char path[64];
 
-static int setup(void **state)
+/* A 32 KiB image at a fresh name made from tmpl (ending in XXXXXX): sector i
+ * filled with i. */
+static void make_image(char *name, const char *tmpl)
 {
-	struct blk_options o = { .path = path };
-	struct irq_line none = { 0 };
 	uint8_t sector[512];
 	int fd, i;
 
-	(void)state;
-	assert_int_equal(guest_mem_init(&ram, RAM_BASE, RAM_SIZE), 0);
-	strcpy(path, "/tmp/vmm-test-blk-XXXXXX");
-	fd = mkstemp(path);
+	strcpy(name, tmpl);
+	fd = mkstemp(name);
 	assert_true(fd >= 0);
-	for (i = 0; i < 64; i++) { /* 32 KiB: sector i filled with i */
+	for (i = 0; i < 64; i++) {
 		memset(sector, i, sizeof(sector));
 		assert_int_equal(write(fd, sector, sizeof(sector)), 512);
 	}
 	close(fd);
+}
+
+static int setup(void **state)
+{
+	struct blk_options o = { .path = path };
+	struct irq_line none = { 0 };
+
+	(void)state;
+	assert_int_equal(guest_mem_init(&ram, RAM_BASE, RAM_SIZE), 0);
+	make_image(path, "/tmp/vmm-test-blk-XXXXXX");
 	return virtio_blk_open(&blk, &o, &ram, none, 1);
 }
 
@@ -268,18 +276,9 @@ static int queue_setup(void **state)
 {
 	struct blk_options o = { .path = qpath };
 	struct irq_line none = { 0 };
-	uint8_t sector[512];
-	int fd, i;
 
 	(void)state;
-	strcpy(qpath, "/tmp/vmm-test-blkq-XXXXXX");
-	fd = mkstemp(qpath);
-	assert_true(fd >= 0);
-	for (i = 0; i < 64; i++) {
-		memset(sector, i, sizeof(sector));
-		assert_int_equal(write(fd, sector, sizeof(sector)), 512);
-	}
-	close(fd);
+	make_image(qpath, "/tmp/vmm-test-blkq-XXXXXX");
 	assert_int_equal(virtio_blk_open(&qb, &o, &ram, none, 1), 0);
 	setup_queue(&qb.mmio.queues[0].vq, 1, 1);
 	return 0;
