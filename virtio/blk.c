@@ -269,7 +269,7 @@ uint32_t blk_execute(struct virtio_blk *b, struct blk_request *r)
 
 /* --- the device ---------------------------------------------------------- */
 
-void blk_bad_chain(struct virtio_blk *b, const char *why)
+static void log_bad_chain(struct virtio_blk *b, const char *why)
 {
 	static unsigned logged;
 
@@ -277,14 +277,23 @@ void blk_bad_chain(struct virtio_blk *b, const char *why)
 		pr_warn("virtio-blk %s: request dropped: %s", b->opt.path, why);
 }
 
+int blk_take(struct virtio_blk *b, const struct virtq_req *req,
+	     struct blk_request *r)
+{
+	int err = blk_parse(req, r);
+
+	if (err)
+		log_bad_chain(b, "no header or no status byte");
+	return err;
+}
+
 static uint32_t serve(void *dev, struct virtq_req *req)
 {
 	struct blk_queue *bq = dev;
 
-	if (blk_parse(req, &bq->breq) == 0)
-		return blk_execute(bq->blk, &bq->breq);
-	blk_bad_chain(bq->blk, "no header or no status byte");
-	return 0;
+	if (blk_take(bq->blk, req, &bq->breq))
+		return 0;
+	return blk_execute(bq->blk, &bq->breq);
 }
 
 static void drain(void *arg)

@@ -81,8 +81,10 @@ uint8_t blk_rw_check(const struct virtio_blk *b, const struct blk_request *r);
  * guest's buffers (the status byte not included). */
 uint8_t blk_rw_rest(struct virtio_blk *b, const struct blk_request *r,
 		    uint64_t done, uint32_t *written);
-/* Say (a bounded number of times) that a chain was no request at all. */
-void blk_bad_chain(struct virtio_blk *b, const char *why);
+/* blk_parse() a popped chain, and say (a bounded number of times) when it
+ * is no request at all: such a chain is completed with nothing written. */
+int blk_take(struct virtio_blk *b, const struct virtq_req *req,
+	     struct blk_request *r);
 
 /* virtio/blk_aio.c: requests in flight on io_uring. A ring for every
  * queue (queues[i].aio), or none and a negative errno when io_uring cannot

@@ -87,8 +87,7 @@ static int take_requests(struct blk_queue *bq, struct virtio_queue *q)
 
 		n = virtq_pop(&q->vq, &bq->req);
 		if (n < 0) {
-			virtq_disable(&q->vq);
-			virtio_mmio_needs_reset(&b->mmio, q->vq.error);
+			virtio_queue_broken(&b->mmio, q);
 			break;
 		}
 		if (n == 0) {
@@ -99,8 +98,7 @@ static int take_requests(struct blk_queue *bq, struct virtio_queue *q)
 				continue;
 			break;
 		}
-		if (blk_parse(&bq->req, &s->req)) {
-			blk_bad_chain(b, "no header or no status byte");
+		if (blk_take(b, &bq->req, &s->req)) {
 			virtq_push(&q->vq, bq->req.head, 0);
 			pushed = 1;
 			continue;
@@ -135,8 +133,8 @@ static void finish_rw(struct virtio_blk *b, struct blk_slot *s, int res)
 	*r->status = status;
 }
 
-/* Push the slots that came back, one interrupt for all of them, and
- * unless stopping refill the slots from the ring. */
+/* Push the n slots that came back (none, after a kick), one interrupt
+ * for all of them, and unless stopping refill the slots from the ring. */
 static void push_done(struct blk_queue *bq, const uint8_t *done, unsigned n,
 		      int refill)
 {
@@ -187,21 +185,16 @@ void *blk_aio_loop(void *arg)
 	struct virtio_worker *w = arg;
 	struct blk_queue *bq = w->arg;
 	struct blk_aio *a = bq->aio;
-	struct virtio_queue *q = &bq->blk->mmio.queues[bq->index];
 	uint8_t done[BLK_IN_FLIGHT];
 	struct io_uring_cqe cqe;
-	int armed = 0, stopping = 0, err, pushed;
+	int armed = 0, stopping = 0, err;
 	unsigned n;
 
 	for (;;) {
 		if (!stopping && !armed) {
 			arm_kick(bq);
 			armed = 1;
-			pthread_mutex_lock(&q->lock);
-			pushed = take_requests(bq, q);
-			if (pushed && q->vq.ready)
-				virtio_mmio_used(&bq->blk->mmio, q);
-			pthread_mutex_unlock(&q->lock);
+			push_done(bq, done, 0, 1);
 		}
 		if (stopping && a->nr_free == BLK_IN_FLIGHT)
 			return NULL;

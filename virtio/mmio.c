@@ -111,6 +111,12 @@ void virtio_mmio_needs_reset(struct virtio_mmio *m, const char *why)
 	set_interrupt(m, VIRTIO_MMIO_INT_CONFIG);
 }
 
+void virtio_queue_broken(struct virtio_mmio *m, struct virtio_queue *q)
+{
+	virtq_disable(&q->vq);
+	virtio_mmio_needs_reset(m, q->vq.error);
+}
+
 static uint32_t status(const struct virtio_mmio *m)
 {
 	return __atomic_load_n(&m->status, __ATOMIC_SEQ_CST);

@@ -108,6 +108,9 @@ void virtio_mmio_used(struct virtio_mmio *m, struct virtio_queue *q);
 /* With the queue's lock held: n of the queue's requests in flight are
  * pushed (or dropped); wakes a reset waiting for the last. */
 void virtio_queue_retire(struct virtio_queue *q, unsigned n);
+/* With the queue's lock held: its driver broke the ring (virtq_pop()
+ * failed): stop the queue and ask for a reset. */
+void virtio_queue_broken(struct virtio_mmio *m, struct virtio_queue *q);
 /* The driver broke the rules: set DEVICE_NEEDS_RESET and tell it. */
 void virtio_mmio_needs_reset(struct virtio_mmio *m, const char *why);
 int virtio_mmio_negotiated(const struct virtio_mmio *m, unsigned bit);

@@ -126,8 +126,7 @@ static int rx_give(struct net_pair *p, struct virtio_queue *q)
 
 		r = virtq_pop(&q->vq, &p->rx_req);
 		if (r < 0) {
-			virtq_disable(&q->vq);
-			virtio_mmio_needs_reset(m, q->vq.error);
+			virtio_queue_broken(m, q);
 			return -1;
 		}
 		if (r == 0) {
@@ -315,8 +314,7 @@ static enum rx_direct rx_direct(struct net_pair *p, struct virtio_queue *q,
 	need = rx_need(n, hdr, (size_t)next);
 	nr = rx_take(p, q, need, mergeable, &room);
 	if (nr < 0) {
-		virtq_disable(&q->vq);
-		virtio_mmio_needs_reset(m, q->vq.error);
+		virtio_queue_broken(m, q);
 		return RX_BROKEN;
 	}
 	if (room < need) {

@@ -83,8 +83,7 @@ void virtio_serve_queue(struct virtio_mmio *m, unsigned qi,
 	for (;;) {
 		n = virtq_pop(&q->vq, req);
 		if (n < 0) {
-			virtq_disable(&q->vq);
-			virtio_mmio_needs_reset(m, q->vq.error);
+			virtio_queue_broken(m, q);
 			break;
 		}
 		if (n == 0) {
