@@ -18,7 +18,7 @@ vmm run --kernel /guest/Image --initrd /guest/guest.cpio --cpus 2 \
 status=$?
 tr -d '\r' </tmp/blk.out >/tmp/blk.txt
 check "guest's block tests pass, vmm exits 0 (status $status)" [ $status -eq 0 ]
-check "every guest check passed" sh -c '! grep -q "^guest-fail" /tmp/blk.txt && [ "$(grep -c "^guest-ok" /tmp/blk.txt)" -eq 19 ]'
+check "every guest check passed" sh -c '! grep -q "^guest-fail" /tmp/blk.txt && [ "$(grep -c "^guest-ok" /tmp/blk.txt)" -eq 21 ]'
 [ $status -eq 0 ] || show /tmp/blk.txt 40
 check "after a clean poweroff the whole image holds what the guest wrote" blkpattern check /tmp/disk.img 5 0 72
 check "the read-only image is unchanged" blkpattern check /tmp/ro.img 9 0 4
