@@ -70,17 +70,32 @@ brctl addif br1 tapa
 ip link set tapa up
 # said MODE WHAT: the figure the guest printed as guest-bench-WHAT
 said() { tr -d '\r' <"/tmp/$1.out" | sed -n "s/^guest-bench-$2: //p"; }
+# counted KEY: the sum of the VM's counters named *.KEY (vmm stats)
+counted() { vmm stats bench | awk -v k="$1" '{ n = split($1, a, "."); if (a[n] == k) s += $2 } END { print s + 0 }'; }
+counters() { echo "$(counted exits) $(counted mmio_exit_user) $(counted mmio_exit_kernel) $(counted tx_frames)"; }
 # guest MODE NETSPEC ADDR RXPORT RRPORT: the figures of one backend
 guest() {
 	nc -l -p 5001 >/dev/null &
+	sink=$!
 	vmm run --log-level debug --name bench --kernel /guest/Image --initrd /guest/guest.cpio --memory 512M \
 		--cmdline "console=ttyS0 quiet vmm.guest=script:bench-net vmm.netmode=$1 vmm.netmib=$mib" \
 		--net "$2" </dev/null >/tmp/$1.out 2>&1 &
-	wait_for guest-bench-listening /tmp/$1.out $! 600
+	vm=$!
+	# what the guest's send cost in exits, frame by frame
+	wait_for guest-bench-tx-begin /tmp/$1.out $vm 600
+	if grep -q guest-bench-tx-begin /tmp/$1.out; then
+		before=$(counters)
+		# the receiver ends with the guest's send (or with the VM)
+		while kill -0 $sink 2>/dev/null && kill -0 $vm 2>/dev/null; do sleep 0.2; done
+		after=$(counters)
+		echo "# bench: net $1: during the guest's send, per frame it sent: $(echo "$before $after" | awk '{ f = $8 - $4; if (f > 0) printf "%.1f exits (%.1f MMIO to vmm, %.1f MMIO to the kernel: notifies), %d frames", ($5 - $1) / f, ($6 - $2) / f, ($7 - $3) / f, f }')"
+	fi
+	kill $sink 2>/dev/null
+	wait_for guest-bench-listening /tmp/$1.out $vm 600
 	rx=$(send "$3" "$4")
 	rrt=$(rr "http://$3:$5/one")
 	vmm stop bench --timeout 10 >/dev/null 2>&1
-	wait $!
+	wait $vm
 	tx=$(said "$1" tx)
 	pipe=$(said "$1" pipe)
 	loop=$(said "$1" loopback)

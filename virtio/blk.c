@@ -264,7 +264,27 @@ uint32_t blk_execute(struct virtio_blk *b, struct blk_request *r)
 		status = VIRTIO_BLK_S_UNSUPP;
 	}
 	*r->status = status;
+	blk_count(b, r, status);
 	return written + 1;
+}
+
+void blk_count(struct virtio_blk *b, const struct blk_request *r,
+	       uint8_t status)
+{
+	struct blk_stats *s = &b->stats;
+	uint64_t *n = &s->other, *bytes = NULL;
+
+	if (status != VIRTIO_BLK_S_OK)
+		n = &s->errors;
+	else if (r->type == VIRTIO_BLK_T_IN)
+		n = &s->reads, bytes = &s->read_bytes;
+	else if (r->type == VIRTIO_BLK_T_OUT)
+		n = &s->writes, bytes = &s->write_bytes;
+	else if (r->type == VIRTIO_BLK_T_FLUSH)
+		n = &s->flushes;
+	__atomic_fetch_add(n, 1, __ATOMIC_RELAXED);
+	if (bytes)
+		__atomic_fetch_add(bytes, r->len, __ATOMIC_RELAXED);
 }
 
 /* --- the device ---------------------------------------------------------- */

@@ -45,8 +45,16 @@ struct blk_queue {
 	struct blk_aio *aio; /* NULL: served one request at a time */
 };
 
+/* What the device served (`vmm stats`): requests completed, by type,
+ * and those that failed. Any of its threads adds (blk_count()). */
+struct blk_stats {
+	uint64_t reads, read_bytes, writes, write_bytes, flushes, other;
+	uint64_t errors;
+};
+
 struct virtio_blk {
 	struct virtio_mmio mmio;
+	struct blk_stats stats;
 	struct blk_options opt;
 	int fd;
 	uint64_t sectors;
@@ -70,6 +78,9 @@ int virtio_blk_open(struct virtio_blk *b, const struct blk_options *opt,
 int virtio_blk_start(struct virtio_blk *b);
 /* Stop the I/O threads and close the image. */
 void virtio_blk_close(struct virtio_blk *b);
+/* Count a request completed with status (blk_stats). */
+void blk_count(struct virtio_blk *b, const struct blk_request *r,
+	       uint8_t status);
 /* Serve one request against the image; returns bytes written into the
  * guest's buffers (status byte included). */
 uint32_t blk_execute(struct virtio_blk *b, struct blk_request *r);

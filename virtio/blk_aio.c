@@ -131,6 +131,7 @@ static void finish_rw(struct virtio_blk *b, struct blk_slot *s, int res)
 		status = blk_rw_rest(b, r, res > 0 ? (uint64_t)res : 0,
 				     &s->written);
 	*r->status = status;
+	blk_count(b, r, status);
 }
 
 /* Push the n slots that came back (none, after a kick), one interrupt

@@ -7,6 +7,7 @@
 struct vm;
 struct fdt_vm;
 struct fdt_aia;
+struct counters;
 
 /* What a backend must do for the VM; it never knows device registers.
  * Every function returns 0 or a negative errno. */
@@ -50,6 +51,9 @@ struct backend_ops {
 			  struct fdt_aia *aia);
 	/* Drive one of its wired sources. Any thread. */
 	void (*aia_set_irq)(struct vm *vm, unsigned irq, int level);
+	/* What each hart has counted this boot, as "vcpuN" pairs
+	 * (counters.h); while the vCPUs run. NULL: nothing. */
+	void (*counters)(struct vm *vm, struct counters *c);
 	void (*destroy)(struct vm *vm);
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* The lifecycle commands: list, status, pause, resume, stop, kill, wait.
- * Each talks to a VM's control socket (control.c has the protocol). */
+/* The lifecycle commands: list, status, stats, pause, resume, stop, kill,
+ * wait. Each talks to a VM's control socket (control.c has the protocol). */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -17,6 +17,7 @@
 #include "config.h"
 #include "console.h"
 #include "control.h"
+#include "counters.h"
 #include "vm.h"
 
 struct ctl_args {
@@ -124,10 +125,11 @@ static int ask(const char *dir, const char *name, const char *req, char *buf,
 /* "ok k=v k=v ..." as one JSON object, numbers bare. */
 static void print_json(const char *status)
 {
-	char copy[512], *tok, *save;
+	char *copy = strdup(status + 2), *tok, *save;
 	int first = 1;
 
-	snprintf(copy, sizeof(copy), "%s", status + 2);
+	if (!copy)
+		return;
 	putchar('{');
 	for (tok = strtok_r(copy, " ", &save); tok;
 	     tok = strtok_r(NULL, " ", &save)) {
@@ -143,6 +145,35 @@ static void print_json(const char *status)
 		first = 0;
 	}
 	puts("}");
+	free(copy);
+}
+
+/* `stats`: "ok k=v k=v ...", one "k v" a line, or one JSON object. */
+static int print_stats(const char *dir, const char *name, int json)
+{
+	size_t size = COUNTERS_MAX + 64;
+	char *buf = malloc(size), *tok, *save;
+	int status;
+
+	if (!buf) {
+		fprintf(stderr, "vmm: %s\n", strerror(ENOMEM));
+		return VMM_EXIT_ERROR;
+	}
+	status = ask(dir, name, "stats", buf, size);
+	if (!status && json) {
+		print_json(buf);
+	} else if (!status) {
+		for (tok = strtok_r(buf + 2, " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save)) {
+			char *eq = strchr(tok, '=');
+
+			if (eq)
+				printf("%.*s %s\n", (int)(eq - tok), tok,
+				       eq + 1);
+		}
+	}
+	free(buf);
+	return status;
 }
 
 static const char *field(const char *status, const char *key, char *out,
@@ -311,7 +342,8 @@ static int parse_ctl(const char *cmd, int argc, char **argv, struct ctl_args *a)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt == 'j' &&
-		    (!strcmp(cmd, "list") || !strcmp(cmd, "status"))) {
+		    (!strcmp(cmd, "list") || !strcmp(cmd, "status") ||
+		     !strcmp(cmd, "stats"))) {
 			a->json = 1;
 		} else if (opt == 't' && !strcmp(cmd, "stop")) {
 			a->timeout = (unsigned)strtoul(optarg, &end, 10);
@@ -357,6 +389,8 @@ int cmd_ctl(const char *cmd, int argc, char **argv)
 		return wait_vm(dir, a.name);
 	if (!strcmp(cmd, "console"))
 		return console_session(dir, a.name);
+	if (!strcmp(cmd, "stats"))
+		return print_stats(dir, a.name, a.json);
 	if (!strcmp(cmd, "stop")) {
 		snprintf(buf, sizeof(buf), "stop %u", a.timeout);
 		status = ask(dir, a.name, buf, buf, sizeof(buf));

@@ -7,6 +7,7 @@
  *   stop SECONDS    ok   (then the guest is asked to power off)
  *   kill            ok   (then the VM ends with status 67)
  *   wait            ok status=N, once the VM has ended
+ *   stats           ok vcpu0.exits=N ... blk0.reads=N ... (counters.c)
  *   console         ok, then the console: recent output, live output, and
  *                   what the client sends goes to the guest's UART
  * Anything else: error MESSAGE.
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "counters.h"
 #include "log.h"
 #include "vm.h"
 
@@ -220,6 +222,28 @@ static int read_request(int fd, char *buf, size_t size, int seconds)
 }
 
 /* Returns 1 when fd was kept (a waiter). */
+/* `stats`: one line, too long for reply()'s buffer. */
+static void reply_counters(struct vm *vm, int fd)
+{
+	struct counters c = { .buf = malloc(COUNTERS_MAX),
+			      .size = COUNTERS_MAX };
+	int err;
+
+	if (!c.buf) {
+		reply(fd, "error %s\n", strerror(ENOMEM));
+		return;
+	}
+	err = vm_counters(vm, &c);
+	if (err == -EAGAIN) {
+		reply(fd, "error the guest is rebooting: try again\n");
+	} else {
+		(void)!write(fd, "ok", 2);
+		(void)!write(fd, c.buf, c.used);
+		(void)!write(fd, "\n", 1);
+	}
+	free(c.buf);
+}
+
 static int handle(struct control *c, int fd, char *req)
 {
 	struct vm *vm = c->vm;
@@ -250,6 +274,8 @@ static int handle(struct control *c, int fd, char *req)
 	} else if (!strcmp(req, "kill")) {
 		vm_request_exit(vm, VMM_EXIT_KILLED);
 		reply(fd, "ok\n");
+	} else if (!strcmp(req, "stats")) {
+		reply_counters(vm, fd);
 	} else if (!strcmp(req, "console")) {
 		struct timeval forever = { 0 };
 
@@ -280,7 +306,7 @@ static int handle(struct control *c, int fd, char *req)
 			reply(fd, "ok status=%d\n", status);
 	} else {
 		reply(fd,
-		      "error unknown request '%.40s' (status, pause, resume, stop, kill, wait, console)\n",
+		      "error unknown request '%.40s' (status, stats, pause, resume, stop, kill, wait, console)\n",
 		      req);
 	}
 	return 0;

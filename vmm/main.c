@@ -22,6 +22,8 @@ static const char usage_text[] =
 	"       vmm check -c FILE [options]                   validate a config\n"
 	"       vmm list [--json]                             VMs of this user\n"
 	"       vmm status NAME [--json]\n"
+	"       vmm stats NAME [--json]                       what it counted:\n"
+	"                                                     exits, disk, net\n"
 	"       vmm pause NAME | resume NAME\n"
 	"       vmm stop NAME [--timeout SECONDS]              graceful poweroff\n"
 	"       vmm kill NAME | wait NAME\n"
@@ -171,10 +173,9 @@ static void catch_crashes(void)
 
 int main(int argc, char **argv)
 {
-	static const char *const ctl[] = {
-		"list", "status", "pause", "resume",
-		"stop", "kill",	  "wait",  "console"
-	};
+	static const char *const ctl[] = { "list",  "status", "stats",
+					   "pause", "resume", "stop",
+					   "kill",  "wait",   "console" };
 	unsigned i;
 
 	log_start();

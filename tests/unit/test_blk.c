@@ -132,6 +132,7 @@ static void test_parse_rejects_unusable_chains(void **state)
 static void test_read_write(void **state)
 {
 	uint8_t *data = gpa(DATA_GPA + 4096);
+	struct blk_stats was = blk.stats;
 
 	(void)state;
 	make_req(VIRTIO_BLK_T_IN, 3, 1024, 1);
@@ -147,10 +148,19 @@ static void test_read_write(void **state)
 	assert_int_equal(data[100], 0xab);
 	make_req(VIRTIO_BLK_T_FLUSH, 0, 0, 0);
 	assert_int_equal(run(), VIRTIO_BLK_S_OK);
+	/* what `vmm stats` says of them */
+	assert_int_equal(blk.stats.reads - was.reads, 2);
+	assert_int_equal(blk.stats.read_bytes - was.read_bytes, 1024 + 512);
+	assert_int_equal(blk.stats.writes - was.writes, 1);
+	assert_int_equal(blk.stats.write_bytes - was.write_bytes, 512);
+	assert_int_equal(blk.stats.flushes - was.flushes, 1);
+	assert_int_equal(blk.stats.errors - was.errors, 0);
 }
 
 static void test_bad_requests_fail_alone(void **state)
 {
+	struct blk_stats was = blk.stats;
+
 	(void)state;
 	make_req(VIRTIO_BLK_T_IN, 63, 1024, 1); /* runs past the end */
 	assert_int_equal(run(), VIRTIO_BLK_S_IOERR);
@@ -164,6 +174,9 @@ static void test_bad_requests_fail_alone(void **state)
 	assert_int_equal(run(), VIRTIO_BLK_S_IOERR);
 	make_req(12345, 0, 0, 0);
 	assert_int_equal(run(), VIRTIO_BLK_S_UNSUPP);
+	assert_int_equal(blk.stats.errors - was.errors, 6);
+	assert_int_equal(blk.stats.reads - was.reads, 0);
+	assert_int_equal(blk.stats.writes - was.writes, 0);
 }
 
 static void test_read_only(void **state)
@@ -329,6 +342,7 @@ static int wait_used(uint16_t n)
 static void serve_eight(void)
 {
 	struct vring_used *u = gpa(USED_GPA);
+	struct blk_stats before = qb.stats;
 	uint8_t sector[512];
 	unsigned k, seen = 0;
 	int fd;
@@ -347,6 +361,10 @@ static void serve_eight(void)
 				 VIRTIO_BLK_S_OK);
 	}
 	assert_int_equal(seen, 0xff);
+	assert_int_equal(qb.stats.reads - before.reads, 4);
+	assert_int_equal(qb.stats.read_bytes - before.read_bytes, 4 * 512);
+	assert_int_equal(qb.stats.writes - before.writes, 4);
+	assert_int_equal(qb.stats.write_bytes - before.write_bytes, 4 * 512);
 	for (k = 0; k < 4; k++) {
 		memset(sector, 3 - k, sizeof(sector));
 		assert_memory_equal(gpa(BUF_GPA + k * 1024 + 16), sector, 512);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The control socket's end: a client that connected just before the VM
  * ended still gets its answer (a wait gets the VM's status) rather than a
- * reset, whether the control thread had accepted it or not. */
+ * reset, whether the control thread had accepted it or not. And `stats`:
+ * the backend's and the devices' counters in one line, however long. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "unit.h"
 
 #include "../../vmm/control.h"
+#include "../../vmm/counters.h"
 #include "../../vmm/vm.h"
 
 /* control.c serves a running VM; these tests never reach one. */
@@ -47,6 +49,24 @@ void vm_request_exit(struct vm *vm, int status)
 }
 
 static char dir[] = "/tmp/test_control.XXXXXX";
+
+/* A backend whose harts counted a lot: more than one reply() can hold. */
+static void many_counters(struct vm *vm, struct counters *c)
+{
+	char owner[16];
+	unsigned i;
+
+	(void)vm;
+	for (i = 0; i < 100; i++) {
+		snprintf(owner, sizeof(owner), "vcpu%u", i % 8);
+		counters_put(c, owner, "exits", 1000000 + i);
+	}
+}
+
+static const struct backend_ops counting_backend = {
+	.name = "counting",
+	.counters = many_counters,
+};
 
 static int connect_to(const char *path)
 {
@@ -137,9 +157,73 @@ static void test_late_request_answered_at_close(void **state)
 	close(waiter);
 }
 
+static void test_counters_put_whole_pairs(void **state)
+{
+	char buf[24];
+	struct counters c = { .buf = buf, .size = sizeof(buf) };
+
+	(void)state;
+	counters_put(&c, "blk0", "reads", 12);
+	assert_string_equal(buf, " blk0.reads=12");
+	counters_put(&c, "blk0", "read_bytes", 4096); /* does not fit */
+	assert_string_equal(buf, " blk0.reads=12");
+	counters_put(&c, "b", "n", 7);
+	assert_string_equal(buf, " blk0.reads=12 b.n=7");
+	assert_int_equal(c.used, strlen(buf));
+}
+
+/* `stats` on a running VM: the backend's pairs, then each disk's; between
+ * two boots, an error that says to try again. */
+static void test_stats_request(void **state)
+{
+	static struct vm vm;
+	static struct virtio_blk disk;
+	static struct control c;
+	struct vm_config cfg = { .name = "counted" };
+	char err[256], *buf = malloc(COUNTERS_MAX);
+	int fd;
+
+	(void)state;
+	assert_non_null(buf);
+	vm.cfg = &cfg;
+	vm.backend = &counting_backend;
+	pthread_mutex_init(&vm.life_lock, NULL);
+	vm.running = 1;
+	disk.stats.reads = 3;
+	disk.stats.read_bytes = 12288;
+	disk.stats.errors = 1;
+	vm.disks[0] = &disk;
+	vm.nr_disks = 1;
+	assert_int_equal(control_open(&c, &cfg, err, sizeof(err)), 0);
+	assert_int_equal(control_started(&c, &vm), 0);
+
+	fd = connect_to(c.path);
+	assert_int_equal(write(fd, "stats\n", 6), 6);
+	answer(fd, buf, COUNTERS_MAX);
+	close(fd);
+	assert_true(strlen(buf) > 2000);
+	assert_memory_equal(buf, "ok vcpu0.exits=1000000 vcpu1.exits=1000001 ",
+			    43);
+	assert_non_null(strstr(buf, " vcpu3.exits=1000099 blk0.reads=3 "
+				    "blk0.read_bytes=12288 blk0.writes=0 "));
+	assert_non_null(strstr(buf, " blk0.errors=1\n"));
+
+	vm.running = 0;
+	fd = connect_to(c.path);
+	assert_int_equal(write(fd, "stats\n", 6), 6);
+	answer(fd, buf, COUNTERS_MAX);
+	close(fd);
+	assert_string_equal(buf, "error the guest is rebooting: try again\n");
+
+	control_close(&c, 0);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_counters_put_whole_pairs),
+		cmocka_unit_test(test_stats_request),
 		cmocka_unit_test(test_backlog_answered_at_close),
 		cmocka_unit_test(test_late_request_answered_at_close),
 	};

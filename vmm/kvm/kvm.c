@@ -87,6 +87,7 @@ static int create_vcpu(struct kvm *k, struct vm *vm, unsigned id)
 		return -errno;
 	}
 	v->run = run;
+	kvm_stats_open(v);
 	k->nr_vcpus++;
 	return 0;
 }
@@ -103,6 +104,7 @@ static void kvm_destroy(struct vm *vm)
 	k->batch.ring = NULL;
 	for (i = 0; i < k->nr_vcpus; i++) {
 		munmap(k->vcpus[i].run, k->run_size);
+		kvm_stats_close(&k->vcpus[i]);
 		close(k->vcpus[i].fd);
 	}
 	if (k->vm_fd >= 0)
@@ -562,5 +564,6 @@ const struct backend_ops kvm_backend = {
 	.batch_writes = kvm_batch_writes,
 	.aia_create = kvm_aia_create,
 	.aia_set_irq = kvm_aia_set_irq,
+	.counters = kvm_counters,
 	.destroy = kvm_destroy,
 };

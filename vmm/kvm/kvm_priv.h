@@ -17,6 +17,7 @@ struct kvm_vcpu {
 	struct vm *vm;
 	unsigned id;
 	int fd;
+	int stats_fd; /* KVM_GET_STATS_FD, or -1 (stats.c) */
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
@@ -67,8 +68,13 @@ struct fdt_aia;
 /* aia.c: the backend's aia_create and aia_set_irq (backend.h). */
 int kvm_aia_create(struct vm *vm, unsigned nr_sources, struct fdt_aia *aia);
 void kvm_aia_set_irq(struct vm *vm, unsigned irq, int level);
-/* stats.c: at --log-level debug, what KVM counted for the vCPU (its exits
- * by kind), as one line. */
+/* stats.c: what KVM counts for a vCPU (its exits by kind): the file it
+ * is read from, opened with the vCPU and closed with it; at --log-level
+ * debug, as one line; every vCPU's, as the backend's counters. */
+void kvm_stats_open(struct kvm_vcpu *v);
+void kvm_stats_close(struct kvm_vcpu *v);
 void kvm_log_vcpu_stats(const struct kvm_vcpu *v);
+struct counters;
+void kvm_counters(struct vm *vm, struct counters *c);
 
 #endif

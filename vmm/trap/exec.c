@@ -528,5 +528,6 @@ const struct backend_ops trap_backend = {
 	.resume = trap_resume,
 	.set_external_irq = trap_set_external_irq,
 	.clint_changed = trap_clint_changed,
+	.counters = trap_counters,
 	.destroy = trap_destroy,
 };

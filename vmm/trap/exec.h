@@ -211,6 +211,8 @@ void trap_run_ahead(struct trap_vcpu *v, uint64_t *r);
 unsigned trap_report_kind(uint64_t sig);
 void trap_count_sbi(struct trap_stats *st, uint64_t ext);
 void trap_log_stats(const struct trap_vcpu *v);
+struct counters;
+void trap_counters(struct vm *vm, struct counters *c);
 const char *trap_ahead_stop_name(enum ahead_stop why);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../counters.h"
 #include "../log.h"
 #include "../vm.h"
 #include "exec.h"
@@ -96,4 +97,33 @@ void trap_log_stats(const struct trap_vcpu *v)
 		v->id, (unsigned long long)st->switches,
 		(unsigned long long)st->evicted,
 		(unsigned long long)st->dropped);
+}
+
+/* `vmm stats`: each hart's round trips to its guest process and what vmm
+ * ran or served itself. The hart's thread counts as it goes: each figure
+ * is read whole, the set of them is not a snapshot. */
+void trap_counters(struct vm *vm, struct counters *c)
+{
+	struct trap *t = vm->backend_data;
+	unsigned i, k;
+
+	for (i = 0; t && i < t->nr; i++) {
+		const struct trap_stats *st = &t->vcpus[i].stats;
+		uint64_t trips = 0;
+		char owner[16];
+
+		for (k = 0; k < REPORT_KINDS; k++)
+			trips += __atomic_load_n(&st->reports[k],
+						 __ATOMIC_RELAXED);
+		snprintf(owner, sizeof(owner), "vcpu%u", i);
+		counters_put(c, owner, "round_trips", trips);
+		counters_put(c, owner, "fast",
+			     __atomic_load_n(&st->fast, __ATOMIC_RELAXED));
+		counters_put(c, owner, "ahead",
+			     __atomic_load_n(&st->ahead, __ATOMIC_RELAXED));
+		counters_put(c, owner, "quick",
+			     __atomic_load_n(&st->quick, __ATOMIC_RELAXED));
+		counters_put(c, owner, "switches",
+			     __atomic_load_n(&st->switches, __ATOMIC_RELAXED));
+	}
 }

@@ -35,6 +35,9 @@ sleep 1
 t0=$(now)
 dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | nc 127.0.0.1 5009
 echo "guest-bench-loopback: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
+# the host reads vmm stats now and once its receiver is done
+echo "guest-bench-tx-begin"
+sleep 1
 set -- $(ticks)
 t0=$(now)
 dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | nc "$host" 5001

@@ -2,7 +2,7 @@
 # timeout: 600
 # The lifecycle as a user scripts it: two detached VMs from configs.
 . /tests/lib.sh
-plan 21
+plan 25
 run=/run/vmm
 vmm run -c /configs/clock.conf --name alpha --detach >/tmp/alpha.start 2>&1
 check "vmm run --detach returns once alpha runs (exit $?)" grep -qx alpha /tmp/alpha.start
@@ -24,9 +24,14 @@ vmm pause alpha
 check "pause alpha (exit $?)" true
 vmm status alpha --json >/tmp/st.json
 check "status says paused" grep -q '"state":"paused"' /tmp/st.json
+# exits: what KVM counted for vCPU 0 (vmm stats)
+exits() { vmm stats alpha | awk '$1 == "vcpu0.exits" { print $2 }'; }
+e0=$(exits)
 a0=$(clock alpha); b0=$(clock beta)
 sleep 4
 a1=$(clock alpha); b1=$(clock beta)
+e1=$(exits)
+check "stats while paused: vCPU 0's exits stand still ($e0, then $e1)" sh -c "[ -n '$e0' ] && [ '$e0' = '$e1' ] && [ '$e0' -gt 0 ]"
 vmm resume alpha
 check "resume alpha (exit $?)" true
 sleep 3
@@ -36,6 +41,13 @@ check "paused alpha's clock stood still while beta's moved 4 s" \
 	awk -v a0="$a0" -v a1="$a1" -v b0="$b0" -v b1="$b1" 'BEGIN { exit !(a1 - a0 < 0.5 && b1 - b0 > 3) }'
 check "resumed alpha's clock runs on without a jump" \
 	awk -v a1="$a1" -v a2="$a2" 'BEGIN { exit !(a2 - a1 > 1 && a2 - a1 < 4.5) }'
+e2=$(exits)
+check "stats once resumed: the exits count on ($e1, then $e2)" sh -c "[ -n '$e2' ] && [ '$e2' -gt '$e1' ]"
+vmm stats alpha --json >/tmp/stats.json
+check "stats --json: one object, KVM's counters by vCPU" grep -q '^{"vcpu0\.[a-z_]*":[0-9]*,.*"vcpu0\.mmio_exit_user":[0-9]*' /tmp/stats.json
+vmm stats >/tmp/stats.err 2>&1
+st=$?
+check "stats without a name: usage error 64 ($st)" sh -c "[ $st -eq 64 ] && grep -q 'stats takes one VM name' /tmp/stats.err"
 # Graceful stop and kill, each with a waiter.
 vmm wait alpha >/dev/null 2>&1 &
 wa=$!
