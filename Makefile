@@ -43,7 +43,7 @@ PORTABLE_SRCS := vmm/bus.c vmm/config.c vmm/loader.c vmm/log.c vmm/mem.c \
 	virtio/virtq.c virtio/mmio.c \
 	virtio/blk.c virtio/blk_aio.c virtio/uring.c virtio/worker.c virtio/rng.c virtio/net.c virtio/net_rx.c virtio/net_ctrl.c virtio/net_link.c
 # riscv64 only: the CLI, the VM's life and the KVM backend.
-RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/irqchip.c vmm/lifecycle.c vmm/counters.c \
+RISCV_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/devices.c vmm/irqchip.c vmm/lifecycle.c vmm/counters.c \
 	vmm/kvm/kvm.c vmm/kvm/cpus.c vmm/kvm/aia.c vmm/kvm/batch.c vmm/kvm/stats.c vmm/trap/exec.c vmm/trap/emulate.c vmm/trap/ahead.c vmm/trap/harts.c vmm/trap/stats.c vmm/trap/spaces.c vmm/trap/fast.c vmm/trap/sandbox.c vmm/trap/sandbox_park.c
 HEADERS := $(wildcard vmm/*.h vmm/*/*.h fdt/*.h virtio/*.h)
 
@@ -52,7 +52,7 @@ RV_OBJS := $(patsubst %.c,build/riscv64/obj/%.o,$(PORTABLE_SRCS) $(RISCV_SRCS)) 
 NATIVE_OBJS := $(patsubst %.c,build/native/%.o,$(PORTABLE_SRCS))
 # On a host that is not riscv64, a native vmm too: --help, vmm check and
 # the lifecycle commands work; run says guests need a riscv64 host.
-FRONT_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/irqchip.c \
+FRONT_SRCS := vmm/main.c vmm/cmd_run.c vmm/cmd_ctl.c vmm/control.c vmm/rundir.c vmm/vm.c vmm/devices.c vmm/irqchip.c \
 	vmm/lifecycle.c vmm/counters.c vmm/foreign_host.c
 FOREIGN_VMM := $(if $(filter riscv64,$(shell uname -m)),,build/native/bin/vmm)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

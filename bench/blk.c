@@ -177,6 +177,30 @@ static void fill(void)
 	free(buf);
 }
 
+/* With BENCH_BLK_MARKS set: "bench-blk: begin NAME" and a pause before
+ * each phase, and a pause after its figure, so that a watcher outside
+ * (bench/blk.sh reads `vmm stats` as each line arrives) can tell the
+ * phases apart. */
+static int marks;
+
+static void phase(const char *name, void (*run)(unsigned), unsigned arg)
+{
+	if (marks) {
+		printf("bench-blk: begin %s\n", name);
+		fflush(stdout);
+		usleep(300 * 1000);
+	}
+	run(arg);
+	fflush(stdout);
+	if (marks)
+		usleep(300 * 1000);
+}
+
+static void sequential_phase(unsigned write)
+{
+	sequential((int)write);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
@@ -186,11 +210,11 @@ int main(int argc, char **argv)
 	dev = argv[1];
 	seconds = atof(argv[2]);
 	span = (argc > 3 ? strtoull(argv[3], NULL, 0) : 128) * MiB;
+	marks = getenv("BENCH_BLK_MARKS") != NULL;
 	fill();
-	sequential(0);
-	sequential(1);
-	random_4k(1);
-	random_4k(QD);
-	fflush(stdout);
+	phase("seqread", sequential_phase, 0);
+	phase("seqwrite", sequential_phase, 1);
+	phase("randread4k-qd1", random_4k, 1);
+	phase("randread4k-qd32", random_4k, QD);
 	return 0;
 }

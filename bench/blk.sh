@@ -28,20 +28,53 @@ check "bench-blk ran on the nested host" grep -q randread4k-qd32 /tmp/host.txt
 # in 1 run of 4 to 3 of 4, in Linux 6.1's riscv vDSO (README, Known
 # problems), which says nothing about the disk. It reads the clock by
 # system call now, and no run since (22) has died.
+# With MARKS=1 the guest marks where each phase begins, and what each
+# phase cost in exits is said, request by request (phases).
 guest() { # OUTPUT [ARGS...]
 	out=$1
 	shift
 	for try in 1 2; do
-		vmm run --log-level info --kernel $kernel --initrd /guest/guest.cpio --cpus 2 "$@" \
-			--cmdline "console=ttyS0 quiet vmm.guest=script:bench-blk vmm.bench_seconds=$secs" \
-			--disk /dev/vda,cache=none </dev/null 2>&1 | tr -d '\r' >"$out"
+		vmm run --log-level info --name bb --kernel $kernel --initrd /guest/guest.cpio --cpus 2 "$@" \
+			--cmdline "console=ttyS0 quiet vmm.guest=script:bench-blk vmm.bench_seconds=$secs${MARKS:+ vmm.bench_marks}" \
+			--disk /dev/vda,cache=none </dev/null 2>&1 | phases >"$out"
+		[ -z "${MARKS:-}" ] || cat /tmp/phases.txt
 		grep -q randread4k-qd32 "$out" && return
 		echo "# bench-blk: try $try did not finish: $(grep -a -i 'fault' "$out" | head -n 1)"
 	done
 }
+# counts: exits, MMIO exits to vmm, to the kernel, wfi, SBI calls, disk
+# requests so far
+counts() {
+	vmm stats bb 2>/dev/null | awk '{ n = split($1, a, "."); s[a[n]] += $2 }
+		END { print s["exits"] + 0, s["mmio_exit_user"] + 0, s["mmio_exit_kernel"] + 0, s["wfi_exit_stat"] + 0, s["ecall_exit_stat"] + 0, s["reads"] + s["writes"] }'
+}
+# phases: the guest's output through, without its CRs; with MARKS=1,
+# vmm stats read as each phase begins and as its figure comes (the guest
+# pauses a moment either side), what it cost into /tmp/phases.txt. Read
+# line by line as it comes: no polling to take the nested host's CPUs.
+phases() {
+	cr=$(printf '\r')
+	: >/tmp/phases.txt
+	while IFS= read -r line; do
+		line=${line%"$cr"}
+		printf '%s\n' "$line"
+		[ -n "${MARKS:-}" ] || continue
+		case $line in
+		"bench-blk: begin "*)
+			a=$(counts)
+			;;
+		"bench-blk: "*" MiB/s" | "bench-blk: "*" IOPS")
+			b=$(counts)
+			t=${line#bench-blk: }
+			echo "# bench: $bench ${t%% *}, exits per request: $(echo "$a $b" | awk '{ r = $12 - $6; if (r > 0) printf "%.1f (%.1f MMIO to vmm, %.1f MMIO to the kernel: notifies, %.1f wfi, %.1f SBI calls), %d requests", ($7 - $1) / r, ($8 - $2) / r, ($9 - $3) / r, ($10 - $4) / r, ($11 - $5) / r, r }')" >>/tmp/phases.txt
+			;;
+		esac
+	done
+}
 # variant OUTPUT NAME SETTING [ARGS...]: the guest's figures with SETTING
 # (VAR=VALUE) in vmm's environment and ARGS on its command line; NAME
-# tells them apart in the report ("" for vmm's defaults).
+# tells them apart in the report ("" for vmm's defaults). MARKS=1: with
+# the exits of each phase.
 names=
 variant() {
 	out=$1 name=$2 setting=$3
@@ -54,12 +87,16 @@ variant() {
 	names="$names$out=$name;"
 }
 if [ $bench = blk-6.12 ]; then
+	MARKS=1
 	variant /tmp/aia.txt "in-kernel AIA" BLK_VARIANT=aia
+	MARKS=
 	grep -q 'in-kernel AIA irqchip' /tmp/aia.txt ||
 		echo "# bench-blk: the 6.12 guest did not get the in-kernel AIA: $(grep -a 'interrupts:' /tmp/aia.txt)"
 	variant /tmp/plic.txt "vmm's PLIC" BLK_VARIANT=plic --irqchip plic
 else
+	MARKS=1
 	variant /tmp/guest.txt "" BLK_VARIANT=default
+	MARKS=
 	variant /tmp/mmio.txt "notify by exit" VMM_IOEVENTFD=0
 	variant /tmp/sync.txt "one request at a time" VMM_BLK_URING=0
 fi

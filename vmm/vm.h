@@ -101,6 +101,23 @@ int vm_irqchip_start(struct vm *vm);
 void vm_irqchip_stop(struct vm *vm);
 int vm_exiting(struct vm *vm);
 
+/* devices.c: the VM's devices on its bus, once, before the first boot:
+ * 0, or a negative errno (said); those made so far stay for
+ * vm_remove_devices(), which is also the end of them all. */
+int vm_add_devices(struct vm *vm);
+void vm_remove_devices(struct vm *vm);
+/* Their threads, once the guest first runs. */
+int vm_start_devices(struct vm *vm);
+/* As at power-on, for a reboot. */
+void vm_reset_devices(struct vm *vm);
+/* The virtio transports in slot order: how many. */
+unsigned vm_virtio_slots(const struct vm *vm,
+			 struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS]);
+/* What each boot's backend can do for them, once it is created: each
+ * queue's notify by eventfd, and the writes it may batch. */
+void vm_notify_by_fd(struct vm *vm);
+void vm_batch_late_writes(struct vm *vm);
+
 /* Serve an MMIO access the backend could not; logs (rate-limited) and
  * reads 0 when nothing answers at addr. Returns 0, -EFAULT when no device
  * is there (the trap backend raises an access fault, as QEMU does; KVM
