@@ -43,6 +43,12 @@ struct backend_ops {
 	 * and at pause and stop; after create, before start. NULL, or an
 	 * error, and each write is an MMIO access as any other. */
 	int (*batch_writes)(struct vm *vm, uint64_t addr, uint64_t len);
+	/* Let guest reads of [addr, addr + len) come from host, memory
+	 * vmm keeps as the device would answer, with no exit; writes
+	 * there still reach the bus. Page-aligned; after create, before
+	 * start. NULL, or an error, and those reads exit as before. */
+	int (*map_readonly)(struct vm *vm, uint64_t addr, void *host,
+			    uint64_t len);
 	/* An in-kernel AIA (APLIC and IMSICs) in place of the PLIC, for
 	 * nr_sources wired sources; after create, before start: 0 with aia
 	 * filled for the device tree, -ENODEV where the host has none, or

@@ -10,6 +10,7 @@
 #include <linux/virtio_mmio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "../virtio/mmio.h"
 #include "log.h"
@@ -252,6 +253,11 @@ void vm_remove_devices(struct vm *vm)
 		virtio_rng_stop(vm->rng);
 	free(vm->rng);
 	vm->rng = NULL;
+	if (vm->plic_enables) {
+		plic_mirror_enables(&vm->plic, NULL);
+		munmap(vm->plic_enables, PLIC_ENABLE_PAGE_SIZE);
+		vm->plic_enables = NULL;
+	}
 }
 
 static uint64_t host_time(void *opaque)
@@ -299,6 +305,15 @@ static int add_fixed_devices(struct vm *vm)
 	int err;
 
 	plic_init(&vm->plic, vm->cfg->cpus, on_plic_output, vm);
+	/* the page vm_map_device_pages() may give the guest to read */
+	vm->plic_enables =
+		mmap(NULL, PLIC_ENABLE_PAGE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->plic_enables == MAP_FAILED) {
+		vm->plic_enables = NULL;
+		return -ENOMEM;
+	}
+	plic_mirror_enables(&vm->plic, vm->plic_enables);
 	uart_init(&vm->uart, vm_irq_line(vm, UART_IRQ), console_write,
 		  vm->console);
 	vm->finisher.fn = on_finisher;
@@ -385,6 +400,28 @@ void vm_batch_late_writes(struct vm *vm)
 			vm->aia_on || !n
 				? ""
 				: " and virtio interrupt acknowledgements");
+}
+
+/* Reads that need no exit where the backend can map a page read-only
+ * into the guest: the PLIC's enable bits (when the PLIC, not an in-kernel
+ * AIA, takes the interrupts), which Linux 6.1 reads at every interrupt's
+ * completion. VMM_DEVICE_PAGES=0 turns it off (for comparisons). */
+void vm_map_device_pages(struct vm *vm)
+{
+	const char *env = getenv("VMM_DEVICE_PAGES");
+	int err;
+
+	if (!vm->backend->map_readonly || vm->aia_on || !vm->plic_enables ||
+	    (env && !strcmp(env, "0")))
+		return;
+	err = vm->backend->map_readonly(vm, PLIC_BASE + PLIC_ENABLE_PAGE,
+					vm->plic_enables,
+					PLIC_ENABLE_PAGE_SIZE);
+	if (err)
+		pr_info("plic: its enable bits read by MMIO exit: %s",
+			strerror(-err));
+	else
+		pr_info("plic: its enable bits read without an exit");
 }
 
 int vm_add_devices(struct vm *vm)

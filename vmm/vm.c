@@ -264,6 +264,7 @@ static int boot(struct vm *vm)
 	}
 	vm_notify_by_fd(vm);
 	vm_batch_late_writes(vm);
+	vm_map_device_pages(vm);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
 	size = build_dtb(vm, &li, dtb);
 	if (size < 0) {

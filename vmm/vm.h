@@ -38,6 +38,7 @@ struct vm {
 	struct guest_mem mem;
 	struct bus bus;
 	struct plic plic;
+	uint32_t *plic_enables; /* its enable bits' page (devices.c) */
 	/* irqchip.c: the devices' wires go to the PLIC, or to the backend's
 	 * in-kernel AIA when aia_on; irq_levels is what each drives. */
 	pthread_mutex_t irq_lock;
@@ -114,9 +115,11 @@ void vm_reset_devices(struct vm *vm);
 unsigned vm_virtio_slots(const struct vm *vm,
 			 struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS]);
 /* What each boot's backend can do for them, once it is created: each
- * queue's notify by eventfd, and the writes it may batch. */
+ * queue's notify by eventfd, the writes it may batch, the pages whose
+ * reads need no exit. */
 void vm_notify_by_fd(struct vm *vm);
 void vm_batch_late_writes(struct vm *vm);
+void vm_map_device_pages(struct vm *vm);
 
 /* Serve an MMIO access the backend could not; logs (rate-limited) and
  * reads 0 when nothing answers at addr. Returns 0, -EFAULT when no device

@@ -189,9 +189,41 @@ static void test_notifies_only_on_change(void **state)
 	assert_int_equal(notifications, 1);
 }
 
+/* The enable page a backend maps into the guest reads what the enable
+ * registers read, word for word, through writes and a reset. */
+static void test_enable_page_mirrors_the_registers(void **state)
+{
+	static uint32_t page[PLIC_ENABLE_PAGE_SIZE / 4];
+	unsigned ctx, w;
+
+	(void)state;
+	memset(page, 0xaa, sizeof(page));
+	setup(4);
+	wr(ENABLE(CTX_S(1)), 1u << 5);
+	plic_mirror_enables(&p, page);
+	assert_int_equal(page[(ENABLE(CTX_S(1)) - 0x2000) / 4], 1u << 5);
+	wr(ENABLE(CTX_M(3)) + 4, 0x80000001);
+	wr(ENABLE(CTX_S(0)), 0xffffffff); /* source 0 does not exist */
+	for (ctx = 0; ctx < 8; ctx++)
+		for (w = 0; w < 2; w++)
+			assert_int_equal(
+				page[(ENABLE(ctx) + 4 * w - 0x2000) / 4],
+				rd(ENABLE(ctx) + 4 * w));
+	assert_int_equal(page[(ENABLE(CTX_S(0)) - 0x2000) / 4], 0xfffffffe);
+	for (w = 8 * 0x80 / 4; w < PLIC_ENABLE_PAGE_SIZE / 4; w++)
+		assert_int_equal(page[w], 0); /* no such context: zero */
+	plic_reset(&p);
+	for (w = 0; w < PLIC_ENABLE_PAGE_SIZE / 4; w++)
+		assert_int_equal(page[w], 0);
+	plic_mirror_enables(&p, NULL);
+	wr(ENABLE(CTX_S(1)), 1u << 7); /* no page: nothing written */
+	assert_int_equal(page[(ENABLE(CTX_S(1)) - 0x2000) / 4], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_enable_page_mirrors_the_registers),
 		cmocka_unit_test(test_priority_and_enable_gate_the_output),
 		cmocka_unit_test(test_threshold_masks_equal_priority),
 		cmocka_unit_test(test_claim_highest_priority_then_lowest_id),

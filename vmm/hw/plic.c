@@ -17,8 +17,10 @@
 
 #define PRIORITY_BASE 0x0
 #define PENDING_BASE 0x1000
-#define ENABLE_BASE 0x2000
+#define ENABLE_BASE PLIC_ENABLE_PAGE
 #define ENABLE_STRIDE 0x80
+_Static_assert(PLIC_NR_CONTEXTS *ENABLE_STRIDE <= PLIC_ENABLE_PAGE_SIZE,
+	       "every context's enable bits in the page");
 #define CONTEXT_BASE 0x200000
 #define CONTEXT_STRIDE 0x1000
 #define SOURCE_MASK (~1ULL) /* source 0 does not exist */
@@ -33,11 +35,44 @@ void plic_init(struct plic *p, unsigned nr_harts, plic_notify_fn notify,
 	p->notify_opaque = opaque;
 }
 
+/* The enable page's copy of a context's two words. A vCPU reads it with
+ * no lock: each word is stored whole. */
+static void mirror(struct plic *p, unsigned ctx)
+{
+	uint32_t *w;
+
+	if (!p->enable_page)
+		return;
+	w = p->enable_page + ctx * ENABLE_STRIDE / 4;
+	__atomic_store_n(&w[0], (uint32_t)p->enable[ctx], __ATOMIC_RELEASE);
+	__atomic_store_n(&w[1], (uint32_t)(p->enable[ctx] >> 32),
+			 __ATOMIC_RELEASE);
+}
+
+static void mirror_all(struct plic *p)
+{
+	unsigned ctx;
+
+	for (ctx = 0; ctx < PLIC_NR_CONTEXTS; ctx++)
+		mirror(p, ctx);
+}
+
+void plic_mirror_enables(struct plic *p, uint32_t *page)
+{
+	pthread_mutex_lock(&p->lock);
+	p->enable_page = page;
+	if (page)
+		memset(page, 0, PLIC_ENABLE_PAGE_SIZE);
+	mirror_all(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
 void plic_reset(struct plic *p)
 {
 	pthread_mutex_lock(&p->lock);
 	memset(p->priority, 0, sizeof(p->priority));
 	memset(p->enable, 0, sizeof(p->enable));
+	mirror_all(p);
 	memset(p->threshold, 0, sizeof(p->threshold));
 	memset(p->output, 0, sizeof(p->output));
 	p->pending = p->in_service = p->level = 0;
@@ -205,6 +240,7 @@ static void write_locked(struct plic *p, uint64_t off, uint32_t val)
 			return;
 		p->enable[ctx] = (p->enable[ctx] & ~mask) |
 				 (((uint64_t)val << (32 * word)) & SOURCE_MASK);
+		mirror(p, ctx);
 	} else {
 		ctx = (off - CONTEXT_BASE) / CONTEXT_STRIDE;
 		if (ctx >= nr_contexts(p))

@@ -34,10 +34,21 @@ struct plic {
 	int output[PLIC_NR_CONTEXTS];
 	plic_notify_fn notify;
 	void *notify_opaque;
+	uint32_t *enable_page; /* the enable bits as read, or NULL */
 };
+
+/* The enable bits' page (offsets 0x2000 to 0x2fff), which a backend can
+ * map read-only into the guest so that reading them takes no exit: Linux
+ * 6.1 reads its context's enable word at every completion
+ * (plic_irq_eoi). Writes still come as MMIO. */
+#define PLIC_ENABLE_PAGE 0x2000ULL
+#define PLIC_ENABLE_PAGE_SIZE 0x1000ULL
 
 void plic_init(struct plic *p, unsigned nr_harts, plic_notify_fn notify,
 	       void *opaque);
+/* Keep page (PLIC_ENABLE_PAGE_SIZE bytes) holding the enable bits as
+ * the guest reads them at PLIC_ENABLE_PAGE, from now on. */
+void plic_mirror_enables(struct plic *p, uint32_t *page);
 /* Back to power-on state (a guest reboot). */
 void plic_reset(struct plic *p);
 /* Drive input wire irq (1..63) to level: safe from any thread. */

@@ -156,6 +156,7 @@ static int kvm_create(struct vm *vm)
 		pr_err("/dev/kvm: mapping guest RAM: %s", strerror(-err));
 		goto fail;
 	}
+	k->nr_slots = 1;
 	for (i = 0; i < vm->cfg->cpus; i++) {
 		err = create_vcpu(k, vm, i);
 		if (err) {
@@ -543,6 +544,28 @@ static int kvm_notify_by_fd(struct vm *vm, uint64_t addr, uint32_t value,
 	return ioctl(k->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
 }
 
+/* A read-only memory slot: the guest's loads read host memory, its
+ * stores fault to an MMIO exit (Documentation/virt/kvm/api.rst 4.35). */
+static int kvm_map_readonly(struct vm *vm, uint64_t addr, void *host,
+			    uint64_t len)
+{
+	struct kvm *k = vm->backend_data;
+	struct kvm_userspace_memory_region region = {
+		.slot = k->nr_slots,
+		.flags = KVM_MEM_READONLY,
+		.guest_phys_addr = addr,
+		.memory_size = len,
+		.userspace_addr = (uint64_t)(uintptr_t)host,
+	};
+
+	if (ioctl(k->dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+		return -ENOSYS;
+	if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return -errno;
+	k->nr_slots++;
+	return 0;
+}
+
 static int kvm_batch_writes(struct vm *vm, uint64_t addr, uint64_t len)
 {
 	struct kvm *k = vm->backend_data;
@@ -562,6 +585,7 @@ const struct backend_ops kvm_backend = {
 	.set_external_irq = kvm_set_external_irq,
 	.notify_by_fd = kvm_notify_by_fd,
 	.batch_writes = kvm_batch_writes,
+	.map_readonly = kvm_map_readonly,
 	.aia_create = kvm_aia_create,
 	.aia_set_irq = kvm_aia_set_irq,
 	.counters = kvm_counters,

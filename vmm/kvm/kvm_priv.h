@@ -29,6 +29,7 @@ struct kvm {
 	size_t run_size;
 	struct kvm_vcpu vcpus[VM_MAX_CPUS];
 	unsigned nr_vcpus;
+	unsigned nr_slots; /* memory slots: guest RAM, then read-only ones */
 	/* pause: vCPU threads park here until resumed or the VM ends */
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;

@@ -3,7 +3,7 @@
 # virtio-rng under the Linux driver: on by default, /dev/hwrng gives
 # random bytes; --rng off and a config file's rng = off leave none.
 . /tests/lib.sh
-plan 7
+plan 8
 guest() { # SCRIPT [VMM ARGS]: console in /tmp/$1.txt, status returned
 	s=$1
 	shift
@@ -19,6 +19,7 @@ check "the guest's driver takes vmm's virtio-rng as its source (exit $status)" g
 check "/dev/hwrng gives two different full buffers of random bytes" grep -q '^guest-ok: rng$' /tmp/rng.txt
 [ $status -eq 0 ] || show /tmp/rng.txt 30
 check "its queue's notify wakes the I/O thread by KVM_IOEVENTFD" grep -q '^vmm: virtio: notify by eventfd, without an exit: 1 queue$' /tmp/rng.txt
+check "the guest reads the PLIC's enable bits from a read-only page, without an exit" grep -q '^vmm: plic: its enable bits read without an exit$' /tmp/rng.txt
 VMM_IOEVENTFD=0 guest rng
 check "with VMM_IOEVENTFD=0, by MMIO exit: the same" grep -q '^guest-ok: rng$' /tmp/rng.txt
 guest rng-none --rng off
