@@ -221,7 +221,6 @@ static int read_request(int fd, char *buf, size_t size, int seconds)
 	return 0;
 }
 
-/* Returns 1 when fd was kept (a waiter). */
 /* `stats`: one line, too long for reply()'s buffer. */
 static void reply_counters(struct vm *vm, int fd)
 {
@@ -244,6 +243,7 @@ static void reply_counters(struct vm *vm, int fd)
 	free(c.buf);
 }
 
+/* Returns 1 when fd was kept (a waiter). */
 static int handle(struct control *c, int fd, char *req)
 {
 	struct vm *vm = c->vm;

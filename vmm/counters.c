@@ -20,11 +20,11 @@ void counters_put(struct counters *c, const char *owner, const char *name,
 	int n = snprintf(c->buf + c->used, room, " %s.%s=%llu", owner, name,
 			 (unsigned long long)value);
 
+	/* a pair that did not fit is left out, not cut in half */
 	if (n > 0 && (size_t)n < room)
 		c->used += (size_t)n;
 	else if (room)
-		c->buf[c->used] =
-			'\0'; /* the pair did not fit: not half of it */
+		c->buf[c->used] = '\0';
 }
 
 static void blk_counters(const struct virtio_blk *b, unsigned i,

@@ -4,7 +4,8 @@
  * CLINT for M-mode guests) wired to the VM, and the virtio-mmio slots in
  * their order (disks, network interfaces, the rng, then empty slots),
  * with what each boot's backend can do for them (notifies by eventfd,
- * writes batched). vm.c builds them once and boots the guest with them.
+ * writes batched, the PLIC's enable bits read from a page without an
+ * exit). vm.c builds them once and boots the guest with them.
  */
 #include <errno.h>
 #include <linux/virtio_mmio.h>
