@@ -72,7 +72,7 @@ ip link set tapa up
 said() { tr -d '\r' <"/tmp/$1.out" | sed -n "s/^guest-bench-$2: //p"; }
 # counted KEY: the sum of the VM's counters named *.KEY (vmm stats)
 counted() { vmm stats bench | awk -v k="$1" '{ n = split($1, a, "."); if (a[n] == k) s += $2 } END { print s + 0 }'; }
-counters() { echo "$(counted exits) $(counted mmio_exit_user) $(counted mmio_exit_kernel) $(counted tx_frames)"; }
+counters() { echo "$(counted exits) $(counted mmio_exit_user) $(counted mmio_exit_kernel) $(counted interrupts) $(counted tx_frames)"; }
 # guest MODE NETSPEC ADDR RXPORT RRPORT: the figures of one backend
 guest() {
 	nc -l -p 5001 >/dev/null &
@@ -88,7 +88,7 @@ guest() {
 		# the receiver ends with the guest's send (or with the VM)
 		while kill -0 $sink 2>/dev/null && kill -0 $vm 2>/dev/null; do sleep 0.2; done
 		after=$(counters)
-		echo "# bench: net $1: during the guest's send, per frame it sent: $(echo "$before $after" | awk '{ f = $8 - $4; if (f > 0) printf "%.1f exits (%.1f MMIO to vmm, %.1f MMIO to the kernel: notifies), %d frames", ($5 - $1) / f, ($6 - $2) / f, ($7 - $3) / f, f }')"
+		echo "# bench: net $1: during the guest's send, per frame it sent: $(echo "$before $after" | awk '{ f = $10 - $5; if (f > 0) printf "%.1f exits (%.1f MMIO to vmm, %.1f MMIO to the kernel: notifies), %.2f interrupts, %d frames", ($6 - $1) / f, ($7 - $2) / f, ($8 - $3) / f, ($9 - $4) / f, f }')"
 	fi
 	kill $sink 2>/dev/null
 	wait_for guest-bench-listening /tmp/$1.out $vm 600

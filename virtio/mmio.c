@@ -62,6 +62,8 @@ int virtio_mmio_negotiated(const struct virtio_mmio *m, unsigned bit)
 static void set_interrupt(struct virtio_mmio *m, uint32_t bits)
 {
 	pthread_mutex_lock(&m->irq_lock);
+	if (!m->interrupt_status)
+		__atomic_fetch_add(&m->interrupts, 1, __ATOMIC_RELAXED);
 	m->interrupt_status |= bits;
 	m->interrupt_fresh |= bits;
 	irq_line_set(&m->irq, 1);

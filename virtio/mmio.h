@@ -77,6 +77,7 @@ struct virtio_mmio {
 	 * it has read it since its last ACK (both under irq_lock) */
 	uint32_t interrupt_fresh;
 	int status_read;
+	uint64_t interrupts; /* times its line went up (`vmm stats`) */
 	uint32_t config_generation;
 	uint32_t guest_page_size, queue_align; /* legacy */
 	struct virtio_queue queues[VIRTIO_MAX_QUEUES];

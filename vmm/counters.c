@@ -41,6 +41,7 @@ static void blk_counters(const struct virtio_blk *b, unsigned i,
 	counters_put(c, owner, "flushes", read_count(&s->flushes));
 	counters_put(c, owner, "other", read_count(&s->other));
 	counters_put(c, owner, "errors", read_count(&s->errors));
+	counters_put(c, owner, "interrupts", read_count(&b->mmio.interrupts));
 }
 
 /* A network device's pairs, added up. */
@@ -64,6 +65,7 @@ static void net_counters(const struct virtio_net *n, unsigned i,
 	counters_put(c, owner, "rx_dropped", rx_dropped);
 	counters_put(c, owner, "tx_frames", tx);
 	counters_put(c, owner, "tx_dropped", tx_dropped);
+	counters_put(c, owner, "interrupts", read_count(&n->mmio.interrupts));
 }
 
 int vm_counters(struct vm *vm, struct counters *c)

@@ -206,7 +206,7 @@ static void test_stats_request(void **state)
 			    43);
 	assert_non_null(strstr(buf, " vcpu3.exits=1000099 blk0.reads=3 "
 				    "blk0.read_bytes=12288 blk0.writes=0 "));
-	assert_non_null(strstr(buf, " blk0.errors=1\n"));
+	assert_non_null(strstr(buf, " blk0.errors=1 blk0.interrupts=0\n"));
 
 	vm.running = 0;
 	fd = connect_to(c.path);

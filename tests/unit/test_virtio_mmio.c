@@ -274,6 +274,7 @@ static void test_late_ack_keeps_fresh_events(void **state)
 			 VIRTIO_MMIO_INT_VRING);
 	virtq_push(&m.queues[0].vq, 0, 0); /* after the read, before the ACK */
 	virtio_mmio_used(&m, &m.queues[0]);
+	assert_int_equal(m.interrupts, 1); /* the line was up already */
 	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 	assert_int_equal(irq_level, 1);
 	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS),
@@ -282,6 +283,7 @@ static void test_late_ack_keeps_fresh_events(void **state)
 	assert_int_equal(irq_level, 0);
 	/* no read first: the ACK clears what it names */
 	virtio_mmio_needs_reset(&m, "test");
+	assert_int_equal(m.interrupts, 2); /* up again: counted */
 	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
 	assert_int_equal(irq_level, 0);
 	assert_int_equal(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
