@@ -43,11 +43,8 @@ guest() { # OUTPUT [ARGS...]
 	done
 }
 # counts: exits, MMIO exits to vmm, to the kernel, wfi, the disk's
-# interrupts, its requests so far
-counts() {
-	vmm stats bb 2>/dev/null | awk '{ n = split($1, a, "."); s[a[n]] += $2 }
-		END { print s["exits"] + 0, s["mmio_exit_user"] + 0, s["mmio_exit_kernel"] + 0, s["wfi_exit_stat"] + 0, s["interrupts"] + 0, s["reads"] + s["writes"] }'
-}
+# interrupts, reads and writes so far
+counts() { stats_sum bb exits mmio_exit_user mmio_exit_kernel wfi_exit_stat interrupts reads writes; }
 # phases: the guest's output through, without its CRs; with MARKS=1,
 # vmm stats read as each phase begins and as its figure comes (the guest
 # pauses a moment either side), what it cost into /tmp/phases.txt. Read
@@ -66,7 +63,7 @@ phases() {
 		"bench-blk: "*" MiB/s" | "bench-blk: "*" IOPS")
 			b=$(counts)
 			t=${line#bench-blk: }
-			echo "# bench: $bench ${t%% *}, exits per request: $(echo "$a $b" | awk '{ r = $12 - $6; if (r > 0) printf "%.1f (%.1f MMIO to vmm, %.1f MMIO to the kernel: notifies, %.1f wfi), %.2f interrupts, %d requests", ($7 - $1) / r, ($8 - $2) / r, ($9 - $3) / r, ($10 - $4) / r, ($11 - $5) / r, r }')" >>/tmp/phases.txt
+			echo "# bench: $bench ${t%% *}, exits per request: $(echo "$a $b" | awk '{ r = $13 + $14 - $6 - $7; if (r > 0) printf "%.1f (%.1f MMIO to vmm, %.1f MMIO to the kernel: notifies, %.1f wfi), %.2f interrupts, %d requests", ($8 - $1) / r, ($9 - $2) / r, ($10 - $3) / r, ($11 - $4) / r, ($12 - $5) / r, r }')" >>/tmp/phases.txt
 			;;
 		esac
 	done

@@ -70,9 +70,9 @@ brctl addif br1 tapa
 ip link set tapa up
 # said MODE WHAT: the figure the guest printed as guest-bench-WHAT
 said() { tr -d '\r' <"/tmp/$1.out" | sed -n "s/^guest-bench-$2: //p"; }
-# counted KEY: the sum of the VM's counters named *.KEY (vmm stats)
-counted() { vmm stats bench | awk -v k="$1" '{ n = split($1, a, "."); if (a[n] == k) s += $2 } END { print s + 0 }'; }
-counters() { echo "$(counted exits) $(counted mmio_exit_user) $(counted mmio_exit_kernel) $(counted interrupts) $(counted tx_frames)"; }
+# counters: exits, MMIO exits to vmm, to the kernel, the NIC's
+# interrupts, frames sent so far
+counters() { stats_sum bench exits mmio_exit_user mmio_exit_kernel interrupts tx_frames; }
 # guest MODE NETSPEC ADDR RXPORT RRPORT: the figures of one backend
 guest() {
 	nc -l -p 5001 >/dev/null &

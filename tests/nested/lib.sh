@@ -79,6 +79,16 @@ busy_ticks() {
 	echo $((b - a))
 }
 done_testing() { exit $((failures > 0)); }
+# stats_sum VM KEY...: the sums of VM's counters named OWNER.KEY (vmm
+# stats: vcpu0.exits, blk0.reads, ...), one a KEY, on one line; 0 where
+# it has none
+stats_sum() {
+	ss_vm=$1
+	shift
+	vmm stats "$ss_vm" 2>/dev/null | awk -v keys="$*" '
+		{ n = split($1, a, "."); s[a[n]] += $2 }
+		END { n = split(keys, k, " "); for (i = 1; i <= n; i++) printf "%s%.0f", (i > 1 ? " " : ""), s[k[i]]; print "" }'
+}
 # wait_for PATTERN FILE PID [HALF_SECONDS]: until a line of FILE matches
 # PATTERN (grep), PID is gone, or the time is up (default 3 minutes).
 wait_for() {

@@ -19,7 +19,7 @@
 #define PENDING_BASE 0x1000
 #define ENABLE_BASE PLIC_ENABLE_PAGE
 #define ENABLE_STRIDE 0x80
-_Static_assert(PLIC_NR_CONTEXTS *ENABLE_STRIDE <= PLIC_ENABLE_PAGE_SIZE,
+_Static_assert((PLIC_NR_CONTEXTS * ENABLE_STRIDE) <= PLIC_ENABLE_PAGE_SIZE,
 	       "every context's enable bits in the page");
 #define CONTEXT_BASE 0x200000
 #define CONTEXT_STRIDE 0x1000
