@@ -29,10 +29,11 @@ static const char *dev;
 static double seconds;
 static uint64_t span;
 
-/* By system call, not the vDSO: the riscv vDSO of Linux 6.1 (the guest's
- * and the nested host's kernel) faults when a reader meets a timekeeping
- * update (README, Known problems); a loop that reads the clock for every
- * request met it in most runs. */
+/* By system call, not the vDSO: the riscv vDSO of Linux 6.1 built without
+ * CONFIG_JUMP_LABEL (the test kernel was, until 3 December 2026) faults
+ * when a reader meets a timekeeping update (README, Known problems); a
+ * loop that reads the clock for every request met it in most runs, and
+ * a guest's kernel may still be built so. */
 static double now(void)
 {
 	struct timespec ts;
@@ -98,7 +99,7 @@ struct worker {
 
 /* Set by the main thread when time is up. The workers never read the
  * clock: clock_gettime() from many threads of a static binary faulted
- * inside the vDSO on the nested host (Linux 6.1, QEMU 7.2 TCG). */
+ * inside the vDSO on the nested host (above). */
 static volatile int stop;
 
 /* Everything a worker needs is set up before it starts: the threads do

@@ -27,7 +27,8 @@ check "bench-blk ran on the nested host" grep -q randread4k-qd32 /tmp/host.txt
 # try when the first did not finish: the guest's bench-blk died of SIGSEGV
 # in 1 run of 4 to 3 of 4, in Linux 6.1's riscv vDSO (README, Known
 # problems), which says nothing about the disk. It reads the clock by
-# system call now, and no run since (22) has died.
+# system call now, and the test kernel has the fault fixed; no run since
+# has died.
 # With MARKS=1 the guest marks where each phase begins, and what each
 # phase cost in exits is said, request by request (phases).
 guest() { # OUTPUT [ARGS...]

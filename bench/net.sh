@@ -85,8 +85,13 @@ guest() {
 	wait_for guest-bench-tx-begin /tmp/$1.out $vm 600
 	if grep -q guest-bench-tx-begin /tmp/$1.out; then
 		before=$(counters)
-		# the receiver ends with the guest's send (or with the VM)
-		while kill -0 $sink 2>/dev/null && kill -0 $vm 2>/dev/null; do sleep 0.2; done
+		# the receiver ends with the guest's send (or with the VM, or
+		# after 5 minutes, as send's own)
+		i=0
+		while kill -0 $sink 2>/dev/null && kill -0 $vm 2>/dev/null && [ $i -lt 1500 ]; do
+			sleep 0.2
+			i=$((i + 1))
+		done
 		after=$(counters)
 		echo "# bench: net $1: during the guest's send, per frame it sent: $(echo "$before $after" | awk '{ f = $10 - $5; if (f > 0) printf "%.1f exits (%.1f MMIO to vmm, %.1f MMIO to the kernel: notifies), %.2f interrupts, %d frames", ($6 - $1) / f, ($7 - $2) / f, ($8 - $3) / f, ($9 - $4) / f, f }')"
 	fi

@@ -45,8 +45,9 @@ struct backend_ops {
 	int (*batch_writes)(struct vm *vm, uint64_t addr, uint64_t len);
 	/* Let guest reads of [addr, addr + len) come from host, memory
 	 * vmm keeps as the device would answer, with no exit; writes
-	 * there still reach the bus. Page-aligned; after create, before
-	 * start. NULL, or an error, and those reads exit as before. */
+	 * there still reach the bus. Page-aligned; after create, the
+	 * vCPUs running or not. NULL, or an error, and those reads exit as
+	 * before. */
 	int (*map_readonly)(struct vm *vm, uint64_t addr, void *host,
 			    uint64_t len);
 	/* An in-kernel AIA (APLIC and IMSICs) in place of the PLIC, for

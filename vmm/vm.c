@@ -264,7 +264,6 @@ static int boot(struct vm *vm)
 	}
 	vm_notify_by_fd(vm);
 	vm_batch_late_writes(vm);
-	vm_map_device_pages(vm);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
 	size = build_dtb(vm, &li, dtb);
 	if (size < 0) {
@@ -287,6 +286,9 @@ static int boot(struct vm *vm)
 	if (!err)
 		err = start_once(vm);
 	if (!err) {
+		/* off the path to the first instruction (a memory slot costs
+		 * KVM a grace period): until then the PLIC serves those reads */
+		vm_map_device_pages(vm);
 		pthread_mutex_lock(&vm->life_lock); /* pause works from here */
 		vm->running = 1;
 		pthread_mutex_unlock(&vm->life_lock);

@@ -114,9 +114,9 @@ void vm_reset_devices(struct vm *vm);
 /* The virtio transports in slot order: how many. */
 unsigned vm_virtio_slots(const struct vm *vm,
 			 struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS]);
-/* What each boot's backend can do for them, once it is created: each
- * queue's notify by eventfd, the writes it may batch, the pages whose
- * reads need no exit. */
+/* What each boot's backend can do for them, once it is created (before
+ * the vCPUs start): each queue's notify by eventfd, the writes it may
+ * batch; and (once they run) the pages whose reads need no exit. */
 void vm_notify_by_fd(struct vm *vm);
 void vm_batch_late_writes(struct vm *vm);
 void vm_map_device_pages(struct vm *vm);
