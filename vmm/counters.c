@@ -17,7 +17,8 @@ void counters_put(struct counters *c, const char *owner, const char *name,
 		  uint64_t value)
 {
 	size_t room = c->size - c->used;
-	int n = snprintf(c->buf + c->used, room, " %s.%s=%llu", owner, name,
+	int n = snprintf(c->buf + c->used, room, " %s%s%s=%llu",
+			 owner ? owner : "", owner ? "." : "", name,
 			 (unsigned long long)value);
 
 	/* a pair that did not fit is left out, not cut in half */

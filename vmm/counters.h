@@ -18,7 +18,8 @@ struct counters {
 	size_t size, used;
 };
 
-/* Append " owner.name=value"; what does not fit is left out whole. */
+/* Append " owner.name=value" (" name=value" with no owner); what does
+ * not fit is left out whole. */
 void counters_put(struct counters *c, const char *owner, const char *name,
 		  uint64_t value);
 

@@ -170,6 +170,9 @@ static void test_counters_put_whole_pairs(void **state)
 	counters_put(&c, "b", "n", 7);
 	assert_string_equal(buf, " blk0.reads=12 b.n=7");
 	assert_int_equal(c.used, strlen(buf));
+	c.used = 0;
+	counters_put(&c, NULL, "x", 1); /* no owner: just the name */
+	assert_string_equal(buf, " x=1");
 }
 
 /* `stats` on a running VM: the backend's pairs, then each disk's; between

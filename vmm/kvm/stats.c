@@ -64,34 +64,22 @@ out:
 	free(descs);
 }
 
-struct line {
-	char buf[2048];
-	size_t used;
-};
-
 /* " name=value" for each counter that is not zero */
 static void put_nonzero(void *arg, const char *name, uint64_t val)
 {
-	struct line *l = arg;
-	int n;
-
-	if (!val || l->used + 1 >= sizeof(l->buf))
-		return;
-	n = snprintf(l->buf + l->used, sizeof(l->buf) - l->used, " %s=%llu",
-		     name, (unsigned long long)val);
-	if (n > 0 && (size_t)n < sizeof(l->buf) - l->used)
-		l->used += (size_t)n;
+	if (val)
+		counters_put(arg, NULL, name, val);
 }
 
 void kvm_log_vcpu_stats(const struct kvm_vcpu *v)
 {
-	struct line l = { .used = 0 };
+	char buf[2048] = "";
+	struct counters c = { .buf = buf, .size = sizeof(buf) };
 
 	if (log_level < LOG_DEBUG || v->stats_fd < 0)
 		return;
-	l.buf[0] = '\0';
-	each_stat(v, put_nonzero, &l);
-	pr_debug("kvm: vCPU %u counted:%s", v->id, l.buf);
+	each_stat(v, put_nonzero, &c);
+	pr_debug("kvm: vCPU %u counted:%s", v->id, buf);
 }
 
 struct owned {
