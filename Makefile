@@ -223,21 +223,24 @@ build/nested/host-init: tests/nested/init.c
 build/nested/bench-blk: bench/blk.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $< -lpthread
+build/nested/bench-tcp: bench/tcp.c
+	@mkdir -p $(dir $@)
+	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 build/nested/blkpattern: tests/guest/blkpattern.c
 	@mkdir -p $(dir $@)
 	$(RV_CC) -static -O2 $(WARN) -o $@ $<
 GUEST_SCRIPTS := $(wildcard tests/guest/scripts/*.sh)
-build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/nested/bench-blk $(GUEST_SCRIPTS) \
+build/nested/guest.cpio: build/nested/guest-init build/nested/blkpattern build/nested/bench-blk build/nested/bench-tcp $(GUEST_SCRIPTS) \
 		$(BUSYBOX_DIR)/busybox contrib/mkcpio.sh
 	sh contrib/mkcpio.sh $@ build/nested/guest-init $(BUSYBOX_DIR)/busybox \
-		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
+		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk bin/bench-tcp=build/nested/bench-tcp \
 		$(foreach t,$(GUEST_SCRIPTS),tests/$(notdir $(t))=$(t))
 build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/riscv64/vmm $(FW_ELFS) $(FW_BINS) \
 		build/nested/blkpattern build/nested/runas build/nested/sockhold $(wildcard configs/*.conf) $(FW_EXPECTED) $(FW_INPUT) \
 		$(UBOOT_S) $(UBOOT_M) \
 		build/nested/bench-boot bench/boot.sh build/nested/bench-blk bench/blk.sh bench/blk-612.sh \
 		build/nested/bench-signal bench/trap.sh bench/nommu.sh bench/net.sh \
-		build/nested/bench-kvmexit bench/kvmexit.sh bench/console.sh \
+		build/nested/bench-kvmexit bench/kvmexit.sh bench/console.sh build/nested/bench-tcp \
 		$(KERNEL_DIR)/Image $(BUSYBOX_DIR)/busybox $(NESTED_SCRIPTS) tests/nested/lib.sh tests/nested/soak.sh tests/nested/soak-long.sh tests/nested/net-tap-long.sh tests/nested/aia-kvm.sh tests/nested/nommu.sh tests/nested/demo.sh tests/nested/demo-trap.sh contrib/mkcpio.sh \
 		$(NOMMU_KERNEL_DIR)/Image build/nested/nommu.cpio build/nested/nommu-root.ext2 $(PASST_DIR)/passt \
 		$(KERNEL612_DIR)/Image
@@ -247,7 +250,7 @@ build/nested/host.cpio: build/nested/host-init build/nested/guest.cpio build/ris
 		bin/vmm=build/riscv64/vmm bin/bench-boot=build/nested/bench-boot \
 		bin/blkpattern=build/nested/blkpattern bin/bench-blk=build/nested/bench-blk \
 		bin/runas=build/nested/runas bin/sockhold=build/nested/sockhold bin/bench-signal=build/nested/bench-signal \
-		bin/bench-kvmexit=build/nested/bench-kvmexit tests/bench-kvmexit.sh=bench/kvmexit.sh \
+		bin/bench-kvmexit=build/nested/bench-kvmexit bin/bench-tcp=build/nested/bench-tcp tests/bench-kvmexit.sh=bench/kvmexit.sh \
 		tests/bench-trap.sh=bench/trap.sh $(foreach c,$(wildcard configs/*.conf),configs/$(notdir $(c))=$(c)) \
 		tests/bench-boot.sh=bench/boot.sh tests/bench-blk.sh=bench/blk.sh tests/bench-blk-612.sh=bench/blk-612.sh tests/bench-nommu.sh=bench/nommu.sh tests/bench-net.sh=bench/net.sh tests/bench-console.sh=bench/console.sh \
 		guest/Image=$(KERNEL_DIR)/Image guest/Image-6.12=$(KERNEL612_DIR)/Image \

@@ -1,5 +1,5 @@
 # The guest's half of bench/net.sh (vmm.netmode=user|tap, vmm.netmib=N):
-# N MiB sent to the host, timed here; then a receiver and a web server
+# N MiB sent to the host (bench/tcp.c: 128 KiB writes), timed here; then a receiver and a web server
 # for the host's half (host to guest, and request/response), which the
 # host times. The host ends the VM.
 arg() { sed -n "s/.*vmm\.$1=\([a-z0-9]*\).*/\1/p" /proc/cmdline; }
@@ -30,23 +30,23 @@ t0=$(now)
 dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | cat >/dev/null
 echo "guest-bench-pipe: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
 # TCP over the guest's loopback, both ends in the guest: its TCP alone
-nc -l -p 5009 >/dev/null &
+bench-tcp sink 5009 &
 sleep 1
 t0=$(now)
-dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | nc 127.0.0.1 5009
+bench-tcp send 127.0.0.1 5009 "$(arg netmib)"
 echo "guest-bench-loopback: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
 # the host reads vmm stats now and once its receiver is done
 echo "guest-bench-tx-begin"
 sleep 1
 set -- $(ticks)
 t0=$(now)
-dd if=/dev/zero bs=65536 count=$(($(arg netmib) * 16)) 2>/dev/null | nc "$host" 5001
+bench-tcp send "$host" 5001 "$(arg netmib)"
 echo "guest-bench-tx: $(awk -v a="$t0" -v b="$(now)" 'BEGIN { print b - a }')"
 echo "guest-bench-busy: $(ticks | awk -v b="$1" -v i="$2" '{ d = $1 - b + $2 - i; if (d > 0) printf "%.0f", 100 * ($1 - b) / d }')"
 mkdir -p /tmp/www
 printf x >/tmp/www/one
 httpd -p 80 -h /tmp/www
-nc -l -p 5002 >/dev/null &
+bench-tcp sink 5002 &
 sleep 1
 echo "guest-bench-listening"
 wait
