@@ -9,9 +9,14 @@
 # (VMM_IOEVENTFD=0), and with one request at a time per queue
 # (VMM_BLK_URING=0). On the 6.12 host (bench/blk-612.sh sets
 # BLK_HOST=6.12): a 6.12 guest with KVM's in-kernel AIA (the default
-# there) and with vmm's PLIC (--irqchip plic). Figures.
+# there) and with vmm's PLIC (--irqchip plic). The first of these (the
+# one with a target) alternates with the nested host's own run
+# BENCH_ROUNDS times (default 3), and each phase's figure is the median
+# of its rounds on either side: this rig's speed drifts by half within a
+# run. Figures.
 . /tests/lib.sh
 secs=${BENCH_SECONDS:-5}
+rounds=${BENCH_ROUNDS:-3}
 if [ "${BLK_HOST:-6.1}" = 6.12 ]; then
 	plan 3
 	kernel=/guest/Image-6.12
@@ -21,8 +26,6 @@ else
 	kernel=/guest/Image
 	bench=blk
 fi
-bench-blk /dev/vda $secs 128 >/tmp/host.txt
-check "bench-blk ran on the nested host" grep -q randread4k-qd32 /tmp/host.txt
 # The guest's bench-blk on /dev/vda into OUTPUT, vmm given ARGS. A second
 # try when the first did not finish: the guest's bench-blk died of SIGSEGV
 # in 1 run of 4 to 3 of 4, in Linux 6.1's riscv vDSO (README, Known
@@ -32,15 +35,15 @@ check "bench-blk ran on the nested host" grep -q randread4k-qd32 /tmp/host.txt
 # With MARKS=1 the guest marks where each phase begins, and what each
 # phase cost in exits is said, request by request (phases).
 guest() { # OUTPUT [ARGS...]
-	out=$1
+	gout=$1
 	shift
 	for try in 1 2; do
 		vmm run --log-level info --name bb --kernel $kernel --initrd /guest/guest.cpio --cpus 2 "$@" \
 			--cmdline "console=ttyS0 quiet vmm.guest=script:bench-blk vmm.bench_seconds=$secs${MARKS:+ vmm.bench_marks}" \
-			--disk /dev/vda,cache=none </dev/null 2>&1 | phases >"$out"
+			--disk /dev/vda,cache=none </dev/null 2>&1 | phases >"$gout"
 		[ -z "${MARKS:-}" ] || cat /tmp/phases.txt
-		grep -q randread4k-qd32 "$out" && return
-		echo "# bench-blk: try $try did not finish: $(grep -a -i 'fault' "$out" | head -n 1)"
+		grep -q randread4k-qd32 "$gout" && return
+		echo "# bench-blk: try $try did not finish: $(grep -a -i 'fault' "$gout" | head -n 1)"
 	done
 }
 # counts: exits, MMIO exits to vmm, to the kernel, wfi, the disk's
@@ -74,27 +77,62 @@ phases() {
 # tells them apart in the report ("" for vmm's defaults). MARKS=1: with
 # the exits of each phase.
 names=
+# median OUTPUT FILE...: each phase's median figure of the FILEs (lines
+# "bench-blk: PHASE VALUE UNIT"), in that form, into OUTPUT
+median() {
+	mout=$1
+	shift
+	cat "$@" | awk '$1 == "bench-blk:" && NF == 4 && $3 + 0 > 0 { print $2, $3, $4 }' | sort -k1,1 -k2,2n |
+		awk '{ v[$1, ++n[$1]] = $2; u[$1] = $3 }
+			END { for (t in n) print "bench-blk:", t, v[t, int((n[t] + 1) / 2)], u[t] }' >"$mout"
+}
+# said FILE: its figures on one line
+said() { awk '$1 == "bench-blk:" && NF == 4 { printf " %s %s", $2, $3 }' "$1"; }
+# alternate OUTPUT [ARGS...]: guest's figures alternated with the nested
+# host's own run, rounds times; the medians into /tmp/host.txt and
+# OUTPUT, each round's figures said
+alternate() {
+	rout=$1
+	shift
+	r=1
+	while [ $r -le $rounds ]; do
+		bench-blk /dev/vda $secs 128 >/tmp/host.$r.txt
+		guest $rout.$r "$@"
+		echo "# bench: $bench round $r: nested host$(said /tmp/host.$r.txt); guest$(said $rout.$r)"
+		MARKS=
+		r=$((r + 1))
+	done
+	median /tmp/host.txt /tmp/host.[0-9]*.txt
+	median "$rout" $rout.[0-9]*
+	check "bench-blk ran on the nested host ($rounds rounds)" grep -q randread4k-qd32 /tmp/host.txt
+}
 variant() {
 	out=$1 name=$2 setting=$3
 	shift 3
 	export "$setting"
-	guest "$out" "$@"
+	if [ -n "${ALTERNATE:-}" ]; then
+		alternate "$out" "$@"
+	else
+		guest "$out" "$@"
+	fi
 	unset "${setting%%=*}"
 	check "bench-blk ran in the guest${name:+, $name}" grep -q randread4k-qd32 "$out"
-	grep -q randread4k-qd32 "$out" || show "$out" 30
+	# the whole output: the first round's, when there were rounds
+	raw=$out${ALTERNATE:+.1}
+	grep -q randread4k-qd32 "$out" || show "$raw" 30
 	names="$names$out=$name;"
 }
 if [ $bench = blk-6.12 ]; then
-	MARKS=1
+	MARKS=1 ALTERNATE=1
 	variant /tmp/aia.txt "in-kernel AIA" BLK_VARIANT=aia
-	MARKS=
-	grep -q 'in-kernel AIA irqchip' /tmp/aia.txt ||
-		echo "# bench-blk: the 6.12 guest did not get the in-kernel AIA: $(grep -a 'interrupts:' /tmp/aia.txt)"
+	MARKS= ALTERNATE=
+	grep -q 'in-kernel AIA irqchip' /tmp/aia.txt.1 ||
+		echo "# bench-blk: the 6.12 guest did not get the in-kernel AIA: $(grep -a 'interrupts:' /tmp/aia.txt.1)"
 	variant /tmp/plic.txt "vmm's PLIC" BLK_VARIANT=plic --irqchip plic
 else
-	MARKS=1
+	MARKS=1 ALTERNATE=1
 	variant /tmp/guest.txt "" BLK_VARIANT=default
-	MARKS=
+	MARKS= ALTERNATE=
 	variant /tmp/mmio.txt "notify by exit" VMM_IOEVENTFD=0
 	variant /tmp/sync.txt "one request at a time" VMM_BLK_URING=0
 fi
