@@ -72,10 +72,6 @@ phases() {
 		esac
 	done
 }
-# variant OUTPUT NAME SETTING [ARGS...]: the guest's figures with SETTING
-# (VAR=VALUE) in vmm's environment and ARGS on its command line; NAME
-# tells them apart in the report ("" for vmm's defaults). MARKS=1: with
-# the exits of each phase.
 names=
 # median OUTPUT FILE...: each phase's median figure of the FILEs (lines
 # "bench-blk: PHASE VALUE UNIT"), in that form, into OUTPUT
@@ -106,6 +102,11 @@ alternate() {
 	median "$rout" $rout.[0-9]*
 	check "bench-blk ran on the nested host ($rounds rounds)" grep -q randread4k-qd32 /tmp/host.txt
 }
+# variant OUTPUT NAME SETTING [ARGS...]: the guest's figures with SETTING
+# (VAR=VALUE) in vmm's environment and ARGS on its command line; NAME
+# tells them apart in the report ("" for vmm's defaults). MARKS=1: with
+# the exits of each phase. ALTERNATE=1: alternated with the nested host's
+# own run (alternate).
 variant() {
 	out=$1 name=$2 setting=$3
 	shift 3

@@ -2,8 +2,9 @@
 /*
  * bench-tcp: the two ends of bench/net's TCP throughput figures, with the
  * large reads and writes of a throughput tool (iperf3 writes 128 KiB at a
- * time). busybox nc moves 1 KiB per system call, so what it measured was
- * mostly its own system calls, on both sides of the floor and the guest.
+ * time). busybox nc moves 8 KiB per system call (netcat 1.10's loop), so
+ * what it measured was mostly its own system calls, on both sides of the
+ * floor and the guest.
  *
  *   bench-tcp send ADDR PORT MIB   connect, write MIB MiB of zeros, close
  *   bench-tcp sink PORT            accept one connection, read it to EOF

@@ -1,7 +1,7 @@
 # The guest's half of bench/net.sh (vmm.netmode=user|tap, vmm.netmib=N):
-# N MiB sent to the host (bench/tcp.c: 128 KiB writes), timed here; then a receiver and a web server
-# for the host's half (host to guest, and request/response), which the
-# host times. The host ends the VM.
+# N MiB sent to the host (bench/tcp.c: 128 KiB writes), timed here; then
+# a receiver and a web server for the host's half (host to guest, and
+# request/response), which the host times. The host ends the VM.
 arg() { sed -n "s/.*vmm\.$1=\([a-z0-9]*\).*/\1/p" /proc/cmdline; }
 now() { cut -d' ' -f1 /proc/uptime; }
 # the CPU's ticks so far, busy and idle (/proc/stat: idle and iowait idle)
