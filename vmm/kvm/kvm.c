@@ -31,6 +31,9 @@ static uint64_t core_reg(size_t offset)
 }
 
 #define CORE_REG(name) core_reg(offsetof(struct kvm_riscv_core, name))
+#define CSR_REG(name) reg_id(KVM_REG_RISCV_CSR, KVM_REG_RISCV_CSR_REG(name))
+#define TIMER_REG(name) \
+	reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(name))
 
 static const struct {
 	int cap;
@@ -436,15 +439,34 @@ static unsigned nr_started(const struct kvm *k)
 	return n;
 }
 
-static uint64_t timer_time_reg(void)
+/* At --log-level debug, where a paused vCPU stands as KVM keeps it: what
+ * a guest that waits for ever waits for (its pc, which interrupts it
+ * enables and KVM holds pending, and its timer against the clock). */
+static void log_paused_vcpu(struct kvm_vcpu *v)
 {
-	return reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(time));
+	uint64_t pc = 0, sie = 0, sip = 0, now = 0, cmp = 0, on = 0;
+	int err = get_reg(v->fd, CORE_REG(regs.pc), &pc);
+
+	err = err ?: get_reg(v->fd, CSR_REG(sie), &sie);
+	err = err ?: get_reg(v->fd, CSR_REG(sip), &sip);
+	err = err ?: get_reg(v->fd, TIMER_REG(time), &now);
+	err = err ?: get_reg(v->fd, TIMER_REG(compare), &cmp);
+	err = err ?: get_reg(v->fd, TIMER_REG(state), &on);
+	if (err) {
+		pr_debug("pause: vCPU %u: %s", v->id, strerror(-err));
+		return;
+	}
+	pr_debug(
+		"pause: vCPU %u at pc 0x%llx, sie 0x%llx, sip 0x%llx; timer %s, compare 0x%llx, time 0x%llx",
+		v->id, (unsigned long long)pc, (unsigned long long)sie,
+		(unsigned long long)sip, on ? "on" : "off",
+		(unsigned long long)cmp, (unsigned long long)now);
 }
 
 static int kvm_pause(struct vm *vm)
 {
 	struct kvm *k = vm->backend_data;
-	unsigned want = nr_started(k);
+	unsigned want = nr_started(k), i;
 	int err;
 
 	pthread_mutex_lock(&k->park_lock);
@@ -470,9 +492,12 @@ static int kvm_pause(struct vm *vm)
 		return -ESRCH;
 	kvm_batch_drain(&k->batch); /* a paused guest's output is all out */
 	/* Remember the guest's clock, to start it again where it stopped. */
-	err = get_reg(k->vcpus[0].fd, timer_time_reg(), &k->paused_time);
+	err = get_reg(k->vcpus[0].fd, TIMER_REG(time), &k->paused_time);
 	if (err)
 		pr_warn("pause: reading the guest timer: %s", strerror(-err));
+	for (i = 0; log_level == LOG_DEBUG && i < k->nr_vcpus; i++)
+		if (k->vcpus[i].started)
+			log_paused_vcpu(&k->vcpus[i]);
 	return 0;
 }
 
@@ -482,7 +507,7 @@ static int kvm_resume(struct vm *vm)
 	int err;
 
 	/* The guest timer is per VM in KVM: one write sets every hart's. */
-	err = set_reg(k->vcpus[0].fd, timer_time_reg(), k->paused_time);
+	err = set_reg(k->vcpus[0].fd, TIMER_REG(time), k->paused_time);
 	if (err)
 		pr_warn("resume: setting the guest timer: %s", strerror(-err));
 	pthread_mutex_lock(&k->park_lock);
