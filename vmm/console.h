@@ -32,10 +32,10 @@ struct console {
 	/* The last CONSOLE_RING_SIZE bytes of output, for `vmm console`, and
 	 * the sessions attached through the control socket. */
 	pthread_mutex_t lock;
-	uint8_t ring[CONSOLE_RING_SIZE];
 	uint64_t ring_total; /* bytes ever written */
 	int attached[CONSOLE_MAX_ATTACHED];
 	unsigned nr_attached;
+	uint8_t ring[CONSOLE_RING_SIZE]; /* last: console_open leaves it be */
 };
 
 /* spec: "stdio" (default), "file:PATH" (output appended to PATH, no

@@ -262,8 +262,6 @@ static int boot(struct vm *vm)
 		destroy_backend(vm);
 		return VMM_EXIT_ERROR;
 	}
-	vm_notify_by_fd(vm);
-	vm_batch_late_writes(vm);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
 	size = build_dtb(vm, &li, dtb);
 	if (size < 0) {
@@ -286,8 +284,12 @@ static int boot(struct vm *vm)
 	if (!err)
 		err = start_once(vm);
 	if (!err) {
-		/* off the path to the first instruction (a memory slot costs
-		 * KVM a grace period): until then the PLIC serves those reads */
+		/* Off the path to the first instruction: KVM waits out a
+		 * grace period for each (its I/O bus and memory slots are
+		 * read under SRCU). Until they are in, the same accesses are
+		 * MMIO exits, served the same way. */
+		vm_notify_by_fd(vm);
+		vm_batch_late_writes(vm);
 		vm_map_device_pages(vm);
 		pthread_mutex_lock(&vm->life_lock); /* pause works from here */
 		vm->running = 1;
@@ -337,21 +339,20 @@ static void reset_machine(struct vm *vm)
 }
 
 /* auto: KVM when /dev/kvm opens, else trap-and-emulate; M-mode guests
- * only run on the latter. */
-static const struct backend_ops *pick_backend(const struct vm_config *cfg)
+ * only run on the latter. The open /dev/kvm goes to the first boot's
+ * backend, in vm->kvm_fd: a system call less before the first
+ * instruction. */
+static const struct backend_ops *pick_backend(struct vm *vm)
 {
-	const char *name = cfg->backend;
-	int fd;
+	const char *name = vm->cfg->backend;
 
+	vm->kvm_fd = -1;
 	if (!strcmp(name, "kvm"))
 		return &kvm_backend;
-	if (!strcmp(name, "trap") || cfg->entry_mode == 'm')
+	if (!strcmp(name, "trap") || vm->cfg->entry_mode == 'm')
 		return &trap_backend;
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return &trap_backend;
-	close(fd);
-	return &kvm_backend;
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	return vm->kvm_fd < 0 ? &trap_backend : &kvm_backend;
 }
 
 int vm_run(const struct vm_config *cfg, struct console *console,
@@ -369,7 +370,7 @@ int vm_run(const struct vm_config *cfg, struct console *console,
 	vm->cfg = cfg;
 	vm->console = console;
 	vm->control = ctl;
-	vm->backend = pick_backend(cfg);
+	vm->backend = pick_backend(vm);
 	pthread_mutex_init(&vm->exit_lock, NULL);
 	pthread_mutex_init(&vm->irq_lock, NULL);
 	pthread_mutex_init(&vm->life_lock, NULL);
@@ -397,6 +398,8 @@ out_devices:
 	vm_remove_devices(vm);
 	guest_mem_free(&vm->mem);
 out:
+	if (vm->kvm_fd >= 0) /* no backend took it */
+		close(vm->kvm_fd);
 	/* vm is not freed: the console input thread may still point at it
 	 * until the process exits. */
 	return status;

@@ -35,6 +35,7 @@ struct vm {
 	const struct vm_config *cfg;
 	const struct backend_ops *backend;
 	void *backend_data;
+	int kvm_fd; /* /dev/kvm, opened to pick the backend; -1 once taken */
 	struct guest_mem mem;
 	struct bus bus;
 	struct plic plic;

@@ -31,29 +31,73 @@ void kvm_batch_init(struct kvm_batch *b, struct vm *vm)
 	b->vm = vm;
 }
 
+static void *timer_thread(void *arg)
+{
+	struct kvm_batch *b = arg;
+	struct timespec t = { 0, BATCH_PERIOD_NS };
+
+	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
+		nanosleep(&t, NULL);
+		kvm_batch_drain(b);
+	}
+	return NULL;
+}
+
+/* The 10 ms drain, from the first zone on. */
+static int start_timer(struct kvm_batch *b)
+{
+	sigset_t all, old;
+	int e;
+
+	if (b->timer_started)
+		return 0;
+	/* no signal meant for a vCPU thread lands here */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	e = pthread_create(&b->timer, NULL, timer_thread, b);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	b->timer_started = !e;
+	return -e;
+}
+
 int kvm_batch_add(struct kvm_batch *b, int dev_fd, int vm_fd, void *run,
 		  uint64_t addr, uint64_t len)
 {
 	struct kvm_coalesced_mmio_zone zone = { .addr = addr,
 						.size = (uint32_t)len };
-	long page = sysconf(_SC_PAGESIZE);
-	int off = ioctl(dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_COALESCED_MMIO);
+	int e;
 
-	if (off <= 0 || page <= 0)
-		return -ENOTSUP;
+	if (!b->ring) {
+		long page = sysconf(_SC_PAGESIZE);
+		int off = ioctl(dev_fd, KVM_CHECK_EXTENSION,
+				KVM_CAP_COALESCED_MMIO);
+
+		if (off <= 0 || page <= 0)
+			return -ENOTSUP;
+		/* The ring is there from the VM's creation on. Publish it
+		 * before the zone: the vCPUs may be running, and no write
+		 * KVM puts there may wait behind an exit served meanwhile. */
+		b->size = (unsigned)(((size_t)page - sizeof(*b->ring)) /
+				     sizeof(struct kvm_coalesced_mmio));
+		__atomic_store_n(
+			&b->ring,
+			(struct kvm_coalesced_mmio_ring
+				 *)((char *)run + (size_t)off * (size_t)page),
+			__ATOMIC_RELEASE);
+	}
 	if (ioctl(vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
 		return -errno;
-	b->ring =
-		(struct kvm_coalesced_mmio_ring *)((char *)run +
-						   (size_t)off * (size_t)page);
-	b->size = (unsigned)(((size_t)page - sizeof(*b->ring)) /
-			     sizeof(struct kvm_coalesced_mmio));
+	e = start_timer(b);
+	if (e)
+		pr_warn("batched writes: timer thread: %s (what an idle guest wrote last waits for its next exit)",
+			strerror(-e));
 	return 0;
 }
 
 void kvm_batch_drain(struct kvm_batch *b)
 {
-	struct kvm_coalesced_mmio_ring *r = b->ring;
+	struct kvm_coalesced_mmio_ring *r =
+		__atomic_load_n(&b->ring, __ATOMIC_ACQUIRE);
 	uint32_t first;
 
 	if (!r || __atomic_load_n(&r->first, __ATOMIC_RELAXED) ==
@@ -74,34 +118,6 @@ void kvm_batch_drain(struct kvm_batch *b)
 		b->writes++;
 	}
 	pthread_mutex_unlock(&b->lock);
-}
-
-static void *timer_thread(void *arg)
-{
-	struct kvm_batch *b = arg;
-	struct timespec t = { 0, BATCH_PERIOD_NS };
-
-	while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
-		nanosleep(&t, NULL);
-		kvm_batch_drain(b);
-	}
-	return NULL;
-}
-
-int kvm_batch_start(struct kvm_batch *b)
-{
-	sigset_t all, old;
-	int e;
-
-	if (!b->ring)
-		return 0;
-	/* no signal meant for a vCPU thread lands here */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	e = pthread_create(&b->timer, NULL, timer_thread, b);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	b->timer_started = !e;
-	return -e;
 }
 
 void kvm_batch_stop(struct kvm_batch *b)

@@ -22,15 +22,14 @@ struct kvm_batch {
 };
 
 void kvm_batch_init(struct kvm_batch *b, struct vm *vm);
-/* Batch the writes to [addr, addr + len): run is vCPU 0's mapping, whose
- * page KVM_COALESCED_MMIO_PAGE_OFFSET is the ring. 0 or a negative errno
- * (-ENOTSUP: this KVM has no coalesced MMIO). */
+/* Batch the writes to [addr, addr + len), the vCPUs running or not, and
+ * start the 10 ms timer with the first zone: run is vCPU 0's mapping,
+ * whose page KVM_COALESCED_MMIO_PAGE_OFFSET is the ring. 0 or a negative
+ * errno (-ENOTSUP: this KVM has no coalesced MMIO). */
 int kvm_batch_add(struct kvm_batch *b, int dev_fd, int vm_fd, void *run,
 		  uint64_t addr, uint64_t len);
 /* Deliver what the ring holds; cheap when it is empty. */
 void kvm_batch_drain(struct kvm_batch *b);
-/* The 10 ms timer, if anything is batched: 0 or a negative errno. */
-int kvm_batch_start(struct kvm_batch *b);
 /* Stop the timer and deliver what is left. */
 void kvm_batch_stop(struct kvm_batch *b);
 

@@ -20,10 +20,12 @@
 #include "../log.h"
 #include "kvm_priv.h"
 
-/* enum KVM_RISCV_ISA_EXT_ID from 7 on: the multi-letter extensions, by
- * number; NULL for what is not for the device tree. */
+/* enum KVM_RISCV_ISA_EXT_ID from 7 on (0 to 6 are single letters): the
+ * multi-letter extensions, by number; NULL for what is not for the device
+ * tree. */
+#define ISA_EXT_FIRST_NAMED 7
 static const char *const isa_ext_names[] = {
-	[7] = "svpbmt",
+	[ISA_EXT_FIRST_NAMED] = "svpbmt",
 	"sstc",
 	"svinval",
 	"zihintpause",
@@ -94,18 +96,18 @@ static const char *const sbi_ext_names[] = {
  * MULTI_EN); 6.1 has only the single ones. */
 #define REG_MULTI_EN (0x1ULL << 16)
 
-/* Which of extensions 0 .. nr - 1 (nr <= 64) of type (ISA or SBI) KVM
- * enables for the vCPU: one read where KVM has the bitmap, else one per
- * extension up to the first number this KVM does not know (they are
+/* Which of extensions first .. nr - 1 (nr <= 64) of type (ISA or SBI)
+ * KVM enables for the vCPU: one read where KVM has the bitmap, else one
+ * per extension up to the first number this KVM does not know (they are
  * contiguous, and each read is a system call at start-up). */
-static uint64_t enabled_exts(int fd, uint64_t type, unsigned nr)
+static uint64_t enabled_exts(int fd, uint64_t type, unsigned first, unsigned nr)
 {
 	uint64_t bits = 0, v;
 	unsigned i;
 
 	if (!get_reg(fd, reg_id(type, REG_MULTI_EN | 0), &bits))
 		return bits;
-	for (i = 0; i < nr && !get_reg(fd, reg_id(type, i), &v); i++)
+	for (i = first; i < nr && !get_reg(fd, reg_id(type, i), &v); i++)
 		if (v)
 			bits |= 1ULL << i;
 	return bits;
@@ -131,7 +133,10 @@ static const char *host_mmu_type(void)
 static void describe_exts(int fd, struct fdt_vm *f)
 {
 	const unsigned nr = sizeof(isa_ext_names) / sizeof(isa_ext_names[0]);
-	uint64_t on = enabled_exts(fd, KVM_REG_RISCV_ISA_EXT, nr), v;
+	/* not the single letters: the config register has them */
+	uint64_t on = enabled_exts(fd, KVM_REG_RISCV_ISA_EXT,
+				   ISA_EXT_FIRST_NAMED, nr),
+		 v;
 	char seen[1024];
 	size_t i, n = 0;
 
@@ -208,7 +213,7 @@ static int enable_dbcn(struct kvm *k)
 void kvm_sbi_setup(struct kvm *k)
 {
 	const unsigned nr = sizeof(sbi_ext_names) / sizeof(sbi_ext_names[0]);
-	uint64_t on = enabled_exts(k->vcpus[0].fd, REG_RISCV_SBI_EXT, nr);
+	uint64_t on = enabled_exts(k->vcpus[0].fd, REG_RISCV_SBI_EXT, 0, nr);
 	char in_kvm[256];
 	size_t i, n = 0;
 	int dbcn;

@@ -35,41 +35,32 @@ static uint64_t core_reg(size_t offset)
 #define TIMER_REG(name) \
 	reg_id(KVM_REG_RISCV_TIMER, KVM_REG_RISCV_TIMER_REG(name))
 
-static const struct {
-	int cap;
-	const char *name;
-} required_caps[] = {
-	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
-	{ KVM_CAP_ONE_REG, "KVM_CAP_ONE_REG" },
-	{ KVM_CAP_MP_STATE, "KVM_CAP_MP_STATE" },
-};
-
-static int check_kvm(struct kvm *k, unsigned cpus)
+/* Every RISC-V KVM (Linux 5.16 on) has what vmm needs of the API
+ * (user memory, ONE_REG, MP_STATE): only its version is asked, each
+ * question being a system call before the first instruction. */
+static int check_kvm(struct kvm *k)
 {
 	int ver = ioctl(k->dev_fd, KVM_GET_API_VERSION, 0);
-	size_t i;
-	int max;
 
 	if (ver != KVM_API_VERSION) {
 		pr_err("/dev/kvm: API version %d, need %d", ver,
 		       KVM_API_VERSION);
 		return -ENOTSUP;
 	}
-	for (i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
-		if (ioctl(k->dev_fd, KVM_CHECK_EXTENSION,
-			  required_caps[i].cap) <= 0) {
-			pr_err("/dev/kvm: missing capability %s",
-			       required_caps[i].name);
-			return -ENOTSUP;
-		}
-	}
-	max = ioctl(k->dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
-	if (max > 0 && cpus > (unsigned)max) {
+	return 0;
+}
+
+/* Why KVM_CREATE_VCPU failed, where the host's limit says it. */
+static void report_vcpu_failure(struct kvm *k, unsigned cpus, unsigned id,
+				int err)
+{
+	int max = ioctl(k->dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+	if (err == -EINVAL && max > 0 && id >= (unsigned)max)
 		pr_err("/dev/kvm: %u vCPUs asked, the host allows %d", cpus,
 		       max);
-		return -ENOTSUP;
-	}
-	return 0;
+	else
+		pr_err("/dev/kvm: creating vCPU %u: %s", id, strerror(-err));
 }
 
 static int create_vcpu(struct kvm *k, struct vm *vm, unsigned id)
@@ -133,14 +124,16 @@ static int kvm_create(struct vm *vm)
 	pthread_cond_init(&k->park_cond, NULL);
 	kvm_batch_init(&k->batch, vm);
 	vm->backend_data = k;
-	k->dev_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	k->dev_fd = vm->kvm_fd >= 0 ? vm->kvm_fd
+				    : open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	vm->kvm_fd = -1;
 	if (k->dev_fd < 0) {
 		err = -errno;
 		pr_err("/dev/kvm: %s (this host has no usable KVM)",
 		       strerror(-err));
 		goto fail;
 	}
-	err = check_kvm(k, vm->cfg->cpus);
+	err = check_kvm(k);
 	if (err)
 		goto fail;
 	size = ioctl(k->dev_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -163,8 +156,7 @@ static int kvm_create(struct vm *vm)
 	for (i = 0; i < vm->cfg->cpus; i++) {
 		err = create_vcpu(k, vm, i);
 		if (err) {
-			pr_err("/dev/kvm: creating vCPU %u: %s", i,
-			       strerror(-err));
+			report_vcpu_failure(k, vm->cfg->cpus, i, err);
 			goto fail;
 		}
 	}
@@ -390,11 +382,6 @@ static int kvm_start(struct vm *vm, uint64_t entry, uint64_t dtb)
 			       strerror(-err));
 			return err;
 		}
-	}
-	err = kvm_batch_start(&k->batch);
-	if (err) {
-		pr_err("batched writes: timer thread: %s", strerror(-err));
-		return err;
 	}
 	/* Threads inherit a mask with the kick signal blocked and unblock it
 	 * themselves, so it never lands on another thread. */
