@@ -52,6 +52,9 @@ struct backend_ops {
 	 * before. */
 	int (*map_readonly)(struct vm *vm, uint64_t addr, void *host,
 			    uint64_t len);
+	/* Take back what map_readonly gave at addr: the guest's next read
+	 * there exits again. Any thread; NULL with map_readonly. */
+	int (*unmap_readonly)(struct vm *vm, uint64_t addr);
 	/* An in-kernel AIA (APLIC and IMSICs) in place of the PLIC, for
 	 * nr_sources wired sources; after create, before start: 0 with aia
 	 * filled for the device tree, -ENODEV where the host has none, or

@@ -259,6 +259,11 @@ void vm_remove_devices(struct vm *vm)
 		munmap(vm->plic_enables, PLIC_ENABLE_PAGE_SIZE);
 		vm->plic_enables = NULL;
 	}
+	if (vm->uart_page) {
+		uart_set_page(&vm->uart, NULL, NULL, NULL);
+		munmap(vm->uart_page, UART_PAGE_SIZE);
+		vm->uart_page = NULL;
+	}
 }
 
 static uint64_t host_time(void *opaque)
@@ -292,6 +297,18 @@ static int add_clint(struct vm *vm)
 	return bus_register(&vm->bus, &r);
 }
 
+/* The UART's register page, shown to the guest and taken back as the
+ * UART says (uart8250.h). */
+static int show_uart_page(void *opaque, int on)
+{
+	struct vm *vm = opaque;
+
+	if (!on)
+		return vm->backend->unmap_readonly(vm, UART_BASE);
+	return vm->backend->map_readonly(vm, UART_BASE, vm->uart_page,
+					 UART_PAGE_SIZE);
+}
+
 static int add_fixed_devices(struct vm *vm)
 {
 	const struct bus_region regions[] = {
@@ -317,6 +334,13 @@ static int add_fixed_devices(struct vm *vm)
 	plic_mirror_enables(&vm->plic, vm->plic_enables);
 	uart_init(&vm->uart, vm_irq_line(vm, UART_IRQ), console_write,
 		  vm->console);
+	vm->uart_page = mmap(NULL, UART_PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm->uart_page == MAP_FAILED) {
+		vm->uart_page = NULL;
+		return -ENOMEM;
+	}
+	uart_set_page(&vm->uart, vm->uart_page, show_uart_page, vm);
 	vm->finisher.fn = on_finisher;
 	vm->finisher.opaque = vm;
 	vm->sbi.mem = &vm->mem;
@@ -406,14 +430,24 @@ void vm_batch_late_writes(struct vm *vm)
 /* Reads that need no exit where the backend can map a page read-only
  * into the guest: the PLIC's enable bits (when the PLIC, not an in-kernel
  * AIA, takes the interrupts), which Linux 6.1 reads at every interrupt's
- * completion. VMM_DEVICE_PAGES=0 turns it off (for comparisons). */
+ * completion, and the UART's registers while the guest polls it (its
+ * boot log, a read of the line status a byte). Not for a guest with
+ * Svpbmt: it maps devices uncached, and an uncached read need not see
+ * what the host wrote through its cache. VMM_DEVICE_PAGES=0 turns it off
+ * (for comparisons). */
 void vm_map_device_pages(struct vm *vm)
 {
 	const char *env = getenv("VMM_DEVICE_PAGES");
 	int err;
 
-	if (!vm->backend->map_readonly || vm->aia_on || !vm->plic_enables ||
+	if (!vm->backend->map_readonly || vm->guest_svpbmt ||
 	    (env && !strcmp(env, "0")))
+		return;
+	if (vm->uart_page && vm->backend->unmap_readonly) {
+		uart_page_start(&vm->uart);
+		pr_info("uart: its registers read without an exit while no interrupt is enabled");
+	}
+	if (vm->aia_on || !vm->plic_enables)
 		return;
 	err = vm->backend->map_readonly(vm, PLIC_BASE + PLIC_ENABLE_PAGE,
 					vm->plic_enables,

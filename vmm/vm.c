@@ -161,6 +161,16 @@ static int write_dtb(const char *path, const void *dtb, size_t len)
 	return err;
 }
 
+static int has_isa_ext(const struct fdt_vm *f, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < f->nr_isa_exts; i++)
+		if (!strcmp(f->isa_exts[i], name))
+			return 1;
+	return 0;
+}
+
 static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 {
 	struct virtio_mmio *devs[VIRTIO_MMIO_SLOTS];
@@ -182,6 +192,7 @@ static int build_dtb(struct vm *vm, const struct load_info *li, void *dtb)
 		       strerror(-err));
 		return err;
 	}
+	vm->guest_svpbmt = has_isa_ext(&f, "svpbmt");
 	csr_emul_init(&vm->csr, f.timebase_hz);
 	/* fdt_create() zeroes its whole buffer, and each page of guest RAM
 	 * it touches first costs a fault: start with one page (a typical VM's

@@ -40,6 +40,8 @@ struct vm {
 	struct bus bus;
 	struct plic plic;
 	uint32_t *plic_enables; /* its enable bits' page (devices.c) */
+	uint8_t *uart_page; /* the UART's register page (devices.c) */
+	int guest_svpbmt; /* the guest maps devices uncached (Svpbmt) */
 	/* irqchip.c: the devices' wires go to the PLIC, or to the backend's
 	 * in-kernel AIA when aia_on; irq_levels is what each drives. */
 	pthread_mutex_t irq_lock;

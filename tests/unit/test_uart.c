@@ -236,6 +236,103 @@ static void test_polling_driver_gets_input_after_clear(void **state)
 	assert_int_equal(rd(RBR), 'p');
 }
 
+static uint8_t page[UART_PAGE_SIZE];
+static int shown, show_calls, show_err;
+
+static int show(void *opaque, int on)
+{
+	(void)opaque;
+	show_calls++;
+	if (show_err)
+		return show_err;
+	shown = on;
+	return 0;
+}
+
+static void start_page(void)
+{
+	memset(page, 0xee, sizeof(page));
+	shown = show_calls = show_err = 0;
+	uart_set_page(&u, page, show, NULL);
+	uart_page_start(&u);
+}
+
+/* What the page holds is what each register reads, while it is shown. */
+static void test_page_reads_as_the_registers(void **state)
+{
+	unsigned reg;
+
+	(void)state;
+	start_page();
+	assert_int_equal(shown, 1);
+	wr(FCR, 0x01);
+	wr(SCR, 0x5a);
+	wr(MCR, 0x0b);
+	wr(LCR, 0x03);
+	wr(THR, 'x'); /* a byte sent changes nothing a read sees */
+	assert_int_equal(shown, 1);
+	for (reg = RBR; reg <= SCR; reg++)
+		assert_int_equal(page[reg], rd(reg));
+	assert_int_equal(page[LSR], 0x60);
+	assert_int_equal(page[IIR], 0xc1);
+}
+
+/* The divisor latch hides it for a while; an interrupt enabled, for the
+ * rest of the boot, as does input or loopback. */
+static void test_page_follows_the_driver(void **state)
+{
+	(void)state;
+	start_page();
+	wr(LCR, 0x83);
+	assert_int_equal(shown, 0);
+	wr(DLL, 0x01);
+	wr(LCR, 0x03);
+	assert_int_equal(shown, 1);
+	wr(IER, 0x00);
+	assert_int_equal(shown, 1);
+	wr(IER, 0x01);
+	assert_int_equal(shown, 0);
+	wr(IER, 0x00);
+	wr(LCR, 0x83);
+	wr(LCR, 0x03);
+	assert_int_equal(shown, 0);
+	assert_int_equal(show_calls, 4); /* shown, hidden, shown, hidden */
+	uart_reset(&u); /* a new boot may show it again */
+	uart_page_start(&u);
+	assert_int_equal(shown, 1);
+}
+
+static void test_page_taken_back_for_input_and_loopback(void **state)
+{
+	uint8_t c = 'i';
+
+	(void)state;
+	start_page();
+	uart_receive(&u, &c, 1);
+	assert_int_equal(shown, 0);
+	assert_int_equal(rd(LSR) & 0x01, 0x01);
+	assert_int_equal(rd(RBR), 'i');
+	uart_reset(&u);
+	uart_page_start(&u);
+	assert_int_equal(shown, 1);
+	wr(MCR, 0x10);
+	assert_int_equal(shown, 0);
+}
+
+/* A backend that cannot show it: reads exit, and it is not asked again. */
+static void test_page_not_shown_after_a_failure(void **state)
+{
+	(void)state;
+	shown = show_calls = 0;
+	show_err = -ENOSPC;
+	uart_set_page(&u, page, show, NULL);
+	uart_page_start(&u);
+	wr(LCR, 0x83);
+	wr(LCR, 0x03);
+	assert_int_equal(shown, 0);
+	assert_int_equal(show_calls, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +348,12 @@ int main(void)
 		cmocka_unit_test_setup(test_driver_setup_keeps_input, setup),
 		cmocka_unit_test_setup(
 			test_polling_driver_gets_input_after_clear, setup),
+		cmocka_unit_test_setup(test_page_reads_as_the_registers, setup),
+		cmocka_unit_test_setup(test_page_follows_the_driver, setup),
+		cmocka_unit_test_setup(
+			test_page_taken_back_for_input_and_loopback, setup),
+		cmocka_unit_test_setup(test_page_not_shown_after_a_failure,
+				       setup),
 	};
 
 	return RUN(tests);

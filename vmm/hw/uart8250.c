@@ -65,6 +65,8 @@ static void reset_regs(struct uart8250 *u)
 	u->lsr = LSR_THRE | LSR_TEMT;
 	u->rx_open = 1;
 	u->msr = MSR_CTS | MSR_DSR | MSR_DCD;
+	/* a new boot: the backend that showed the page is gone */
+	u->page_on = u->page_shown = u->page_done = 0;
 }
 
 void uart_init(struct uart8250 *u, struct irq_line irq, uart_tx_fn tx,
@@ -134,6 +136,68 @@ static void update_irq(struct uart8250 *u)
 		return;
 	u->irq_level = level;
 	irq_line_set(&u->irq, level);
+}
+
+/* With the lock held: reading any register now would change nothing,
+ * and no write sits in a batch the page would not show yet (only THR and
+ * DLL writes are batched; THR leaves at once unless looped back). */
+static int reads_are_pure(const struct uart8250 *u)
+{
+	return !u->ier && !(u->mcr & MCR_LOOP) && !u->rx_count &&
+	       !(u->lsr & (LSR_OE | LSR_BI)) && !(u->msr & 0x0f);
+}
+
+/* With the lock held, after every change: the page holds what each
+ * register would read, and the guest sees it only while that is so. Once
+ * reads come to matter (Linux opens its tty and enables interrupts) it is
+ * taken back for the rest of the boot: showing it costs the backend a
+ * memory slot each time. */
+static void page_update(struct uart8250 *u)
+{
+	uint8_t *p = u->page, b[REG_SCR + 1];
+	int dlab = u->lcr & LCR_DLAB, want;
+	unsigned i;
+
+	if (!p || !u->page_on || u->page_done)
+		return;
+	b[REG_RBR_THR_DLL] = dlab ? u->dll : 0;
+	b[REG_IER_DLM] = dlab ? u->dlm : u->ier;
+	b[REG_IIR_FCR] = IIR_NO_INT | ((u->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0);
+	b[REG_LCR] = u->lcr;
+	b[REG_MCR] = u->mcr;
+	b[REG_LSR] = u->lsr;
+	b[REG_MSR] = u->msr;
+	b[REG_SCR] = u->scr;
+	for (i = 0; i <= REG_SCR; i++)
+		__atomic_store_n(&p[i], b[i], __ATOMIC_RELEASE);
+	if (!reads_are_pure(u))
+		u->page_done = 1;
+	/* the latch open: a DLL write may still be in a batch */
+	want = !u->page_done && !dlab;
+	if (want == u->page_shown)
+		return;
+	if (!u->show(u->show_opaque, want))
+		u->page_shown = want;
+	else if (want)
+		u->page_done = 1; /* the backend could not: reads exit */
+}
+
+void uart_set_page(struct uart8250 *u, uint8_t *page, uart_show_fn show,
+		   void *opaque)
+{
+	pthread_mutex_lock(&u->lock);
+	u->page = page;
+	u->show = show;
+	u->show_opaque = opaque;
+	pthread_mutex_unlock(&u->lock);
+}
+
+void uart_page_start(struct uart8250 *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->page_on = 1;
+	page_update(u);
+	pthread_mutex_unlock(&u->lock);
 }
 
 static void rx_push(struct uart8250 *u, uint8_t c)
@@ -263,6 +327,7 @@ int uart_read(void *opaque, uint64_t off, unsigned size, uint64_t *val)
 	pthread_mutex_lock(&u->lock);
 	*val = read_reg(u, (unsigned)off);
 	update_irq(u);
+	page_update(u);
 	pthread_mutex_unlock(&u->lock);
 	return 0;
 }
@@ -278,6 +343,7 @@ int uart_write(void *opaque, uint64_t off, unsigned size, uint64_t val)
 	pthread_mutex_lock(&u->lock);
 	send = write_reg(u, (unsigned)off, (uint8_t)val, &c);
 	update_irq(u);
+	page_update(u);
 	pthread_mutex_unlock(&u->lock);
 	if (send && u->tx)
 		u->tx(u->tx_opaque, &c, 1);
@@ -292,6 +358,7 @@ size_t uart_receive(struct uart8250 *u, const uint8_t *buf, size_t len)
 	while (n < len && u->rx_count < fifo_size(u))
 		rx_push(u, buf[n++]);
 	update_irq(u);
+	page_update(u);
 	pthread_mutex_unlock(&u->lock);
 	return n;
 }
@@ -304,6 +371,7 @@ void uart_send_break(struct uart8250 *u)
 	rx_push(u, 0);
 	u->lsr |= LSR_BI;
 	update_irq(u);
+	page_update(u);
 	pthread_mutex_unlock(&u->lock);
 }
 
@@ -315,6 +383,7 @@ int uart_pop_input(struct uart8250 *u)
 	if (u->rx_count)
 		c = rx_pop(u);
 	update_irq(u);
+	page_update(u);
 	pthread_mutex_unlock(&u->lock);
 	return c;
 }

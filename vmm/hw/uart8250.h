@@ -21,6 +21,18 @@
 
 /* Where transmitted bytes go: called without the UART's lock held. */
 typedef void (*uart_tx_fn)(void *opaque, const uint8_t *buf, size_t len);
+/* Give the guest the register page to read from memory (on) or take it
+ * back (off), before it reads the UART again; 0 or a negative errno.
+ * Called with the UART's lock held. */
+typedef int (*uart_show_fn)(void *opaque, int on);
+
+/* The register page (UART_PAGE_SIZE bytes at UART_BASE): while reading a
+ * register has no side effect and no write can be late, the guest may
+ * read them all from a page of memory with no exit. That holds while no
+ * interrupt is enabled, no input is held, loopback is off and the divisor
+ * latch is closed: as Linux polls its console through the boot, before
+ * its tty opens. */
+#define UART_PAGE_SIZE 0x1000ULL
 
 /* A 16550A: registers after the TI PC16550D data sheet. */
 struct uart8250 {
@@ -36,10 +48,22 @@ struct uart8250 {
 	int irq_level;
 	uart_tx_fn tx;
 	void *tx_opaque;
+	uint8_t *page; /* the register page, or NULL */
+	uart_show_fn show;
+	void *show_opaque;
+	int page_on; /* this boot may show it */
+	int page_shown; /* the guest reads it */
+	int page_done; /* not again this boot: reads came to matter */
 };
 
 void uart_init(struct uart8250 *u, struct irq_line irq, uart_tx_fn tx,
 	       void *tx_opaque);
+/* Keep page as the register page; show gives it to the guest. */
+void uart_set_page(struct uart8250 *u, uint8_t *page, uart_show_fn show,
+		   void *opaque);
+/* Show the register page when the guest may read it (once a boot, after
+ * the backend runs it); from then on the UART shows and takes it back. */
+void uart_page_start(struct uart8250 *u);
 /* Back to power-on register state (a guest reboot); keeps the lock. */
 void uart_reset(struct uart8250 *u);
 int uart_read(void *uart, uint64_t off, unsigned size, uint64_t *val);

@@ -122,6 +122,7 @@ static int kvm_create(struct vm *vm)
 	k->vm_fd = -1;
 	pthread_mutex_init(&k->park_lock, NULL);
 	pthread_cond_init(&k->park_cond, NULL);
+	pthread_mutex_init(&k->slots_lock, NULL);
 	kvm_batch_init(&k->batch, vm);
 	vm->backend_data = k;
 	k->dev_fd = vm->kvm_fd >= 0 ? vm->kvm_fd
@@ -556,26 +557,58 @@ static int kvm_notify_by_fd(struct vm *vm, uint64_t addr, uint32_t value,
 	return ioctl(k->vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
 }
 
+/* The slot of the read-only page at addr, a new one if it has none; -1
+ * when all are taken. With slots_lock held. */
+static int ro_slot(struct kvm *k, uint64_t addr)
+{
+	unsigned i;
+
+	for (i = 1; i < k->nr_slots; i++)
+		if (k->slot_addr[i - 1] == addr)
+			return (int)i;
+	if (k->nr_slots > KVM_MAX_RO_PAGES)
+		return -1;
+	k->slot_addr[k->nr_slots - 1] = addr;
+	return (int)k->nr_slots++;
+}
+
 /* A read-only memory slot: the guest's loads read host memory, its
- * stores fault to an MMIO exit (Documentation/virt/kvm/api.rst 4.35). */
-static int kvm_map_readonly(struct vm *vm, uint64_t addr, void *host,
-			    uint64_t len)
+ * stores fault to an MMIO exit (Documentation/virt/kvm/api.rst 4.35).
+ * len 0 deletes it. */
+static int set_ro_slot(struct vm *vm, uint64_t addr, void *host, uint64_t len)
 {
 	struct kvm *k = vm->backend_data;
 	struct kvm_userspace_memory_region region = {
-		.slot = k->nr_slots,
-		.flags = KVM_MEM_READONLY,
+		.flags = len ? KVM_MEM_READONLY : 0,
 		.guest_phys_addr = addr,
 		.memory_size = len,
 		.userspace_addr = (uint64_t)(uintptr_t)host,
 	};
+	int slot, err = 0;
 
-	if (ioctl(k->dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+	if (len &&
+	    ioctl(k->dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
 		return -ENOSYS;
-	if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-		return -errno;
-	k->nr_slots++;
-	return 0;
+	pthread_mutex_lock(&k->slots_lock);
+	slot = ro_slot(k, addr);
+	region.slot = (uint32_t)slot;
+	if (slot < 0)
+		err = -ENOSPC;
+	else if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		err = -errno;
+	pthread_mutex_unlock(&k->slots_lock);
+	return err;
+}
+
+static int kvm_map_readonly(struct vm *vm, uint64_t addr, void *host,
+			    uint64_t len)
+{
+	return set_ro_slot(vm, addr, host, len);
+}
+
+static int kvm_unmap_readonly(struct vm *vm, uint64_t addr)
+{
+	return set_ro_slot(vm, addr, NULL, 0);
 }
 
 static int kvm_batch_writes(struct vm *vm, uint64_t addr, uint64_t len)
@@ -598,6 +631,7 @@ const struct backend_ops kvm_backend = {
 	.notify_by_fd = kvm_notify_by_fd,
 	.batch_writes = kvm_batch_writes,
 	.map_readonly = kvm_map_readonly,
+	.unmap_readonly = kvm_unmap_readonly,
 	.aia_create = kvm_aia_create,
 	.aia_set_irq = kvm_aia_set_irq,
 	.counters = kvm_counters,

@@ -24,12 +24,18 @@ struct kvm_vcpu {
 	unsigned long mmio_seen;
 };
 
+#define KVM_MAX_RO_PAGES 4
+
 struct kvm {
 	int dev_fd, vm_fd;
 	size_t run_size;
 	struct kvm_vcpu vcpus[VM_MAX_CPUS];
 	unsigned nr_vcpus;
-	unsigned nr_slots; /* memory slots: guest RAM, then read-only ones */
+	/* memory slots: guest RAM, then the read-only pages by address (a
+	 * page shown again keeps its slot) */
+	pthread_mutex_t slots_lock;
+	unsigned nr_slots;
+	uint64_t slot_addr[KVM_MAX_RO_PAGES];
 	/* pause: vCPU threads park here until resumed or the VM ends */
 	pthread_mutex_t park_lock;
 	pthread_cond_t park_cond;
