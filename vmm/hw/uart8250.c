@@ -158,7 +158,7 @@ static void page_update(struct uart8250 *u)
 	int dlab = u->lcr & LCR_DLAB, want;
 	unsigned i;
 
-	if (!p || !u->page_on || u->page_done)
+	if (!p || !u->page_on || (u->page_done && !u->page_shown))
 		return;
 	b[REG_RBR_THR_DLL] = dlab ? u->dll : 0;
 	b[REG_IER_DLM] = dlab ? u->dlm : u->ier;
