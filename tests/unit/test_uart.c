@@ -319,6 +319,22 @@ static void test_page_taken_back_for_input_and_loopback(void **state)
 	assert_int_equal(shown, 0);
 }
 
+/* At the end of a boot the backend goes first: input that comes after
+ * (a stop's SysRq) must not ask it to take the page back. */
+static void test_page_stop_asks_nothing_more(void **state)
+{
+	uint8_t c = 's';
+
+	(void)state;
+	start_page();
+	uart_page_stop(&u);
+	show_calls = 0;
+	uart_send_break(&u);
+	assert_int_equal(uart_pop_input(&u), 0);
+	uart_receive(&u, &c, 1);
+	assert_int_equal(show_calls, 0);
+}
+
 /* A backend that cannot show it: reads exit, and it is not asked again. */
 static void test_page_not_shown_after_a_failure(void **state)
 {
@@ -354,6 +370,7 @@ int main(void)
 			test_page_taken_back_for_input_and_loopback, setup),
 		cmocka_unit_test_setup(test_page_not_shown_after_a_failure,
 				       setup),
+		cmocka_unit_test_setup(test_page_stop_asks_nothing_more, setup),
 	};
 
 	return RUN(tests);

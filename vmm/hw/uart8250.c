@@ -65,8 +65,7 @@ static void reset_regs(struct uart8250 *u)
 	u->lsr = LSR_THRE | LSR_TEMT;
 	u->rx_open = 1;
 	u->msr = MSR_CTS | MSR_DSR | MSR_DCD;
-	/* a new boot: the backend that showed the page is gone */
-	u->page_on = u->page_shown = u->page_done = 0;
+	u->page_on = u->page_shown = u->page_done = 0; /* not shown yet */
 }
 
 void uart_init(struct uart8250 *u, struct irq_line irq, uart_tx_fn tx,
@@ -197,6 +196,13 @@ void uart_page_start(struct uart8250 *u)
 	pthread_mutex_lock(&u->lock);
 	u->page_on = 1;
 	page_update(u);
+	pthread_mutex_unlock(&u->lock);
+}
+
+void uart_page_stop(struct uart8250 *u)
+{
+	pthread_mutex_lock(&u->lock);
+	u->page_on = u->page_shown = u->page_done = 0;
 	pthread_mutex_unlock(&u->lock);
 }
 

@@ -64,6 +64,9 @@ void uart_set_page(struct uart8250 *u, uint8_t *page, uart_show_fn show,
 /* Show the register page when the guest may read it (once a boot, after
  * the backend runs it); from then on the UART shows and takes it back. */
 void uart_page_start(struct uart8250 *u);
+/* The backend that showed the page goes (the end of a boot): forget it,
+ * its memory slot goes with the VM; nothing asks the backend any more. */
+void uart_page_stop(struct uart8250 *u);
 /* Back to power-on register state (a guest reboot); keeps the lock. */
 void uart_reset(struct uart8250 *u);
 int uart_read(void *uart, uint64_t off, unsigned size, uint64_t *val);

@@ -586,6 +586,8 @@ static int set_ro_slot(struct vm *vm, uint64_t addr, void *host, uint64_t len)
 	};
 	int slot, err = 0;
 
+	if (!k) /* between boots: the slot went with the VM */
+		return -ENODEV;
 	if (len &&
 	    ioctl(k->dev_fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
 		return -ENOSYS;
