@@ -273,6 +273,12 @@ static int boot(struct vm *vm)
 		destroy_backend(vm);
 		return VMM_EXIT_ERROR;
 	}
+	/* Before the vCPUs run, though each costs KVM a grace period: done
+	 * while the guest ran, they kept the vCPU thread from its CPU in
+	 * the guest's first milliseconds, and firmware that sets its timer
+	 * by SBI lost it more often (README, Known problems). */
+	vm_notify_by_fd(vm);
+	vm_batch_late_writes(vm);
 	dtb = guest_mem_ptr(&vm->mem, dtb_addr, DTB_MAX_SIZE);
 	size = build_dtb(vm, &li, dtb);
 	if (size < 0) {
@@ -295,12 +301,9 @@ static int boot(struct vm *vm)
 	if (!err)
 		err = start_once(vm);
 	if (!err) {
-		/* Off the path to the first instruction: KVM waits out a
-		 * grace period for each (its I/O bus and memory slots are
-		 * read under SRCU). Until they are in, the same accesses are
-		 * MMIO exits, served the same way. */
-		vm_notify_by_fd(vm);
-		vm_batch_late_writes(vm);
+		/* off the path to the first instruction (a memory slot costs
+		 * KVM a grace period): until then the devices serve those
+		 * reads */
 		vm_map_device_pages(vm);
 		pthread_mutex_lock(&vm->life_lock); /* pause works from here */
 		vm->running = 1;
