@@ -34,16 +34,14 @@ struct backend_ops {
 	 * software interrupt. NULL for backends without M-mode guests. */
 	void (*clint_changed)(struct vm *vm, unsigned hart);
 	/* Have a 4-byte guest write of value at addr signal the eventfd fd
-	 * with no exit (a virtio QueueNotify); after create, the vCPUs
-	 * running or not. NULL, or an error, and the write is an MMIO access
-	 * as any other. */
+	 * with no exit (a virtio QueueNotify); after create, before start.
+	 * NULL, or an error, and the write is an MMIO access as any other. */
 	int (*notify_by_fd)(struct vm *vm, uint64_t addr, uint32_t value,
 			    int fd);
 	/* Let guest writes to [addr, addr + len) reach the bus late, in
 	 * order: before the next exit of any vCPU is served, within 10 ms,
-	 * and at pause and stop; after create, the vCPUs running or not.
-	 * NULL, or an error, and each write is an MMIO access as any
-	 * other. */
+	 * and at pause and stop; after create, before start. NULL, or an
+	 * error, and each write is an MMIO access as any other. */
 	int (*batch_writes)(struct vm *vm, uint64_t addr, uint64_t len);
 	/* Let guest reads of [addr, addr + len) come from host, memory
 	 * vmm keeps as the device would answer, with no exit; writes

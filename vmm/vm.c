@@ -319,8 +319,8 @@ static int boot(struct vm *vm)
 	vm->running = 0;
 	vm->paused = 0;
 	vm->backend->stop(vm);
-	/* input may still come: the UART must not ask a backend that is
-	 * going to take its page back */
+	/* input may still come (a stop's SysRq): the UART must not ask the
+	 * backend, which is going, to take its page back */
 	uart_page_stop(&vm->uart);
 	destroy_backend(vm);
 	pthread_mutex_unlock(&vm->life_lock);

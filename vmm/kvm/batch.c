@@ -65,28 +65,22 @@ int kvm_batch_add(struct kvm_batch *b, int dev_fd, int vm_fd, void *run,
 {
 	struct kvm_coalesced_mmio_zone zone = { .addr = addr,
 						.size = (uint32_t)len };
-	int e;
+	long page = sysconf(_SC_PAGESIZE);
+	int e, off = 1;
 
-	if (!b->ring) {
-		long page = sysconf(_SC_PAGESIZE);
-		int off = ioctl(dev_fd, KVM_CHECK_EXTENSION,
-				KVM_CAP_COALESCED_MMIO);
-
-		if (off <= 0 || page <= 0)
-			return -ENOTSUP;
-		/* The ring is there from the VM's creation on. Publish it
-		 * before the zone: the vCPUs may be running, and no write
-		 * KVM puts there may wait behind an exit served meanwhile. */
-		b->size = (unsigned)(((size_t)page - sizeof(*b->ring)) /
-				     sizeof(struct kvm_coalesced_mmio));
-		__atomic_store_n(
-			&b->ring,
-			(struct kvm_coalesced_mmio_ring
-				 *)((char *)run + (size_t)off * (size_t)page),
-			__ATOMIC_RELEASE);
-	}
+	if (!b->ring) /* asked once, with the first zone */
+		off = ioctl(dev_fd, KVM_CHECK_EXTENSION,
+			    KVM_CAP_COALESCED_MMIO);
+	if (off <= 0 || page <= 0)
+		return -ENOTSUP;
 	if (ioctl(vm_fd, KVM_REGISTER_COALESCED_MMIO, &zone) < 0)
 		return -errno;
+	if (!b->ring) {
+		b->ring = (struct kvm_coalesced_mmio_ring
+				   *)((char *)run + (size_t)off * (size_t)page);
+		b->size = (unsigned)(((size_t)page - sizeof(*b->ring)) /
+				     sizeof(struct kvm_coalesced_mmio));
+	}
 	e = start_timer(b);
 	if (e)
 		pr_warn("batched writes: timer thread: %s (what an idle guest wrote last waits for its next exit)",
@@ -96,8 +90,7 @@ int kvm_batch_add(struct kvm_batch *b, int dev_fd, int vm_fd, void *run,
 
 void kvm_batch_drain(struct kvm_batch *b)
 {
-	struct kvm_coalesced_mmio_ring *r =
-		__atomic_load_n(&b->ring, __ATOMIC_ACQUIRE);
+	struct kvm_coalesced_mmio_ring *r = b->ring;
 	uint32_t first;
 
 	if (!r || __atomic_load_n(&r->first, __ATOMIC_RELAXED) ==

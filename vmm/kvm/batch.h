@@ -22,7 +22,7 @@ struct kvm_batch {
 };
 
 void kvm_batch_init(struct kvm_batch *b, struct vm *vm);
-/* Batch the writes to [addr, addr + len), the vCPUs running or not, and
+/* Batch the writes to [addr, addr + len) (before the vCPUs run), and
  * start the 10 ms timer with the first zone: run is vCPU 0's mapping,
  * whose page KVM_COALESCED_MMIO_PAGE_OFFSET is the ring. 0 or a negative
  * errno (-ENOTSUP: this KVM has no coalesced MMIO). */
